@@ -1,0 +1,96 @@
+import { availableParallelism } from 'node:os';
+import { AgentBusError, ErrorCode } from './errors.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS, type MessageLimits } from './message.ts';
+
+export interface AgentBusOptions {
+  /** `workers` (default): validation on worker threads fed through rings. `inline`: same pipeline on the caller's thread. */
+  mode?: 'workers' | 'inline';
+  /** Validation threads. Default: available parallelism − 1, at least 1. Env: AGENTBUS_WORKERS. */
+  workers?: number;
+  /** The constitutional hash messages must carry. Env: AGENTBUS_CONSTITUTIONAL_HASH. */
+  constitutionalHash?: string;
+  limits?: Partial<MessageLimits>;
+  /** Messages admitted and not yet settled. Default 65,536. Env: AGENTBUS_MAX_IN_FLIGHT. */
+  maxInFlight?: number;
+  /** How long `send()` waits for room before resolving E_OVERLOADED. Default 1,000 ms. */
+  admissionTimeoutMs?: number;
+  /** Data bytes of each request and response ring (power of two). Default 4 MiB. */
+  ringBytes?: number;
+  /** Most messages per ring record. Default 256. */
+  maxBatch?: number;
+  /** How long an idle worker spins before it parks, µs. Default 50 (0 parks at once). */
+  spinMicros?: number;
+  /**
+   * Extra pipeline stages: module paths or file URLs whose default export is a `Stage`. Loaded in every
+   * worker (and on the main thread in inline mode); they run after the built-in stages.
+   */
+  stages?: readonly string[];
+  /** Where the bus reports what it is doing at start (policy off, static checks). Default: console.error. */
+  log?: (line: string) => void;
+}
+
+export interface ResolvedOptions {
+  mode: 'workers' | 'inline';
+  workers: number;
+  constitutionalHash: string;
+  limits: MessageLimits;
+  maxInFlight: number;
+  admissionTimeoutMs: number;
+  ringBytes: number;
+  maxBatch: number;
+  spinMicros: number;
+  stages: readonly string[];
+  log: (line: string) => void;
+}
+
+function envInt(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw new AgentBusError(ErrorCode.CONFIG, `${name} must be an integer, got '${raw}'`);
+  return value;
+}
+
+function positiveInt(name: string, value: number, min = 1): number {
+  if (!Number.isInteger(value) || value < min) throw new AgentBusError(ErrorCode.CONFIG, `${name} must be an integer >= ${min}, got ${value}`);
+  return value;
+}
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/** Options with defaults and environment overrides applied, every value checked once, here. */
+export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
+  const limits: MessageLimits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  positiveInt('limits.maxPayloadBytes', limits.maxPayloadBytes);
+  positiveInt('limits.maxDepth', limits.maxDepth);
+  positiveInt('limits.maxIdBytes', limits.maxIdBytes);
+  positiveInt('limits.maxMetadataEntries', limits.maxMetadataEntries, 0);
+  positiveInt('limits.maxMetadataBytes', limits.maxMetadataBytes, 0);
+  const mode = options.mode ?? 'workers';
+  if (mode !== 'workers' && mode !== 'inline') throw new AgentBusError(ErrorCode.CONFIG, `mode must be 'workers' or 'inline', got '${String(mode)}'`);
+  const constitutionalHash = options.constitutionalHash ?? process.env.AGENTBUS_CONSTITUTIONAL_HASH ?? DEFAULT_CONSTITUTIONAL_HASH;
+  if (typeof constitutionalHash !== 'string' || constitutionalHash.length === 0) {
+    throw new AgentBusError(ErrorCode.CONFIG, 'constitutionalHash must be a non-empty string');
+  }
+  const ringBytes = positiveInt('ringBytes', options.ringBytes ?? 4 * 1024 * 1024, 1024);
+  // A ring must hold a record of one largest message (payload, metadata, ids) with room to spare.
+  const largestRecord = limits.maxPayloadBytes + limits.maxMetadataBytes + 6 * limits.maxIdBytes + 4096;
+  if (ringBytes < 4 * largestRecord) {
+    throw new AgentBusError(ErrorCode.CONFIG, `ringBytes (${ringBytes}) must be at least 4 × the largest message record (${largestRecord} bytes)`);
+  }
+  return {
+    mode,
+    workers: positiveInt('workers', options.workers ?? envInt('AGENTBUS_WORKERS') ?? defaultWorkerCount()),
+    constitutionalHash,
+    limits,
+    maxInFlight: positiveInt('maxInFlight', options.maxInFlight ?? envInt('AGENTBUS_MAX_IN_FLIGHT') ?? 65_536),
+    admissionTimeoutMs: positiveInt('admissionTimeoutMs', options.admissionTimeoutMs ?? 1_000, 0),
+    ringBytes,
+    maxBatch: positiveInt('maxBatch', options.maxBatch ?? 256),
+    spinMicros: positiveInt('spinMicros', options.spinMicros ?? 50, 0),
+    stages: options.stages ?? [],
+    log: options.log ?? ((line: string) => console.error(line)),
+  };
+}

@@ -1,0 +1,407 @@
+import { ErrorCode } from '../errors.ts';
+import type { AcceptedMessage, Priority } from '../message.ts';
+import type { AgentRegistry } from '../registry.ts';
+import { EnvelopeEncoder, readVerdicts, RecordKind, type Verdict } from './codec.ts';
+import { Doorbell } from './doorbell.ts';
+import { PriorityLanes } from './lanes.ts';
+import type { SlotTable } from './in-flight.ts';
+import { ValidatorPool } from './pool.ts';
+import { LOOP_STOPPED, STATUS_GENERATION, STATUS_SLOT, STATUS_WORDS, type PipelineKind, type PolicyInit, type ValidatorInit } from './protocol.ts';
+import { ByteRing } from './ring.ts';
+import { KeepAlive } from './keep-alive.ts';
+import type { ResolvedOptions } from '../config.ts';
+
+/** A message from admission until its `send()` settles. The dispatcher owns `worker`, `crashes`, `verdicted`. */
+export interface InFlightEntry {
+  readonly accepted: AcceptedMessage;
+  readonly payload: Uint8Array;
+  /** Upper bound of the bytes this message takes in a ring record. */
+  readonly wireBytes: number;
+  /** `performance.timeOrigin + performance.now()` at send(); comparable across threads. */
+  readonly sentAt: number;
+  /** `performance.now()` at send(), for the end-to-end latency. */
+  readonly startedAt: number;
+  worker: number;
+  crashes: number;
+  verdicted: boolean;
+}
+
+/** Called once per message with its verdict (on the main thread); the caller settles the entry. */
+export type VerdictSink = (slot: number, entry: InFlightEntry, verdict: Verdict) => void;
+
+/** Called when the dispatcher itself must settle a message (poison message, bus failure). */
+export type FailureSink = (slot: number, entry: InFlightEntry, code: ErrorCode, reason: string) => void;
+
+const CONSECUTIVE_CRASH_LIMIT = 5;
+/** Most verdicts handled per worker in one macrotask before yielding to the event loop. */
+const DRAIN_BUDGET = 256;
+
+/** One validation thread as the main thread sees it: its two rings, its status words, its loop task. */
+class WorkerLink {
+  request: ByteRing;
+  response: ByteRing;
+  status: Int32Array;
+  /** Registry version this worker has been sent; -1 forces a resend. */
+  registryVersion = -1;
+  policyRevision: string | null = null;
+  /** Messages written to its ring and not yet answered. */
+  awaiting = 0;
+  alive = false;
+  crashesInARow = 0;
+
+  constructor(readonly index: number, ringBytes: number) {
+    this.request = ByteRing.create(ringBytes);
+    this.response = ByteRing.create(ringBytes);
+    this.status = new Int32Array(new SharedArrayBuffer(STATUS_WORDS * 4)).fill(-1);
+  }
+
+  /** Fresh rings: the old ones may hold half a batch from the thread that died. */
+  renew(ringBytes: number): void {
+    this.request = ByteRing.create(ringBytes);
+    this.response = ByteRing.create(ringBytes);
+    this.status = new Int32Array(new SharedArrayBuffer(STATUS_WORDS * 4)).fill(-1);
+    this.registryVersion = -1;
+    this.policyRevision = null;
+    this.awaiting = 0;
+  }
+}
+
+/**
+ * Moves admitted messages to the validation threads and their verdicts back.
+ *
+ * Main thread only. `enqueue()` puts a message in its priority lane and schedules one flush per microtask
+ * turn; the flush drains verdicts first (freeing slots), then packs lane messages into one ring record per
+ * worker. Verdicts arrive either during a flush or, when the main thread has nothing else to do, through
+ * the doorbell's `Atomics.waitAsync`. No timers, no polling.
+ */
+export class Dispatcher {
+  private readonly lanes = new PriorityLanes();
+  private readonly links: WorkerLink[] = [];
+  private readonly doorbell = new Doorbell();
+  private readonly encoder = new EnvelopeEncoder();
+  private readonly keepAlive = new KeepAlive();
+  private pool: ValidatorPool | null = null;
+  private flushQueued = false;
+  private drainQueued = false;
+  private verdictsThisDrain = 0;
+  private sleeping = false;
+  private draining = false;
+  private stopping = false;
+  private policy: PolicyInit | null = null;
+  restarts = 0;
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly pipeline: PipelineKind,
+    private readonly registry: AgentRegistry,
+    private readonly table: SlotTable<InFlightEntry>,
+    private readonly onVerdict: VerdictSink,
+    private readonly onFailure: FailureSink,
+  ) {}
+
+  get workerCount(): number {
+    return this.links.length;
+  }
+
+  /** Live threads, for tests that kill one. */
+  get threads(): readonly import('node:worker_threads').Worker[] {
+    return this.pool?.threads ?? [];
+  }
+
+  start(policy: PolicyInit | null): void {
+    this.policy = policy;
+    this.pool = new ValidatorPool(this.options.workers);
+    for (let i = 0; i < this.options.workers; i++) {
+      const link = new WorkerLink(i, this.options.ringBytes);
+      this.links.push(link);
+      this.launch(link);
+    }
+  }
+
+  /** Queues an admitted message for its worker; the flush happens once per microtask turn. */
+  enqueue(slot: number, priority: Priority): void {
+    this.lanes.push(slot, priority);
+    this.keepAlive.hold();
+    this.scheduleFlush();
+  }
+
+  /** Messages handed to workers and not yet answered, plus those waiting for ring space. */
+  get pending(): number {
+    let awaiting = this.lanes.length;
+    for (const link of this.links) awaiting += link.awaiting;
+    return awaiting;
+  }
+
+  /** Lets the process exit once nothing is in flight. */
+  releaseIfIdle(): void {
+    if (this.pending === 0) this.keepAlive.release();
+  }
+
+
+  /** Stops the loops once nothing is pending; the caller has already drained in-flight messages. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const link of this.links) {
+      if (!link.alive) continue;
+      link.request.tryWrite(RecordKind.STOP, []);
+      link.request.wakeConsumer();
+    }
+    this.keepAlive.close();
+    if (this.pool) await this.pool.destroy();
+    this.pool = null;
+    // A parked waitAsync holds nothing alive, but wake it so its closure can go.
+    this.doorbell.ring();
+  }
+
+  /** Sends go out in a microtask: they only copy bytes into a ring, and batching them costs no latency. */
+  private scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(this.flushTask);
+  }
+
+  private readonly flushTask = (): void => {
+    this.flushQueued = false;
+    if (this.lanes.length > 0) this.dispatchLanes();
+    this.awaitVerdicts();
+  };
+
+  /**
+   * Verdicts are drained in their own macrotask (setImmediate, or the doorbell's wake-up), never in a
+   * microtask chain: handlers and `send()` continuations run from a drain, and a chain of microtasks that
+   * keeps finding new verdicts would starve timers and I/O of the service embedding the bus. A drain takes
+   * at most DRAIN_BUDGET verdicts, then yields.
+   */
+  private scheduleDrain(): void {
+    if (this.drainQueued) return;
+    this.drainQueued = true;
+    setImmediate(this.drainTask);
+  }
+
+  private readonly drainTask = (): void => {
+    this.drainQueued = false;
+    this.flush();
+  };
+
+  private flush(): void {
+    if (this.draining) return;
+    this.draining = true;
+    let more = false;
+    try {
+      more = this.drainVerdicts(DRAIN_BUDGET);
+      if (this.lanes.length > 0) this.dispatchLanes();
+    } finally {
+      this.draining = false;
+    }
+    if (more) this.scheduleDrain();
+    else this.awaitVerdicts();
+  }
+
+  /** Drains up to `budget` verdicts, fairly across workers; true when some are left for the next turn. */
+  private drainVerdicts(budget: number): boolean {
+    let more = false;
+    for (const link of this.links) {
+      this.verdictsThisDrain = 0;
+      if (this.drainLink(link, budget)) more = true;
+    }
+    return more;
+  }
+
+  private drainLink(link: WorkerLink, budget: number): boolean {
+    const ring = link.response;
+    let record = ring.read();
+    if (record === null) return false;
+    while (record !== null) {
+      if (record.kind === RecordKind.VERDICTS) readVerdicts(ring.bytes, record.start, record.length, this.acceptVerdict);
+      if (this.verdictsThisDrain >= budget) break;
+      record = ring.read();
+    }
+    ring.release();
+    return ring.usedBytes() > 0;
+  }
+
+  private readonly acceptVerdict = (verdict: Verdict): void => {
+    const entry = this.table.get(verdict.slot, verdict.generation);
+    // Stale (slot recycled) or duplicate (a verdict from a thread that died after answering): ignore.
+    if (entry === undefined || entry.verdicted) return;
+    entry.verdicted = true;
+    this.verdictsThisDrain++;
+    const link = this.links[entry.worker];
+    if (link) {
+      link.awaiting--;
+      link.crashesInARow = 0;
+    }
+    this.onVerdict(verdict.slot, entry, verdict);
+  };
+
+  private dispatchLanes(): void {
+    const budget = this.options.ringBytes / 4;
+    const blocked = new Set<WorkerLink>();
+    while (this.lanes.length > 0) {
+      const link = this.leastBusy(blocked);
+      if (link === null) return;
+      if (!this.syncWorkerState(link)) {
+        blocked.add(link);
+        continue;
+      }
+      const slots: number[] = [];
+      const generations: number[] = [];
+      const batch: InFlightEntry[] = [];
+      let bytes = 0;
+      while (slots.length < this.options.maxBatch) {
+        const slot = this.lanes.next();
+        if (slot === -1) break;
+        const generation = this.table.generation(slot);
+        const entry = this.table.get(slot, generation)!;
+        if (slots.length > 0 && bytes + entry.wireBytes > budget) {
+          this.lanes.putBack(slot, entry.accepted.message.priority);
+          break;
+        }
+        bytes += entry.wireBytes;
+        slots.push(slot);
+        generations.push(generation);
+        batch.push(entry);
+      }
+      if (slots.length === 0) return;
+      const parts = this.encoder.encodeBatch(slots, generations, batch);
+      if (!link.request.tryWrite(RecordKind.MESSAGES, parts)) {
+        for (let i = slots.length - 1; i >= 0; i--) this.lanes.putBack(slots[i]!, batch[i]!.accepted.message.priority);
+        blocked.add(link);
+        continue;
+      }
+      for (let i = 0; i < batch.length; i++) batch[i]!.worker = link.index;
+      link.awaiting += slots.length;
+      link.request.wakeConsumer();
+    }
+  }
+
+  /** Sends a worker the registry (and policy) it must judge the next messages by; false if its ring is full. */
+  private syncWorkerState(link: WorkerLink): boolean {
+    const version = this.registry.version;
+    if (link.registryVersion !== version) {
+      const record = this.encoder.encodeValue([version, this.registry.pairs()]);
+      if (!link.request.tryWrite(RecordKind.REGISTRY, [record])) return false;
+      link.registryVersion = version;
+    }
+    return true;
+  }
+
+  private leastBusy(blocked: ReadonlySet<WorkerLink>): WorkerLink | null {
+    let best: WorkerLink | null = null;
+    for (const link of this.links) {
+      if (!link.alive || blocked.has(link)) continue;
+      if (best === null || link.awaiting < best.awaiting) best = link;
+    }
+    return best;
+  }
+
+  /** Drains at once if verdicts are waiting; otherwise parks on the doorbell while messages are out. */
+  private awaitVerdicts(): void {
+    let awaiting = 0;
+    for (const link of this.links) awaiting += link.awaiting;
+    if (awaiting === 0 && this.lanes.length === 0) {
+      if (this.table.inUse === 0) this.keepAlive.release();
+      return;
+    }
+    if (this.sleeping || awaiting === 0) return;
+    const seen = this.doorbell.prepareToSleep();
+    for (const link of this.links) {
+      if (link.response.usedBytes() > 0) {
+        this.doorbell.awake();
+        this.scheduleDrain();
+        return;
+      }
+    }
+    this.sleeping = true;
+    void this.doorbell.sleep(seen).then(this.wake);
+  }
+
+  private readonly wake = (): void => {
+    this.sleeping = false;
+    if (!this.stopping) this.flush();
+  };
+
+  private launch(link: WorkerLink): void {
+    const init: ValidatorInit = {
+      index: link.index,
+      request: link.request.buffer,
+      response: link.response.buffer,
+      doorbell: this.doorbell.buffer,
+      status: link.status.buffer as SharedArrayBuffer,
+      expectedHash: this.options.constitutionalHash,
+      limits: this.options.limits,
+      spinMicros: this.options.spinMicros,
+      pipeline: this.pipeline,
+      stages: this.options.stages,
+      policy: this.policy,
+    };
+    link.alive = true;
+    const pool = this.pool!;
+    pool.runLoop(init).then(
+      (outcome) => {
+        if (outcome !== LOOP_STOPPED) this.onWorkerLost(link, new Error(`validation loop ended unexpectedly: ${String(outcome)}`));
+      },
+      (error: unknown) => this.onWorkerLost(link, error),
+    );
+  }
+
+  /**
+   * A validation thread died. Verdicts it published still count; every other message it held is sent once
+   * more. The message it was judging when it died (its status words say which) is charged with the crash;
+   * when the thread died between messages, everything it held is charged. A message charged twice is a
+   * poison message and is rejected, so a crash loop always ends.
+   */
+  private onWorkerLost(link: WorkerLink, error: unknown): void {
+    if (this.stopping) return;
+    link.alive = false;
+    this.restarts++;
+    while (this.drainLink(link, Number.POSITIVE_INFINITY)) {
+      // every verdict it published counts
+    }
+    const culpritSlot = link.status[STATUS_SLOT]!;
+    const culpritGeneration = link.status[STATUS_GENERATION]! >>> 0;
+    const reason = error instanceof Error ? error.message : String(error);
+    const orphans: number[] = [];
+    for (const [slot, entry] of this.table.occupied()) {
+      if (entry.worker !== link.index || entry.verdicted) continue;
+      entry.worker = -1;
+      const isCulprit = culpritSlot === -1 || (slot === culpritSlot && this.table.generation(slot) === culpritGeneration);
+      if (isCulprit) entry.crashes++;
+      if (entry.crashes >= 2) {
+        entry.verdicted = true;
+        this.onFailure(slot, entry, ErrorCode.POISON_MESSAGE, `message took down two validation workers (last: ${reason})`);
+      } else {
+        orphans.push(slot);
+      }
+    }
+    for (let i = orphans.length - 1; i >= 0; i--) {
+      const slot = orphans[i]!;
+      this.lanes.putBack(slot, this.table.get(slot, this.table.generation(slot))!.accepted.message.priority);
+    }
+    link.crashesInARow++;
+    link.renew(this.options.ringBytes);
+    if (link.crashesInARow > CONSECUTIVE_CRASH_LIMIT) {
+      this.options.log(`agentbus: validation worker ${link.index} died ${link.crashesInARow} times in a row (${reason}); not restarting it`);
+      if (!this.links.some((l) => l.alive)) this.failEverything(`no validation worker is left (${reason})`);
+      return;
+    }
+    this.launch(link);
+    this.scheduleFlush();
+  }
+
+  /** Fail closed: with no thread left to judge them, queued messages are failed, never let through. */
+  private failEverything(reason: string): void {
+    for (let slot = this.lanes.next(); slot !== -1; slot = this.lanes.next()) {
+      const entry = this.table.get(slot, this.table.generation(slot));
+      if (entry && !entry.verdicted) {
+        entry.verdicted = true;
+        this.onFailure(slot, entry, ErrorCode.INTERNAL, reason);
+      }
+    }
+  }
+
+  /** True when every worker is gone for good. */
+  get failed(): boolean {
+    return this.links.length > 0 && this.links.every((l) => !l.alive);
+  }
+}

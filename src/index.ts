@@ -1,0 +1,18 @@
+export { AgentBus, createAgentBus, type BusOptions, type SendResult } from './bus.ts';
+export type { AgentBusOptions } from './config.ts';
+export { AgentBusError, ErrorCode, isErrorCode, type Rejection } from './errors.ts';
+export {
+  createMessage,
+  DEFAULT_CONSTITUTIONAL_HASH,
+  DEFAULT_LIMITS,
+  MessageType,
+  Priority,
+  type AgentMessage,
+  type JsonValue,
+  type MessageInput,
+  type MessageLimits,
+} from './message.ts';
+export type { AgentHandler, AgentRegistration, RegisteredAgent } from './registry.ts';
+export type { MetricsSnapshot, SendStatus } from './metrics/bus-metrics.ts';
+export type { PercentileSummary } from './metrics/histogram.ts';
+export type { Stage, PipelineItem, PipelineContext } from './pipeline/index.ts';

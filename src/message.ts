@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import { ErrorCode, reject, type Rejection } from './errors.ts';
+import { inspectPayload, utf8Length } from './pipeline/limits.ts';
+
+/** The kinds of message agents exchange (the vocabulary of the predecessor systems). */
+export const MessageType = {
+  COMMAND: 'command',
+  QUERY: 'query',
+  RESPONSE: 'response',
+  EVENT: 'event',
+  NOTIFICATION: 'notification',
+  HEARTBEAT: 'heartbeat',
+  GOVERNANCE_REQUEST: 'governance_request',
+  GOVERNANCE_RESPONSE: 'governance_response',
+  CONSTITUTIONAL_VALIDATION: 'constitutional_validation',
+  TASK_REQUEST: 'task_request',
+  TASK_RESPONSE: 'task_response',
+  AUDIT_LOG: 'audit_log',
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+const MESSAGE_TYPES: ReadonlySet<string> = new Set(Object.values(MessageType));
+
+export function isMessageType(value: unknown): value is MessageType {
+  return typeof value === 'string' && MESSAGE_TYPES.has(value);
+}
+
+/** Priority lanes. Higher drains first, by weight, so LOW is never starved. */
+export const Priority = { LOW: 0, NORMAL: 1, HIGH: 2, CRITICAL: 3 } as const;
+export type Priority = (typeof Priority)[keyof typeof Priority];
+
+/** The constitutional hash agentbus checks by default; configurable per bus (`constitutionalHash`). */
+export const DEFAULT_CONSTITUTIONAL_HASH = 'cdd01ef066bc6cf2';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface AgentMessage {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly type: MessageType;
+  readonly tenantId: string;
+  readonly priority: Priority;
+  readonly constitutionalHash: string;
+  readonly payload: JsonValue;
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Milliseconds since the epoch. */
+  readonly createdAt: number;
+  /** Milliseconds since the epoch; after it the message is `expired`, never delivered. */
+  readonly expiresAt?: number;
+  readonly conversationId?: string;
+}
+
+/** What callers pass to `send()`: everything the bus can default may be left out. */
+export interface MessageInput {
+  id?: string;
+  from: string;
+  to: string;
+  type: MessageType;
+  tenantId: string;
+  priority?: Priority;
+  constitutionalHash?: string;
+  payload?: JsonValue;
+  metadata?: Record<string, string>;
+  createdAt?: number | Date;
+  expiresAt?: number | Date;
+  conversationId?: string;
+}
+
+export interface MessageLimits {
+  /** Largest encoded (msgpack) payload, in bytes. */
+  maxPayloadBytes: number;
+  /** Deepest nesting of arrays/objects in the payload (a scalar payload has depth 0). */
+  maxDepth: number;
+  /** Longest id, from, to, tenantId or conversationId, in UTF-8 bytes. */
+  maxIdBytes: number;
+  /** Most metadata entries. */
+  maxMetadataEntries: number;
+  /** Most UTF-8 bytes of metadata keys and values together. */
+  maxMetadataBytes: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<MessageLimits> = Object.freeze({
+  maxPayloadBytes: 64 * 1024,
+  maxDepth: 32,
+  maxIdBytes: 256,
+  maxMetadataEntries: 64,
+  maxMetadataBytes: 8 * 1024,
+});
+
+/** A message that passed intake, with what intake learned about its payload. */
+export interface AcceptedMessage {
+  readonly message: AgentMessage;
+  /** Nesting depth of the payload, measured by intake. */
+  readonly depth: number;
+}
+
+export type IntakeResult = { ok: true; value: AcceptedMessage } | { ok: false; id: string; rejection: Rejection };
+
+/**
+ * Message ids generated for messages that come without one: a random 96-bit prefix per process plus a
+ * counter. Unique without coordination, and ~20× cheaper than a UUID per message (measured: randomUUID was
+ * 5–7% of the main thread's time in a closed-loop profile).
+ */
+const ID_PREFIX = randomBytes(12).toString('base64url') + '-';
+let idCounter = 0;
+
+export function generateMessageId(): string {
+  return ID_PREFIX + (idCounter++).toString(36);
+}
+
+function toEpochMs(value: unknown): number | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    return Number.isFinite(ms) ? ms : null;
+  }
+  return null;
+}
+
+function checkId(name: string, value: unknown, limits: MessageLimits): string | null {
+  if (typeof value !== 'string' || value.length === 0) return `${name} must be a non-empty string`;
+  if (!value.isWellFormed()) return `${name} is not well-formed Unicode`;
+  if (utf8Length(value) > limits.maxIdBytes) return `${name} is longer than ${limits.maxIdBytes} bytes`;
+  return null;
+}
+
+function checkMetadata(value: unknown, limits: MessageLimits): string | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'metadata must be an object of strings';
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return 'metadata must be a plain object';
+  const keys = Object.keys(value);
+  if (keys.length > limits.maxMetadataEntries) return `metadata has more than ${limits.maxMetadataEntries} entries`;
+  let bytes = 0;
+  for (const key of keys) {
+    if (key === '__proto__') return 'metadata has a "__proto__" key';
+    const entry = (value as Record<string, unknown>)[key];
+    if (typeof entry !== 'string') return `metadata.${key} must be a string`;
+    if (!key.isWellFormed() || !entry.isWellFormed()) return `metadata.${key} is not well-formed Unicode`;
+    bytes += utf8Length(key) + utf8Length(entry);
+  }
+  if (bytes > limits.maxMetadataBytes) return `metadata is ${bytes} bytes; the limit is ${limits.maxMetadataBytes}`;
+  return null;
+}
+
+function refuse(id: string, code: ErrorCode, reason: string): IntakeResult {
+  return { ok: false, id, rejection: reject(code, reason) };
+}
+
+const EMPTY_METADATA: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * Intake: turn untrusted input into an AgentMessage, or a typed rejection. Runs on the caller's thread
+ * because everything after it relies on the message being encodable: a payload with a cycle, a function,
+ * a lone surrogate or a `__proto__` key must be refused here, before msgpack silently changes it.
+ * Cheap and I/O-free; the semantic checks (hash, tenant, expiry, policy) run later in the pipeline.
+ */
+export function acceptMessage(input: unknown, defaultHash: string, limits: MessageLimits, now: number): IntakeResult {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, id: '', rejection: reject(ErrorCode.INVALID_MESSAGE, 'message must be an object') };
+  }
+  const raw = input as Record<string, unknown>;
+  let id: string;
+  if (raw.id === undefined) id = generateMessageId();
+  else {
+    const bad = checkId('id', raw.id, limits);
+    if (bad) return { ok: false, id: typeof raw.id === 'string' ? raw.id : '', rejection: reject(ErrorCode.INVALID_MESSAGE, bad) };
+    id = raw.id as string;
+  }
+  if (Object.hasOwn(raw, '__proto__')) return refuse(id, ErrorCode.INVALID_MESSAGE, 'message has a "__proto__" key');
+  const badFrom = checkId('from', raw.from, limits);
+  if (badFrom) return refuse(id, ErrorCode.INVALID_MESSAGE, badFrom);
+  const badTo = checkId('to', raw.to, limits);
+  if (badTo) return refuse(id, ErrorCode.INVALID_MESSAGE, badTo);
+  if (!isMessageType(raw.type)) return refuse(id, ErrorCode.INVALID_MESSAGE, `type must be one of ${[...MESSAGE_TYPES].join(', ')}`);
+  if (typeof raw.tenantId !== 'string') return refuse(id, ErrorCode.TENANT, 'tenantId must be a string');
+  if (!raw.tenantId.isWellFormed() || utf8Length(raw.tenantId) > limits.maxIdBytes) {
+    return refuse(id, ErrorCode.TENANT, 'tenantId is malformed');
+  }
+
+  let priority: Priority = Priority.NORMAL;
+  if (raw.priority !== undefined) {
+    if (raw.priority !== 0 && raw.priority !== 1 && raw.priority !== 2 && raw.priority !== 3) {
+      return refuse(id, ErrorCode.INVALID_MESSAGE, 'priority must be 0 (LOW), 1 (NORMAL), 2 (HIGH) or 3 (CRITICAL)');
+    }
+    priority = raw.priority;
+  }
+
+  let constitutionalHash = defaultHash;
+  if (raw.constitutionalHash !== undefined) {
+    // The value is compared later, in constant time, by the constitutional stage; here only its type.
+    if (typeof raw.constitutionalHash !== 'string') return refuse(id, ErrorCode.HASH_MISMATCH, 'constitutionalHash must be a string');
+    constitutionalHash = raw.constitutionalHash;
+  }
+
+  const payload = raw.payload === undefined ? null : raw.payload;
+  const inspected = inspectPayload(payload, limits);
+  if (inspected.rejection) return { ok: false, id, rejection: inspected.rejection };
+
+  let metadata = EMPTY_METADATA;
+  if (raw.metadata !== undefined) {
+    const bad = checkMetadata(raw.metadata, limits);
+    if (bad) return refuse(id, ErrorCode.INVALID_MESSAGE, bad);
+    metadata = raw.metadata as Record<string, string>;
+  }
+
+  const createdAt = raw.createdAt === undefined ? now : toEpochMs(raw.createdAt);
+  if (createdAt === null || createdAt === undefined) return refuse(id, ErrorCode.INVALID_MESSAGE, 'createdAt must be a finite epoch-ms number or a Date');
+  const expiresAt = toEpochMs(raw.expiresAt);
+  if (expiresAt === null) return refuse(id, ErrorCode.INVALID_MESSAGE, 'expiresAt must be a finite epoch-ms number or a Date');
+
+  let conversationId: string | undefined;
+  if (raw.conversationId !== undefined) {
+    const bad = checkId('conversationId', raw.conversationId, limits);
+    if (bad) return refuse(id, ErrorCode.INVALID_MESSAGE, bad);
+    conversationId = raw.conversationId as string;
+  }
+
+  // One object shape for every message (optional fields present as undefined) keeps property access monomorphic.
+  const message = {
+    id,
+    from: raw.from as string,
+    to: raw.to as string,
+    type: raw.type,
+    tenantId: raw.tenantId,
+    priority,
+    constitutionalHash,
+    payload: payload as JsonValue,
+    metadata,
+    createdAt,
+    expiresAt,
+    conversationId,
+  } as AgentMessage;
+  return { ok: true, value: { message, depth: inspected.depth } };
+}
+
+/** Builds a message with every default filled in (id, hash, priority, timestamps), without checking it. */
+export function createMessage(input: MessageInput, defaultHash: string = DEFAULT_CONSTITUTIONAL_HASH): AgentMessage {
+  return {
+    id: input.id ?? generateMessageId(),
+    from: input.from,
+    to: input.to,
+    type: input.type,
+    tenantId: input.tenantId,
+    priority: input.priority ?? Priority.NORMAL,
+    constitutionalHash: input.constitutionalHash ?? defaultHash,
+    payload: input.payload ?? null,
+    metadata: input.metadata ?? {},
+    createdAt: input.createdAt instanceof Date ? input.createdAt.getTime() : (input.createdAt ?? Date.now()),
+    ...(input.expiresAt !== undefined
+      ? { expiresAt: input.expiresAt instanceof Date ? input.expiresAt.getTime() : input.expiresAt }
+      : {}),
+    ...(input.conversationId !== undefined ? { conversationId: input.conversationId } : {}),
+  };
+}

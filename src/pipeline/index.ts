@@ -1,0 +1,80 @@
+import { ErrorCode, reject, type Rejection } from '../errors.ts';
+import type { AgentMessage, JsonValue, MessageLimits } from '../message.ts';
+import { checkConstitutionalHash } from './constitutional.ts';
+import { checkLimits } from './limits.ts';
+import { checkTenant, type RegistrySnapshot } from './tenant.ts';
+
+/** A message as a stage sees it: its header, what intake measured, and the payload on demand. */
+export interface PipelineItem {
+  readonly message: Omit<AgentMessage, 'payload'>;
+  /** Encoded (msgpack) payload size in bytes. */
+  readonly payloadBytes: number;
+  /** Payload nesting depth, measured by intake. */
+  readonly depth: number;
+  /** The payload, decoded on first use (most stages never need it). */
+  payload(): JsonValue;
+}
+
+export interface PipelineContext {
+  readonly expectedHash: string;
+  readonly registry: RegistrySnapshot;
+  readonly limits: MessageLimits;
+  /** Epoch milliseconds, read once per batch. */
+  readonly now: number;
+}
+
+/** A stage is a pure function: a rejection, or null to pass the message on. */
+export type Stage = (item: PipelineItem, context: PipelineContext) => Rejection | null;
+
+/** Scores how consequential a message is, in [0, 1]; high scores go to deliberation. */
+export type ImpactScorer = (item: PipelineItem, context: PipelineContext) => number;
+
+export interface PipelineResult {
+  rejection: Rejection | null;
+  impact: number;
+}
+
+export const constitutionalStage: Stage = (item, context) =>
+  checkConstitutionalHash(item.message.constitutionalHash, context.expectedHash);
+
+export const tenantStage: Stage = (item, context) =>
+  checkTenant(item.message.tenantId, item.message.from, item.message.to, context.registry);
+
+export const limitsStage: Stage = (item, context) =>
+  checkLimits(item.payloadBytes, item.depth, item.message.expiresAt, context.now, context.limits);
+
+/** The stages every message passes, in order: cheapest and most decisive first. */
+export const VALIDATION_STAGES: readonly Stage[] = [constitutionalStage, tenantStage, limitsStage];
+
+export interface PipelineParts {
+  /** The policy stage (OPA); absent when the bus runs with `policy: false`. */
+  policy?: Stage | null;
+  /** Extra stages after the built-in ones (user-supplied modules). */
+  extra?: readonly Stage[];
+  impact?: ImpactScorer | null;
+}
+
+export type Pipeline = (item: PipelineItem, context: PipelineContext) => PipelineResult;
+
+/**
+ * Composes the pipeline that the validation worker and the inline mode both run. Composition happens once;
+ * running is a loop over plain functions.
+ */
+export function createPipeline(parts: PipelineParts = {}): Pipeline {
+  const stages: Stage[] = [...VALIDATION_STAGES];
+  if (parts.policy) stages.push(parts.policy);
+  if (parts.extra) stages.push(...parts.extra);
+  const impact = parts.impact ?? null;
+  return (item, context) => {
+    try {
+      for (let i = 0; i < stages.length; i++) {
+        const rejection = stages[i]!(item, context);
+        if (rejection !== null) return { rejection, impact: 0 };
+      }
+      return { rejection: null, impact: impact === null ? 0 : impact(item, context) };
+    } catch (error) {
+      // A stage that throws has not approved the message: fail closed, keep the worker alive.
+      return { rejection: reject(ErrorCode.INTERNAL, `pipeline stage failed: ${(error as Error)?.message ?? String(error)}`), impact: 0 };
+    }
+  };
+}

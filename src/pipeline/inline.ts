@@ -1,0 +1,48 @@
+import type { ResolvedOptions } from '../config.ts';
+import type { Verdict } from '../dispatch/codec.ts';
+import type { InFlightEntry } from '../dispatch/dispatcher.ts';
+import type { PipelineKind } from '../dispatch/protocol.ts';
+import { createPipeline, type Pipeline, type PipelineContext } from './index.ts';
+import { loadStages } from './stage-loader.ts';
+import type { RegistrySnapshot } from './tenant.ts';
+
+/**
+ * `mode: 'inline'`: the same pipeline functions the worker runs, called on the caller's thread. Used by
+ * tests, by embedders with tiny volumes, and by the bench as the no-threads baseline.
+ */
+export class InlinePipeline {
+  private constructor(
+    private readonly options: ResolvedOptions,
+    private readonly pipeline: Pipeline,
+  ) {}
+
+  static async create(options: ResolvedOptions, kind: PipelineKind): Promise<InlinePipeline> {
+    if (kind === 'empty') return new InlinePipeline(options, () => ({ rejection: null, impact: 0 }));
+    const extra = await loadStages(options.stages);
+    return new InlinePipeline(options, createPipeline({ extra }));
+  }
+
+  judge(slot: number, generation: number, entry: InFlightEntry, registry: RegistrySnapshot): Verdict {
+    const started = performance.now();
+    const context: PipelineContext = {
+      expectedHash: this.options.constitutionalHash,
+      registry,
+      limits: this.options.limits,
+      now: Date.now(),
+    };
+    const message = entry.accepted.message;
+    const result = this.pipeline(
+      { message, payloadBytes: entry.payload.length, depth: entry.accepted.depth, payload: () => message.payload },
+      context,
+    );
+    return {
+      slot,
+      generation,
+      code: result.rejection?.code ?? null,
+      reasons: result.rejection ? [...result.rejection.reasons] : [],
+      impact: result.impact,
+      queuedUs: (started - entry.startedAt) * 1000,
+      pipelineUs: (performance.now() - started) * 1000,
+    };
+  }
+}

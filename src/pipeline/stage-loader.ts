@@ -1,0 +1,15 @@
+import { pathToFileURL } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
+import type { Stage } from './index.ts';
+
+/** Loads user stages (module path or file URL, default export a Stage). Same code on the main thread and in workers. */
+export async function loadStages(specifiers: readonly string[]): Promise<Stage[]> {
+  const stages: Stage[] = [];
+  for (const specifier of specifiers) {
+    const url = specifier.startsWith('file:') ? specifier : pathToFileURL(isAbsolute(specifier) ? specifier : resolve(specifier)).href;
+    const loaded = (await import(url)) as { default?: unknown };
+    if (typeof loaded.default !== 'function') throw new Error(`stage module ${specifier} has no default-exported function`);
+    stages.push(loaded.default as Stage);
+  }
+  return stages;
+}
