@@ -8,6 +8,7 @@ import type { PipelineKind } from './dispatch/protocol.ts';
 import { BusMetrics, type MetricsSnapshot, type SendStatus } from './metrics/bus-metrics.ts';
 import { checkPayloadSize } from './pipeline/limits.ts';
 import { InlinePipeline } from './pipeline/inline.ts';
+import { loadStages } from './pipeline/stage-loader.ts';
 import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './registry.ts';
 import { MemoryTransport, type DeliveryOutcome } from './transport/memory.ts';
 
@@ -266,6 +267,12 @@ function envelopeBytesUpperBound(accepted: AcceptedMessage): number {
 /** Creates and starts a bus. */
 export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus> {
   const resolved = resolveOptions(options);
+  try {
+    // Load user stages here first: a missing or broken module fails creation with its own error.
+    await loadStages(resolved.stages);
+  } catch (error) {
+    throw new AgentBusError(ErrorCode.CONFIG, `cannot load pipeline stage: ${(error as Error).message}`, { cause: error });
+  }
   const inline = resolved.mode === 'inline' ? await InlinePipeline.create(resolved, options.pipeline ?? 'validation') : null;
   const bus = new AgentBus(options, inline);
   bus.start();

@@ -1,0 +1,251 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { createAgentBus, type AgentBus, type AgentMessage, type SendResult } from '../src/index.ts';
+
+const HASH = 'cdd01ef066bc6cf2';
+
+function counter() {
+  const seen = new Map<string, number>();
+  return {
+    seen,
+    handler: (m: AgentMessage) => {
+      seen.set(m.id, (seen.get(m.id) ?? 0) + 1);
+    },
+    duplicates: () => [...seen.values()].filter((n) => n > 1).length,
+  };
+}
+
+async function withBus(options: Parameters<typeof createAgentBus>[0], body: (bus: AgentBus) => Promise<void>): Promise<void> {
+  const bus = await createAgentBus({ workers: 1, log: () => {}, ...options });
+  try {
+    await body(bus);
+  } finally {
+    await bus.close();
+  }
+}
+
+test('10,000 messages through a real worker all settle, each with the right status', async () => {
+  await withBus({}, async (bus) => {
+    const ok = counter();
+    bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
+    bus.registerAgent({ id: 'receiver', tenantId: 'tenant-a', handler: ok.handler });
+    bus.registerAgent({ id: 'other-tenant', tenantId: 'tenant-b', handler: () => assert.fail('cross-tenant delivery') });
+    bus.registerAgent({ id: 'thrower', tenantId: 'tenant-a', handler: () => { throw new Error('handler bug'); } });
+    bus.registerAgent({ id: 'rejecter', tenantId: 'tenant-a', handler: async () => { throw new Error('async bug'); } });
+    const kinds = [
+      { expect: ['delivered', undefined], msg: { to: 'receiver' } },
+      { expect: ['rejected', 'E_HASH_MISMATCH'], msg: { to: 'receiver', constitutionalHash: HASH.toUpperCase() } },
+      { expect: ['rejected', 'E_TENANT'], msg: { to: 'other-tenant' } },
+      { expect: ['rejected', 'E_UNKNOWN_AGENT'], msg: { to: 'ghost' } },
+      { expect: ['expired', 'E_EXPIRED'], msg: { to: 'receiver', expiresAt: Date.now() - 1 } },
+      { expect: ['failed', 'E_HANDLER'], msg: { to: 'thrower' } },
+      { expect: ['failed', 'E_HANDLER'], msg: { to: 'rejecter' } },
+      { expect: ['rejected', 'E_PAYLOAD_TOO_DEEP'], msg: { to: 'receiver', payload: JSON.parse('['.repeat(40) + ']'.repeat(40)) } },
+    ] as const;
+    const sends: Promise<SendResult>[] = [];
+    const expected: (readonly [string, string | undefined])[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const kind = kinds[i % kinds.length]!;
+      expected.push(kind.expect);
+      sends.push(bus.send({ from: 'sender', type: 'command', tenantId: 'tenant-a', payload: { i }, ...kind.msg }));
+    }
+    const results = await Promise.all(sends);
+    results.forEach((r, i) => {
+      assert.equal(r.status, expected[i]![0], `message ${i}: ${JSON.stringify(r)}`);
+      assert.equal(r.code, expected[i]![1], `message ${i}: ${JSON.stringify(r)}`);
+      if (r.status !== 'delivered') assert.ok(r.reasons.length > 0);
+    });
+    const delivered = results.filter((r) => r.status === 'delivered');
+    assert.equal(ok.seen.size, delivered.length);
+    assert.equal(ok.duplicates(), 0);
+    for (const r of delivered) assert.equal(ok.seen.get(r.id), 1);
+    const metrics = bus.metrics();
+    assert.equal(metrics.settled, 10_000);
+    assert.equal(metrics.byStatus.delivered, delivered.length);
+    assert.equal(metrics.byCode.E_HANDLER, results.filter((r) => r.code === 'E_HANDLER').length);
+    assert.equal(metrics.inFlight, 0);
+    assert.ok(metrics.latencyUs.count === 10_000 && metrics.latencyUs.p99 >= metrics.latencyUs.p50);
+    assert.ok(metrics.pipelineUs.count > 0 && metrics.queuedUs.count > 0);
+  });
+});
+
+test('backpressure: in flight never exceeds the bound, E_OVERLOADED appears, nothing else is lost', async () => {
+  const bound = 64;
+  await withBus({ maxInFlight: bound, admissionTimeoutMs: 30 }, async (bus) => {
+    let maxInFlight = 0;
+    const seen = new Set<string>();
+    bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
+    bus.registerAgent({
+      id: 'slow',
+      tenantId: 'tenant-a',
+      handler: async (m) => {
+        assert.ok(!seen.has(m.id), 'delivered twice');
+        seen.add(m.id);
+        maxInFlight = Math.max(maxInFlight, bus.metrics().inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+      },
+    });
+    const results = await Promise.all(
+      Array.from({ length: 2_000 }, (_, i) => bus.send({ from: 'sender', to: 'slow', type: 'task_request', tenantId: 'tenant-a', payload: { i } })),
+    );
+    const delivered = results.filter((r) => r.status === 'delivered').length;
+    const overloaded = results.filter((r) => r.code === 'E_OVERLOADED').length;
+    assert.ok(maxInFlight <= bound, `in flight reached ${maxInFlight}`);
+    assert.ok(overloaded > 0, 'expected some E_OVERLOADED');
+    assert.ok(delivered >= bound, `only ${delivered} delivered`);
+    assert.equal(delivered + overloaded, results.length, 'every message is delivered or overloaded');
+    assert.equal(seen.size, delivered);
+    assert.equal(bus.metrics().inFlight, 0);
+  });
+});
+
+test('a worker killed mid-batch: every promise settles and each message reaches its handler exactly once', async () => {
+  await withBus({}, async (bus) => {
+    const ok = counter();
+    bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
+    bus.registerAgent({ id: 'receiver', tenantId: 'tenant-a', handler: ok.handler });
+    const total = 30_000;
+    let killed = false;
+    const sends: Promise<SendResult>[] = [];
+    for (let i = 0; i < total; i++) {
+      const p = bus.send({ from: 'sender', to: 'receiver', type: 'event', tenantId: 'tenant-a', payload: { i, pad: 'x'.repeat(200) } });
+      sends.push(p);
+      if (i === 1000) {
+        p.then(() => {
+          killed = true;
+          void bus.threads[0]!.terminate();
+        });
+      }
+    }
+    const results = await Promise.all(sends);
+    assert.ok(killed);
+    assert.ok(bus.metrics().workers.restarts >= 1, 'the worker was replaced');
+    assert.equal(results.filter((r) => r.status === 'delivered').length, total, JSON.stringify(results.find((r) => r.status !== 'delivered')));
+    assert.equal(ok.seen.size, total);
+    assert.equal(ok.duplicates(), 0);
+    // The replacement works for new traffic too.
+    assert.equal((await bus.send({ from: 'sender', to: 'receiver', type: 'event', tenantId: 'tenant-a' })).status, 'delivered');
+  });
+});
+
+test('a message that takes down a second worker is rejected as E_POISON_MESSAGE; the others are delivered', async () => {
+  const stage = fileURLToPath(new URL('./fixtures/crash-stage.ts', import.meta.url));
+  await withBus({ stages: [stage] }, async (bus) => {
+    const ok = counter();
+    bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
+    bus.registerAgent({ id: 'receiver', tenantId: 'tenant-a', handler: ok.handler });
+    const good = Array.from({ length: 200 }, (_, i) => bus.send({ from: 'sender', to: 'receiver', type: 'event', tenantId: 'tenant-a', payload: { i } }));
+    const poison = bus.send({ from: 'sender', to: 'receiver', type: 'event', tenantId: 'tenant-a', payload: { crash: true } });
+    const more = Array.from({ length: 200 }, (_, i) => bus.send({ from: 'sender', to: 'receiver', type: 'event', tenantId: 'tenant-a', payload: { j: i } }));
+    const poisoned = await poison;
+    assert.equal(poisoned.status, 'rejected');
+    assert.equal(poisoned.code, 'E_POISON_MESSAGE');
+    const rest = await Promise.all([...good, ...more]);
+    assert.ok(rest.every((r) => r.status === 'delivered'));
+    assert.equal(ok.seen.size, 400);
+    assert.equal(ok.duplicates(), 0);
+    assert.equal(bus.metrics().workers.restarts, 2);
+  });
+});
+
+test('malformed input of every kind gets a typed rejection and the bus keeps working', async () => {
+  await withBus({}, async (bus) => {
+    const ok = counter();
+    bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
+    bus.registerAgent({ id: 'receiver', tenantId: 'tenant-a', handler: ok.handler });
+    const base = { from: 'sender', to: 'receiver', type: 'command', tenantId: 'tenant-a' };
+    const cyclic: Record<string, unknown> = {};
+    cyclic.me = cyclic;
+    const garbage: unknown[] = [
+      undefined, null, 0, 'text', true, [], [base], () => base, Symbol('m'), 10n, new Date(), new Map(),
+      { ...base, from: 1 }, { ...base, to: null }, { ...base, type: 'nope' }, { ...base, tenantId: ['tenant-a'] },
+      { ...base, priority: -1 }, { ...base, payload: 'x'.repeat(100_000) }, { ...base, payload: { big: Array.from({ length: 30_000 }, () => 'ab') } },
+      { ...base, payload: cyclic }, { ...base, payload: JSON.parse('{"__proto__":{"isAdmin":true}}') },
+      { ...base, payload: { s: 'bad \ud83d surrogate' } }, { ...base, from: 'a\udc00' }, { ...base, metadata: { k: 5 } },
+      { ...base, payload: { f: Number.NaN } }, { ...base, payload: new Uint8Array(10) }, { ...base, expiresAt: 'tomorrow' },
+      JSON.parse('{"__proto__":{"polluted":1},"from":"sender","to":"receiver","type":"command","tenantId":"tenant-a"}'),
+    ];
+    for (const input of garbage) {
+      const result = await bus.send(input as never);
+      assert.equal(result.status, 'rejected', `accepted ${String(input)}`);
+      assert.match(result.code!, /^E_[A-Z_]+$/);
+      assert.ok(result.reasons[0]!.length > 0);
+    }
+    assert.equal(({} as Record<string, unknown>).isAdmin, undefined, 'no prototype pollution');
+    const after = await bus.send({ ...base, type: 'command', payload: { still: 'working' } } as never);
+    assert.equal(after.status, 'delivered');
+    assert.equal(ok.seen.size, 1);
+  });
+});
+
+test('registry changes reach the workers before the next message', async () => {
+  await withBus({}, async (bus) => {
+    bus.registerAgent({ id: 'a', tenantId: 'tenant-a', handler: () => {} });
+    for (let i = 0; i < 50; i++) {
+      bus.registerAgent({ id: `b${i}`, tenantId: 'tenant-a', handler: () => {} });
+      const sent = await bus.send({ from: 'a', to: `b${i}`, type: 'event', tenantId: 'tenant-a' });
+      assert.equal(sent.status, 'delivered');
+      bus.unregisterAgent(`b${i}`);
+      const gone = await bus.send({ from: 'a', to: `b${i}`, type: 'event', tenantId: 'tenant-a' });
+      assert.equal(gone.code, 'E_UNKNOWN_AGENT');
+    }
+  });
+});
+
+test('broadcast reaches every agent of the sender\'s tenant except the sender', async () => {
+  await withBus({}, async (bus) => {
+    const got: string[] = [];
+    for (const id of ['a1', 'a2', 'a3']) bus.registerAgent({ id, tenantId: 'tenant-a', handler: (m) => { got.push(`${id}:${m.to}`); } });
+    bus.registerAgent({ id: 'b1', tenantId: 'tenant-b', handler: () => { got.push('b1'); } });
+    const results = await bus.broadcast({ from: 'a1', type: 'notification', tenantId: 'tenant-a', payload: 'hi' });
+    assert.equal(results.length, 2);
+    assert.ok(results.every((r) => r.status === 'delivered'));
+    assert.deepEqual(got.sort(), ['a2:a2', 'a3:a3']);
+    const unknown = await bus.broadcast({ from: 'nobody', type: 'notification', tenantId: 'tenant-a' });
+    assert.equal(unknown[0]!.code, 'E_TENANT');
+  });
+});
+
+test('close() drains in-flight messages, then refuses new ones and stops the threads', async () => {
+  const bus = await createAgentBus({ workers: 1, log: () => {} });
+  const ok = counter();
+  bus.registerAgent({ id: 'a', tenantId: 'tenant-a', handler: () => {} });
+  bus.registerAgent({ id: 'b', tenantId: 'tenant-a', handler: async (m) => { await new Promise((r) => setImmediate(r)); ok.handler(m); } });
+  const sends = Array.from({ length: 5_000 }, (_, i) => bus.send({ from: 'a', to: 'b', type: 'event', tenantId: 'tenant-a', payload: i }));
+  const closing = bus.close();
+  assert.throws(() => bus.send({ from: 'a', to: 'b', type: 'event', tenantId: 'tenant-a' }), { code: 'E_CLOSED' });
+  await closing;
+  const results = await Promise.all(sends);
+  assert.ok(results.every((r) => r.status === 'delivered'));
+  assert.equal(ok.seen.size, 5_000);
+  assert.equal(bus.threads.length, 0);
+  await bus.close(); // idempotent
+});
+
+test('inline mode runs the same pipeline with the same outcomes', async () => {
+  await withBus({ mode: 'inline' }, async (bus) => {
+    const ok = counter();
+    bus.registerAgent({ id: 'a', tenantId: 'tenant-a', handler: () => {} });
+    bus.registerAgent({ id: 'b', tenantId: 'tenant-a', handler: ok.handler });
+    assert.equal((await bus.send({ from: 'a', to: 'b', type: 'event', tenantId: 'tenant-a' })).status, 'delivered');
+    assert.equal((await bus.send({ from: 'a', to: 'b', type: 'event', tenantId: 'tenant-a', constitutionalHash: 'x' })).code, 'E_HASH_MISMATCH');
+    assert.equal((await bus.send({ from: 'a', to: 'c', type: 'event', tenantId: 'tenant-a' })).code, 'E_UNKNOWN_AGENT');
+    assert.equal(ok.seen.size, 1);
+    assert.equal(bus.threads.length, 0);
+  });
+});
+
+test('registration mistakes throw typed errors', async () => {
+  await withBus({}, async (bus) => {
+    bus.registerAgent({ id: 'a', tenantId: 'tenant-a', handler: () => {} });
+    assert.throws(() => bus.registerAgent({ id: 'a', tenantId: 'tenant-a', handler: () => {} }), { code: 'E_CONFIG' });
+    assert.throws(() => bus.registerAgent({ id: 'x', tenantId: 'Bad Tenant', handler: () => {} }), { code: 'E_CONFIG' });
+    assert.throws(() => bus.registerAgent({ id: '', tenantId: 'tenant-a', handler: () => {} }), { code: 'E_CONFIG' });
+    assert.throws(() => bus.registerAgent({ id: 'y', tenantId: 'tenant-a', handler: 'no' as never }), { code: 'E_CONFIG' });
+  });
+});
+
+test('a stage module that cannot be loaded fails createAgentBus with E_CONFIG', async () => {
+  await assert.rejects(createAgentBus({ workers: 1, log: () => {}, stages: ['/nonexistent/stage.js'] }), { code: 'E_CONFIG' });
+});
