@@ -46,7 +46,7 @@ export class AgentBus {
   private readonly dispatcher: Dispatcher | null;
   private readonly inline: InlinePipeline | null;
   private closing = false;
-  private closed = false;
+  private closingPromise: Promise<void> | null = null;
   private drained: (() => void) | null = null;
 
   /** Use `createAgentBus()`; the constructor does no I/O and starts nothing. */
@@ -172,21 +172,36 @@ export class AgentBus {
     this.metricsRecorder.reset();
   }
 
-  /** Stops intake, waits for every in-flight message to settle, stops the threads. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    if (!this.closing) {
-      this.closing = true;
-      this.admission.rejectWaiters();
-      if (this.admission.table.inUse > 0) {
-        await new Promise<void>((resolve) => {
+  /**
+   * Stops intake, waits for every in-flight message to settle, stops the threads. Messages still unsettled
+   * after `timeoutMs` (a handler that never returns) settle as `failed` with E_CLOSED, so close() always
+   * ends. Idempotent: a second call waits for the first.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.closingPromise ??= this.shutdown(options.timeoutMs ?? 30_000);
+    return this.closingPromise;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    this.closing = true;
+    this.admission.rejectWaiters();
+    if (this.admission.table.inUse > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => {
           this.drained = resolve;
-        });
+        }),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      for (const [slot, entry] of this.admission.table.occupied()) {
+        this.settle(slot, entry, 'failed', ErrorCode.CLOSED, [`the bus closed after waiting ${timeoutMs} ms for this message to settle`], 0);
       }
-      await this.dispatcher?.stop();
-      this.metricsRecorder.eventLoop.stop();
-      this.closed = true;
     }
+    await this.dispatcher?.stop();
+    this.metricsRecorder.eventLoop.stop();
   }
 
   private assertOpen(): void {

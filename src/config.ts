@@ -18,8 +18,14 @@ export interface AgentBusOptions {
   ringBytes?: number;
   /** Most messages per ring record. Default 256. */
   maxBatch?: number;
-  /** How long an idle worker spins before it parks, µs. Default 50 (0 parks at once). */
+  /** Shortest spin of an idle worker before it parks, µs. Default 50 (0 parks at once). */
   spinMicros?: number;
+  /**
+   * Longest spin, µs: under steady load an idle worker spins across gaps up to half this long instead of
+   * parking, which spares the main thread a wake-up per batch. Default 1,000. Set equal to `spinMicros` for a
+   * fixed spin.
+   */
+  maxSpinMicros?: number;
   /**
    * Extra pipeline stages: module paths or file URLs whose default export is a `Stage`. Loaded in every
    * worker (and on the main thread in inline mode); they run after the built-in stages.
@@ -39,6 +45,7 @@ export interface ResolvedOptions {
   ringBytes: number;
   maxBatch: number;
   spinMicros: number;
+  maxSpinMicros: number;
   stages: readonly string[];
   log: (line: string) => void;
 }
@@ -90,6 +97,7 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
     ringBytes,
     maxBatch: positiveInt('maxBatch', options.maxBatch ?? 256),
     spinMicros: positiveInt('spinMicros', options.spinMicros ?? 50, 0),
+    maxSpinMicros: positiveInt('maxSpinMicros', options.maxSpinMicros ?? Math.max(1_000, options.spinMicros ?? 0), 0),
     stages: options.stages ?? [],
     log: options.log ?? ((line: string) => console.error(line)),
   };

@@ -249,3 +249,16 @@ test('registration mistakes throw typed errors', async () => {
 test('a stage module that cannot be loaded fails createAgentBus with E_CONFIG', async () => {
   await assert.rejects(createAgentBus({ workers: 1, log: () => {}, stages: ['/nonexistent/stage.js'] }), { code: 'E_CONFIG' });
 });
+
+test('close() ends even when a handler never returns: the stuck message fails with E_CLOSED', async () => {
+  const bus = await createAgentBus({ workers: 1, log: () => {} });
+  bus.registerAgent({ id: 'a', tenantId: 'tenant-a', handler: () => {} });
+  bus.registerAgent({ id: 'stuck', tenantId: 'tenant-a', handler: () => new Promise<void>(() => {}) });
+  const stuck = bus.send({ from: 'a', to: 'stuck', type: 'event', tenantId: 'tenant-a' });
+  await new Promise((r) => setTimeout(r, 50));
+  await bus.close({ timeoutMs: 100 });
+  const result = await stuck;
+  assert.equal(result.status, 'failed');
+  assert.equal(result.code, 'E_CLOSED');
+  assert.equal(bus.threads.length, 0);
+});

@@ -1,15 +1,17 @@
 /**
  * The validation thread: one long-lived Piscina task that drains its request ring in batches, runs the
- * pipeline on each message, and writes verdicts to its response ring. It spins briefly when idle (a wake-up
- * costs 15–75 µs on these VMs, a spin a few) and then parks on the ring with Atomics.wait.
+ * pipeline on each message, and writes verdicts to its response ring. When idle it spins for as long as the
+ * recent gaps between batches suggest more is coming (a wake-up costs the main thread an Atomics.notify, and
+ * the wait 15–75 µs on these VMs), then parks on the ring with Atomics.wait.
  */
 import { ByteRing } from '../src/dispatch/ring.ts';
 import { Doorbell } from '../src/dispatch/doorbell.ts';
 import { EnvelopeDecoder, PayloadCodec, RecordKind, VerdictWriter } from '../src/dispatch/codec.ts';
 import { LOOP_STOPPED, STATUS_GENERATION, STATUS_SLOT, type ValidatorInit } from '../src/dispatch/protocol.ts';
-import { createPipeline, type Pipeline, type PipelineContext, type PipelineItem } from '../src/pipeline/index.ts';
-import { loadStages } from '../src/pipeline/stage-loader.ts';
+import { buildPipeline } from '../src/pipeline/build.ts';
+import type { Pipeline, PipelineContext, PipelineItem } from '../src/pipeline/index.ts';
 import type { RegistrySnapshot } from '../src/pipeline/tenant.ts';
+import { AdaptiveSpin } from '../src/dispatch/adaptive-spin.ts';
 
 /** Verdicts per response record: bounds both latency of the first verdict and the record size. */
 const MAX_MESSAGES_PER_PASS = 1024;
@@ -28,12 +30,13 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
   const status = new Int32Array(init.status);
   status[STATUS_SLOT] = -1;
 
-  const pipeline: Pipeline = await buildPipeline(init);
+  const pipeline: Pipeline = await buildPipeline({ kind: init.pipeline, stages: init.stages, policy: init.policy });
   const decoder = new EnvelopeDecoder();
   const payloads = new PayloadCodec();
   const writer = new VerdictWriter();
   let scratch = Buffer.allocUnsafe(256 * 1024);
   let registry: RegistrySnapshot = { version: 0, tenantOf: new Map() };
+  const spin = new AdaptiveSpin(init.spinMicros, init.maxSpinMicros);
 
   const flushVerdicts = (): void => {
     if (writer.size === 0) return;
@@ -99,20 +102,15 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
     flushVerdicts();
     if (processed > 0) continue;
 
-    // Idle: spin for a few microseconds (cheap wake-up under steady load), then park.
-    if (init.spinMicros > 0) {
-      const spinUntil = performance.now() + init.spinMicros / 1000;
-      while (!request.hasData() && performance.now() < spinUntil) {
+    // Idle: spin (cheap wake-up under steady load), then park.
+    const idleSince = performance.now();
+    const spinMs = spin.current() / 1000;
+    if (spinMs > 0) {
+      while (!request.hasData() && performance.now() - idleSince < spinMs) {
         // busy-wait on purpose
       }
-      if (request.hasData()) continue;
     }
-    request.waitForData(PARK_TIMEOUT_MS);
+    if (!request.hasData()) request.waitForData(PARK_TIMEOUT_MS);
+    spin.observeGap((performance.now() - idleSince) * 1000);
   }
-}
-
-async function buildPipeline(init: ValidatorInit): Promise<Pipeline> {
-  if (init.pipeline === 'empty') return () => ({ rejection: null, impact: 0 });
-  const extra = await loadStages(init.stages);
-  return createPipeline({ extra });
 }

@@ -331,6 +331,7 @@ export class Dispatcher {
       expectedHash: this.options.constitutionalHash,
       limits: this.options.limits,
       spinMicros: this.options.spinMicros,
+      maxSpinMicros: this.options.maxSpinMicros,
       pipeline: this.pipeline,
       stages: this.options.stages,
       policy: this.policy,

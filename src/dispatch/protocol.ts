@@ -23,6 +23,7 @@ export interface ValidatorInit {
   expectedHash: string;
   limits: MessageLimits;
   spinMicros: number;
+  maxSpinMicros: number;
   pipeline: PipelineKind;
   stages: readonly string[];
   policy: PolicyInit | null;

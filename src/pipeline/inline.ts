@@ -2,8 +2,8 @@ import type { ResolvedOptions } from '../config.ts';
 import type { Verdict } from '../dispatch/codec.ts';
 import type { InFlightEntry } from '../dispatch/dispatcher.ts';
 import type { PipelineKind } from '../dispatch/protocol.ts';
-import { createPipeline, type Pipeline, type PipelineContext } from './index.ts';
-import { loadStages } from './stage-loader.ts';
+import { buildPipeline } from './build.ts';
+import type { Pipeline, PipelineContext } from './index.ts';
 import type { RegistrySnapshot } from './tenant.ts';
 
 /**
@@ -17,9 +17,7 @@ export class InlinePipeline {
   ) {}
 
   static async create(options: ResolvedOptions, kind: PipelineKind): Promise<InlinePipeline> {
-    if (kind === 'empty') return new InlinePipeline(options, () => ({ rejection: null, impact: 0 }));
-    const extra = await loadStages(options.stages);
-    return new InlinePipeline(options, createPipeline({ extra }));
+    return new InlinePipeline(options, await buildPipeline({ kind, stages: options.stages, policy: null }));
   }
 
   judge(slot: number, generation: number, entry: InFlightEntry, registry: RegistrySnapshot): Verdict {
