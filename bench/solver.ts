@@ -71,7 +71,7 @@ async function templateChecks(wasm: WebAssembly.Module): Promise<void> {
       worker.handle({ kind: 'check', checks: [{ template, bindings }] });
       h.recordValue(Math.max(1, Math.round((performance.now() - started) * 1000)));
     }
-    rows.push({ measure: `check ${template}, uncached, sync in worker`, n, p50: micros(h.getValueAtPercentile(50)), p99: micros(h.getValueAtPercentile(99)), target: 'P50 ≤ 1 ms, P99 ≤ 5 ms' });
+    rows.push({ measure: `check ${template}, uncached, sync (the worker's code path, run in-thread)`, n, p50: micros(h.getValueAtPercentile(50)), p99: micros(h.getValueAtPercentile(99)), target: 'P50 ≤ 1 ms, P99 ≤ 5 ms' });
   }
   worker.dispose();
 }
@@ -112,7 +112,7 @@ async function burst(wasm: WebAssembly.Module): Promise<void> {
   const deliberation = createDeliberation({ wasm, timeoutMs: 60_000, maxQueue: 2_000 });
   await deliberation.start();
   await deliberation.warm();
-  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   delay.enable();
   const started = performance.now();
   const decisions = await Promise.all(Array.from({ length: 1000 }, (_, i) => deliberation.decide(transfer(10_000 + i), 0.85, context)));
@@ -122,8 +122,8 @@ async function burst(wasm: WebAssembly.Module): Promise<void> {
   rows.push({
     measure: `1,000-decision burst: main event-loop delay (${(1000 / seconds).toFixed(0)} decisions/s, ${allowed} allowed)`,
     n: 1000,
-    p50: micros(delay.percentile(50) / 1000),
-    p99: micros(delay.percentile(99) / 1000),
+    p50: micros(loopDelayMicros(delay, 50)),
+    p99: micros(loopDelayMicros(delay, 99)),
     target: 'P99 ≤ 2 ms',
   });
   await deliberation.close();
@@ -187,13 +187,19 @@ function impactScoring(): void {
   }
 }
 
+/** monitorEventLoopDelay records the interval between its timer's turns, sampling resolution included: subtract it. */
+const LOOP_RESOLUTION_MS = 1;
+function loopDelayMicros(delay: ReturnType<typeof monitorEventLoopDelay>, percentile: number): number {
+  return Math.max(0, delay.percentile(percentile) / 1000 - LOOP_RESOLUTION_MS * 1000);
+}
+
 /** The same machine's idle event-loop delay: the floor the burst figure should be read against. */
 async function idleEventLoop(): Promise<void> {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   delay.enable();
   await new Promise((resolve) => setTimeout(resolve, 2000));
   delay.disable();
-  rows.push({ measure: 'idle main event-loop delay, 2 s (baseline for the burst)', n: '2 s', p50: micros(delay.percentile(50) / 1000), p99: micros(delay.percentile(99) / 1000), target: '—' });
+  rows.push({ measure: 'idle main event-loop delay, 2 s (baseline for the burst)', n: '2 s', p50: micros(loopDelayMicros(delay, 50)), p99: micros(loopDelayMicros(delay, 99)), target: '—' });
 }
 
 impactScoring();

@@ -8,6 +8,12 @@ import type { PipelineKind } from './dispatch/protocol.ts';
 import { BusMetrics, type MetricsSnapshot, type SendStatus } from './metrics/bus-metrics.ts';
 import { checkPayloadSize } from './pipeline/limits.ts';
 import { InlinePipeline } from './pipeline/inline.ts';
+import { fileURLToPath } from 'node:url';
+import type { PolicyInit } from './dispatch/protocol.ts';
+import { DEFAULT_ENTRYPOINT, loadPolicySource, type PolicySource } from './rego/bundle.ts';
+import { createDeliberation, formatStaticCheckReport, type Deliberation } from './solver/index.ts';
+import { isHighImpact } from './pipeline/impact.ts';
+import { SenderVolumeWindow } from './pipeline/sender-volume.ts';
 import { loadStages } from './pipeline/stage-loader.ts';
 import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './registry.ts';
 import { MemoryTransport, type DeliveryOutcome } from './transport/memory.ts';
@@ -24,7 +30,10 @@ export interface SendResult {
 }
 
 export interface BusOptions extends AgentBusOptions {
-  /** Which stages run. `full` (default once a policy is loaded) adds the policy stage. */
+  /**
+   * Which stages run: `full` (the default when a policy is loaded) adds the policy stage to `validation`
+   * (hash, tenant, limits); `empty` runs nothing (bench only: the transport's own ceiling).
+   */
   pipeline?: PipelineKind;
 }
 
@@ -49,23 +58,57 @@ export class AgentBus {
   private closingPromise: Promise<void> | null = null;
   private drained: (() => void) | null = null;
 
+  private readonly pipelineKind: PipelineKind;
+  private policy: PolicyInit | null;
+  private readonly deliberation: Deliberation | null;
+  /** Deliberation's threshold as the verdict carries impact: float32 (a score exactly at it must still count). */
+  private readonly deliberationThreshold: number;
+  private readonly highImpactVolume = new SenderVolumeWindow();
+
   /** Use `createAgentBus()`; the constructor does no I/O and starts nothing. */
-  constructor(options: BusOptions, inline: InlinePipeline | null) {
+  constructor(options: BusOptions, inline: InlinePipeline | null, policy: PolicyInit | null, pipelineKind: PipelineKind, deliberation: Deliberation | null) {
     this.options = resolveOptions(options);
+    this.policy = policy;
+    this.pipelineKind = pipelineKind;
+    this.deliberation = deliberation;
+    this.deliberationThreshold = Math.fround(this.options.deliberation === false ? 1 : this.options.deliberation.threshold);
     this.transport = new MemoryTransport(this.registry);
     this.admission = new Admission<InFlightEntry>(this.options.maxInFlight);
     this.resolvers = new Array(this.options.maxInFlight);
     this.inline = inline;
     this.dispatcher =
       this.options.mode === 'workers'
-        ? new Dispatcher(this.options, options.pipeline ?? 'validation', this.registry, this.admission.table, this.onVerdict, this.onDispatchFailure)
+        ? new Dispatcher(this.options, pipelineKind, this.registry, this.admission.table, this.onVerdict, this.onDispatchFailure)
         : null;
   }
 
   /** @internal */
   start(): void {
     this.metricsRecorder.eventLoop.start();
-    this.dispatcher?.start(null);
+    this.dispatcher?.start(this.policy);
+  }
+
+  /** The policy in force: its revision and entrypoint, or null when the bus runs without one. */
+  get policyInfo(): { revision: string; entrypoint: string } | null {
+    return this.policy === null || this.pipelineKind !== 'full' ? null : { revision: this.policy.revision, entrypoint: this.policy.entrypoint };
+  }
+
+  /**
+   * Replaces the policy: a bundle (.tar.gz), a .wasm module, a directory of .rego files, or their bytes.
+   * The new policy is compiled and checked completely first; then every worker switches between two
+   * messages, so each message is judged by exactly one whole policy, and the old decision cache is dropped
+   * with the old policy. Messages sent after this resolves are judged by the new policy.
+   */
+  async setPolicy(source: string | Uint8Array, options: { entrypoint?: string } = {}): Promise<{ revision: string }> {
+    this.assertOpen();
+    if (this.pipelineKind !== 'full') {
+      throw new AgentBusError(ErrorCode.CONFIG, `setPolicy needs the 'full' pipeline; this bus runs '${this.pipelineKind}'`);
+    }
+    const policy = loadPolicy(source, options.entrypoint ?? this.options.policyEntrypoint, this.options.policyCache);
+    await this.inline?.setPolicy(policy);
+    this.policy = policy;
+    this.dispatcher?.setPolicy(policy);
+    return { revision: policy.revision };
   }
 
   get mode(): 'workers' | 'inline' {
@@ -160,11 +203,20 @@ export class AgentBus {
   }
 
   metrics(): MetricsSnapshot {
-    return this.metricsRecorder.snapshot(this.admission.table.inUse, {
+    const snapshot = this.metricsRecorder.snapshot(this.admission.table.inUse, {
       configured: this.options.mode === 'workers' ? this.options.workers : 0,
       restarts: this.dispatcher?.restarts ?? 0,
       mode: this.options.mode,
     });
+    if (this.deliberation !== null) {
+      const { decisions, allowed, denied, errors, timeouts, cacheHits, cacheMisses } = this.deliberation.stats();
+      snapshot.deliberation = { decisions, allowed, denied, errors, timeouts, cacheHits, cacheMisses };
+    }
+    if (this.policyInfo !== null) {
+      const counters = this.dispatcher?.policyCounters() ?? this.inline?.policyStats() ?? null;
+      if (counters !== null) snapshot.policyCache = { hits: counters.hits, misses: counters.misses };
+    }
+    return snapshot;
   }
 
   /** Starts a new measurement window (histograms, counters, rate). */
@@ -201,6 +253,7 @@ export class AgentBus {
       }
     }
     await this.dispatcher?.stop();
+    await this.deliberation?.close();
     this.metricsRecorder.eventLoop.stop();
   }
 
@@ -228,12 +281,38 @@ export class AgentBus {
       this.settle(slot, entry, status, verdict.code, verdict.reasons, verdict.impact);
       return;
     }
-    this.transport.deliver(entry.accepted.message, (outcome: DeliveryOutcome) => {
-      if (outcome.ok) this.settle(slot, entry, 'delivered', undefined, [], verdict.impact);
-      else if (outcome.unknownAgent) this.settle(slot, entry, 'rejected', ErrorCode.UNKNOWN_AGENT, [outcome.reason], verdict.impact);
-      else this.settle(slot, entry, 'failed', ErrorCode.HANDLER, [outcome.reason], verdict.impact);
-    });
+    if (this.deliberation !== null && isHighImpact(verdict.impact, this.deliberationThreshold)) {
+      this.deliberate(slot, entry, verdict.impact);
+      return;
+    }
+    this.deliver(slot, entry, verdict.impact);
   };
+
+  /** High impact: Z3 decides on its own pool (never this thread); any failure there denies. */
+  private deliberate(slot: number, entry: InFlightEntry, impact: number): void {
+    const message = entry.accepted.message;
+    const now = Date.now();
+    const context = {
+      now,
+      senderVolume: this.highImpactVolume.record(message.from, now),
+      senderTier: this.registry.get(message.from)?.tier ?? 0,
+    };
+    this.deliberation!.decide(message, impact, context).then(
+      (decision) => {
+        if (decision.allowed) this.deliver(slot, entry, impact);
+        else this.settle(slot, entry, 'rejected', decision.code ?? ErrorCode.DELIBERATION_ERROR, [...decision.reasons], impact);
+      },
+      (error: unknown) => this.settle(slot, entry, 'rejected', ErrorCode.DELIBERATION_ERROR, [`deliberation failed: ${(error as Error)?.message ?? String(error)}`], impact),
+    );
+  }
+
+  private deliver(slot: number, entry: InFlightEntry, impact: number): void {
+    this.transport.deliver(entry.accepted.message, (outcome: DeliveryOutcome) => {
+      if (outcome.ok) this.settle(slot, entry, 'delivered', undefined, [], impact);
+      else if (outcome.unknownAgent) this.settle(slot, entry, 'rejected', ErrorCode.UNKNOWN_AGENT, [outcome.reason], impact);
+      else this.settle(slot, entry, 'failed', ErrorCode.HANDLER, [outcome.reason], impact);
+    });
+  }
 
   private readonly onDispatchFailure = (slot: number, entry: InFlightEntry, code: ErrorCode, reason: string): void => {
     this.settle(slot, entry, code === ErrorCode.POISON_MESSAGE ? 'rejected' : 'failed', code, [reason], 0);
@@ -279,7 +358,24 @@ function envelopeBytesUpperBound(accepted: AcceptedMessage): number {
   return chars * 3 + entries * 10 + 128;
 }
 
-/** Creates and starts a bus. */
+/** The policy that ships with agentbus (policies/), compiled at start when no other is configured. */
+export const BUNDLED_POLICY_DIR = fileURLToPath(new URL('../policies', import.meta.url));
+
+function loadPolicy(source: string | Uint8Array, entrypoint: string | undefined, cache: ResolvedOptions['policyCache']): PolicyInit {
+  let loaded: PolicySource;
+  try {
+    loaded = loadPolicySource(source);
+  } catch (error) {
+    throw new AgentBusError(ErrorCode.CONFIG, `cannot load policy${typeof source === 'string' ? ` ${source}` : ''}: ${(error as Error).message}`, { cause: error });
+  }
+  const chosen = entrypoint ?? (loaded.entrypoints.includes(DEFAULT_ENTRYPOINT) ? DEFAULT_ENTRYPOINT : loaded.entrypoints[0]);
+  if (chosen === undefined || !loaded.entrypoints.includes(chosen)) {
+    throw new AgentBusError(ErrorCode.CONFIG, `policy has no entrypoint ${chosen ?? ''} (it has: ${loaded.entrypoints.join(', ') || 'none'})`);
+  }
+  return { module: loaded.module, data: loaded.data, entrypoint: chosen, revision: loaded.revision, cache };
+}
+
+/** Creates and starts a bus: loads user stages and the policy (compiling it once, here), starts the threads. */
 export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus> {
   const resolved = resolveOptions(options);
   try {
@@ -288,8 +384,38 @@ export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus
   } catch (error) {
     throw new AgentBusError(ErrorCode.CONFIG, `cannot load pipeline stage: ${(error as Error).message}`, { cause: error });
   }
-  const inline = resolved.mode === 'inline' ? await InlinePipeline.create(resolved, options.pipeline ?? 'validation') : null;
-  const bus = new AgentBus(options, inline);
+  const policy = resolved.policy === false ? null : loadPolicy(resolved.policy ?? BUNDLED_POLICY_DIR, resolved.policyEntrypoint, resolved.policyCache);
+  const kind: PipelineKind = options.pipeline ?? (policy === null ? 'validation' : 'full');
+  if (kind === 'full' && policy === null) {
+    throw new AgentBusError(ErrorCode.CONFIG, "pipeline 'full' needs a policy; drop `policy: false` or choose pipeline 'validation'");
+  }
+  if (policy === null) resolved.log('agentbus: running without a policy (policy: false): messages are checked for hash, tenant and limits only');
+  else if (kind !== 'full') resolved.log(`agentbus: pipeline '${kind}': the policy is loaded but not evaluated`);
+  const deliberation = kind === 'full' && resolved.deliberation !== false ? await startDeliberation(resolved.deliberation, resolved.log) : null;
+  const inline = resolved.mode === 'inline' ? await InlinePipeline.create(resolved, kind, policy) : null;
+  const bus = new AgentBus(options, inline, policy, kind, deliberation);
   bus.start();
   return bus;
+}
+
+/** Starts the solver pool and runs the static checks; refuses to start the bus when one fails. */
+async function startDeliberation(settings: Exclude<ResolvedOptions['deliberation'], false>, log: (line: string) => void): Promise<Deliberation> {
+  let deliberation: Deliberation;
+  try {
+    deliberation = createDeliberation({
+      threshold: settings.threshold,
+      ...(settings.policy !== undefined ? { policy: settings.policy } : {}),
+      ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+      ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
+    });
+  } catch (error) {
+    throw new AgentBusError(ErrorCode.CONFIG, `cannot load deliberation templates: ${(error as Error).message}`, { cause: error });
+  }
+  const report = await deliberation.start();
+  log(formatStaticCheckReport(report));
+  if (!report.ok) {
+    await deliberation.close();
+    throw new AgentBusError(ErrorCode.CONFIG, `deliberation static checks failed:\n${formatStaticCheckReport(report)}`);
+  }
+  return deliberation;
 }

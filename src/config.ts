@@ -31,8 +31,35 @@ export interface AgentBusOptions {
    * worker (and on the main thread in inline mode); they run after the built-in stages.
    */
   stages?: readonly string[];
+  /**
+   * The OPA policy: a bundle (.tar.gz), a .wasm module (e.g. built by `opa build -t wasm`), a directory of
+   * .rego files plus data.json (compiled at start), or their bytes. Default: the bundled `policies/`.
+   * `false` runs without a policy (the bus says so at start).
+   */
+  policy?: false | string | Uint8Array;
+  /** Entrypoint to evaluate. Default: `agentbus/decision` when the policy has it, else its first. */
+  policyEntrypoint?: string;
+  /** Decision cache per worker: LRU with TTL, keyed by the policy input + revision. `false` turns it off. */
+  policyCache?: { max: number; ttlMs: number } | false;
+  /**
+   * Deliberation: messages scored `>= threshold` (default 0.8) are decided by Z3 templates on their own
+   * worker pool before delivery. On by default with the `full` pipeline (templates: policies/deliberation.json);
+   * `false` turns it off.
+   */
+  deliberation?: false | DeliberationSettings;
   /** Where the bus reports what it is doing at start (policy off, static checks). Default: console.error. */
   log?: (line: string) => void;
+}
+
+export interface DeliberationSettings {
+  /** Templates: a path to a JSON policy. Default: the bundled policies/deliberation.json. */
+  policy?: string;
+  /** Impact score at or above which a message is deliberated. Default 0.8. */
+  threshold?: number;
+  /** Wall-clock budget per decision; on expiry the solver thread is replaced and the message denied. Default 50 ms. */
+  timeoutMs?: number;
+  /** Solver threads. Default 1. */
+  threads?: number;
 }
 
 export interface ResolvedOptions {
@@ -47,6 +74,10 @@ export interface ResolvedOptions {
   spinMicros: number;
   maxSpinMicros: number;
   stages: readonly string[];
+  policy: false | string | Uint8Array | undefined;
+  policyEntrypoint: string | undefined;
+  policyCache: { max: number; ttlMs: number } | false;
+  deliberation: false | (DeliberationSettings & { threshold: number });
   log: (line: string) => void;
 }
 
@@ -99,6 +130,27 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
     spinMicros: positiveInt('spinMicros', options.spinMicros ?? 50, 0),
     maxSpinMicros: positiveInt('maxSpinMicros', options.maxSpinMicros ?? Math.max(1_000, options.spinMicros ?? 0), 0),
     stages: options.stages ?? [],
+    policy: options.policy,
+    policyEntrypoint: options.policyEntrypoint,
+    policyCache: resolvePolicyCache(options.policyCache),
+    deliberation: resolveDeliberation(options.deliberation),
     log: options.log ?? ((line: string) => console.error(line)),
   };
+}
+
+function resolvePolicyCache(cache: AgentBusOptions['policyCache']): ResolvedOptions['policyCache'] {
+  if (cache === false) return false;
+  const resolved = { max: 100_000, ttlMs: 60_000, ...(cache ?? {}) };
+  positiveInt('policyCache.max', resolved.max);
+  positiveInt('policyCache.ttlMs', resolved.ttlMs);
+  return resolved;
+}
+
+function resolveDeliberation(settings: AgentBusOptions['deliberation']): ResolvedOptions['deliberation'] {
+  if (settings === false) return false;
+  const threshold = settings?.threshold ?? 0.8;
+  if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 1)) {
+    throw new AgentBusError(ErrorCode.CONFIG, `deliberation.threshold must be in (0, 1], got ${String(threshold)}`);
+  }
+  return { ...(settings ?? {}), threshold };
 }

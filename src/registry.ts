@@ -1,6 +1,6 @@
 import { AgentBusError, ErrorCode } from './errors.ts';
 import type { AgentMessage } from './message.ts';
-import { isValidTenantId, TENANT_ID_PATTERN, type RegistrySnapshot } from './pipeline/tenant.ts';
+import { EMPTY_REGISTRY, isValidTenantId, registrySnapshot, TENANT_ID_PATTERN, type RegistryEntry, type RegistrySnapshot } from './pipeline/tenant.ts';
 
 /** Receives an allowed message on the main thread. Throwing or rejecting marks the send `failed` (E_HANDLER). */
 export type AgentHandler = (message: AgentMessage) => void | Promise<void>;
@@ -11,6 +11,8 @@ export interface AgentRegistration {
   /** Free-form role, e.g. "orchestrator", "worker", "auditor"; policies may restrict by it. */
   type?: string;
   capabilities?: readonly string[];
+  /** Trust tier for deliberation: 0 (least trusted, default) to 2. */
+  tier?: number;
   handler: AgentHandler;
 }
 
@@ -19,6 +21,7 @@ export interface RegisteredAgent {
   readonly tenantId: string;
   readonly type: string;
   readonly capabilities: readonly string[];
+  readonly tier: number;
   readonly handler: AgentHandler;
 }
 
@@ -28,7 +31,7 @@ export interface RegisteredAgent {
  */
 export class AgentRegistry {
   private readonly agents = new Map<string, RegisteredAgent>();
-  private current: RegistrySnapshot = { version: 0, tenantOf: new Map() };
+  private current: RegistrySnapshot = EMPTY_REGISTRY;
   private changes = 0;
 
   get version(): number {
@@ -53,11 +56,14 @@ export class AgentRegistry {
     if (!Array.isArray(capabilities) || capabilities.some((c) => typeof c !== 'string')) {
       throw new AgentBusError(ErrorCode.CONFIG, `agent '${id}': capabilities must be an array of strings`);
     }
+    const tier = registration.tier ?? 0;
+    if (tier !== 0 && tier !== 1 && tier !== 2) throw new AgentBusError(ErrorCode.CONFIG, `agent '${id}': tier must be 0, 1 or 2`);
     const agent: RegisteredAgent = Object.freeze({
       id,
       tenantId,
       type: registration.type ?? 'agent',
       capabilities: Object.freeze([...capabilities]),
+      tier,
       handler,
     });
     this.agents.set(id, agent);
@@ -88,18 +94,14 @@ export class AgentRegistry {
 
   /** Built lazily: registering a thousand agents in a row builds one snapshot, not a thousand. */
   snapshot(): RegistrySnapshot {
-    if (this.current.version !== this.changes) {
-      const tenantOf = new Map<string, string>();
-      for (const agent of this.agents.values()) tenantOf.set(agent.id, agent.tenantId);
-      this.current = { version: this.changes, tenantOf };
-    }
+    if (this.current.version !== this.changes) this.current = registrySnapshot(this.changes, this.pairs());
     return this.current;
   }
 
-  /** Agent id / tenant pairs, the form shipped to workers. */
-  pairs(): [string, string][] {
-    const out: [string, string][] = [];
-    for (const agent of this.agents.values()) out.push([agent.id, agent.tenantId]);
+  /** The agents in the form shipped to workers. */
+  pairs(): RegistryEntry[] {
+    const out: RegistryEntry[] = [];
+    for (const agent of this.agents.values()) out.push([agent.id, agent.tenantId, agent.type, agent.capabilities]);
     return out;
   }
 

@@ -17,7 +17,7 @@ function counter() {
 }
 
 async function withBus(options: Parameters<typeof createAgentBus>[0], body: (bus: AgentBus) => Promise<void>): Promise<void> {
-  const bus = await createAgentBus({ workers: 1, log: () => {}, ...options });
+  const bus = await createAgentBus({ workers: 1, log: () => {}, deliberation: false, ...options });
   try {
     await body(bus);
   } finally {
@@ -208,7 +208,7 @@ test('broadcast reaches every agent of the sender\'s tenant except the sender', 
 });
 
 test('close() drains in-flight messages, then refuses new ones and stops the threads', async () => {
-  const bus = await createAgentBus({ workers: 1, log: () => {} });
+  const bus = await createAgentBus({ workers: 1, log: () => {}, deliberation: false });
   const ok = counter();
   bus.registerAgent({ id: 'a', tenantId: 'tenant-a', handler: () => {} });
   bus.registerAgent({ id: 'b', tenantId: 'tenant-a', handler: async (m) => { await new Promise((r) => setImmediate(r)); ok.handler(m); } });
@@ -251,7 +251,7 @@ test('a stage module that cannot be loaded fails createAgentBus with E_CONFIG', 
 });
 
 test('close() ends even when a handler never returns: the stuck message fails with E_CLOSED', async () => {
-  const bus = await createAgentBus({ workers: 1, log: () => {} });
+  const bus = await createAgentBus({ workers: 1, log: () => {}, deliberation: false });
   bus.registerAgent({ id: 'a', tenantId: 'tenant-a', handler: () => {} });
   bus.registerAgent({ id: 'stuck', tenantId: 'tenant-a', handler: () => new Promise<void>(() => {}) });
   const stuck = bus.send({ from: 'a', to: 'stuck', type: 'event', tenantId: 'tenant-a' });

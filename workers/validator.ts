@@ -7,10 +7,14 @@
 import { ByteRing } from '../src/dispatch/ring.ts';
 import { Doorbell } from '../src/dispatch/doorbell.ts';
 import { EnvelopeDecoder, PayloadCodec, RecordKind, VerdictWriter } from '../src/dispatch/codec.ts';
-import { LOOP_STOPPED, STATUS_GENERATION, STATUS_SLOT, type ValidatorInit } from '../src/dispatch/protocol.ts';
-import { buildPipeline } from '../src/pipeline/build.ts';
-import type { Pipeline, PipelineContext, PipelineItem } from '../src/pipeline/index.ts';
-import type { RegistrySnapshot } from '../src/pipeline/tenant.ts';
+import { receiveMessageOnPort } from 'node:worker_threads';
+import {
+  COUNTER_POLICY_ERRORS, COUNTER_POLICY_EVALUATIONS, COUNTER_POLICY_HITS, COUNTER_POLICY_MISSES, LOOP_STOPPED,
+  STATUS_COUNTERS_OFFSET, STATUS_GENERATION, STATUS_SLOT, type PolicyInit, type ValidatorInit,
+} from '../src/dispatch/protocol.ts';
+import { buildPipeline, type BuiltPipeline } from '../src/pipeline/build.ts';
+import type { PipelineContext, PipelineItem } from '../src/pipeline/index.ts';
+import { EMPTY_REGISTRY, registrySnapshot, type RegistryEntry, type RegistrySnapshot } from '../src/pipeline/tenant.ts';
 import { AdaptiveSpin } from '../src/dispatch/adaptive-spin.ts';
 
 /** Verdicts per response record: bounds both latency of the first verdict and the record size. */
@@ -28,14 +32,24 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
   const response = ByteRing.attach(init.response);
   const doorbell = new Doorbell(init.doorbell);
   const status = new Int32Array(init.status);
+  const counters = new Float64Array(init.status, STATUS_COUNTERS_OFFSET, 4);
   status[STATUS_SLOT] = -1;
 
-  const pipeline: Pipeline = await buildPipeline({ kind: init.pipeline, stages: init.stages, policy: init.policy });
+  let built: BuiltPipeline = await buildPipeline({ kind: init.pipeline, stages: init.stages, policy: init.policy });
+  let pipeline = built.pipeline;
+  const publishCounters = (): void => {
+    if (built.policy === null) return;
+    const stats = built.policy.stats();
+    counters[COUNTER_POLICY_HITS] = stats.hits;
+    counters[COUNTER_POLICY_MISSES] = stats.misses;
+    counters[COUNTER_POLICY_EVALUATIONS] = stats.evaluations;
+    counters[COUNTER_POLICY_ERRORS] = stats.errors;
+  };
   const decoder = new EnvelopeDecoder();
   const payloads = new PayloadCodec();
   const writer = new VerdictWriter();
   let scratch = Buffer.allocUnsafe(256 * 1024);
-  let registry: RegistrySnapshot = { version: 0, tenantOf: new Map() };
+  let registry: RegistrySnapshot = EMPTY_REGISTRY;
   const spin = new AdaptiveSpin(init.spinMicros, init.maxSpinMicros);
 
   const flushVerdicts = (): void => {
@@ -65,9 +79,18 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
       const bytes = scratch.subarray(0, record.length);
       request.release();
 
-      if (record.kind === RecordKind.REGISTRY) {
-        const [version, pairs] = decoder.decodeValue(bytes) as [number, [string, string][]];
-        registry = { version, tenantOf: new Map(pairs) };
+      if (record.kind === RecordKind.POLICY) {
+        // Switch between two records: every message before it was judged by the old policy, every one
+        // after by the new one, and the old evaluator (and its cache) goes away whole.
+        const revision = decoder.decodeValue(bytes) as string;
+        const policy = takePolicy(init, revision);
+        flushVerdicts();
+        publishCounters();
+        built = await buildPipeline({ kind: init.pipeline, stages: init.stages, policy });
+        pipeline = built.pipeline;
+      } else if (record.kind === RecordKind.REGISTRY) {
+        const [version, entries] = decoder.decodeValue(bytes) as [number, RegistryEntry[]];
+        registry = registrySnapshot(version, entries);
       } else if (record.kind === RecordKind.MESSAGES) {
         const envelopes = decoder.decodeBatch(bytes);
         const pickedUpAt = performance.timeOrigin + performance.now();
@@ -100,7 +123,10 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
       record = request.read();
     }
     flushVerdicts();
-    if (processed > 0) continue;
+    if (processed > 0) {
+      publishCounters();
+      continue;
+    }
 
     // Idle: spin (cheap wake-up under steady load), then park.
     const idleSince = performance.now();
@@ -112,5 +138,15 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
     }
     if (!request.hasData()) request.waitForData(PARK_TIMEOUT_MS);
     spin.observeGap((performance.now() - idleSince) * 1000);
+  }
+}
+
+/** The policy announced by a POLICY record: it was posted to the port before the record was written. */
+function takePolicy(init: ValidatorInit, revision: string): PolicyInit {
+  for (;;) {
+    const received = receiveMessageOnPort(init.policyPort);
+    if (received === undefined) throw new Error(`policy revision ${revision} was announced but never posted`);
+    const policy = received.message as PolicyInit;
+    if (policy.revision === revision) return policy;
   }
 }

@@ -6,7 +6,11 @@ import { Doorbell } from './doorbell.ts';
 import { PriorityLanes } from './lanes.ts';
 import type { SlotTable } from './in-flight.ts';
 import { ValidatorPool } from './pool.ts';
-import { LOOP_STOPPED, STATUS_GENERATION, STATUS_SLOT, STATUS_WORDS, type PipelineKind, type PolicyInit, type ValidatorInit } from './protocol.ts';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import {
+  COUNTER_POLICY_ERRORS, COUNTER_POLICY_EVALUATIONS, COUNTER_POLICY_HITS, COUNTER_POLICY_MISSES, LOOP_STOPPED,
+  STATUS_BYTES, STATUS_COUNTERS_OFFSET, STATUS_GENERATION, STATUS_SLOT, type PipelineKind, type PolicyInit, type ValidatorInit,
+} from './protocol.ts';
 import { ByteRing } from './ring.ts';
 import { KeepAlive } from './keep-alive.ts';
 import type { ResolvedOptions } from '../config.ts';
@@ -41,6 +45,8 @@ class WorkerLink {
   request: ByteRing;
   response: ByteRing;
   status: Int32Array;
+  counters: Float64Array;
+  policyPort: MessagePort | null = null;
   /** Registry version this worker has been sent; -1 forces a resend. */
   registryVersion = -1;
   policyRevision: string | null = null;
@@ -52,14 +58,20 @@ class WorkerLink {
   constructor(readonly index: number, ringBytes: number) {
     this.request = ByteRing.create(ringBytes);
     this.response = ByteRing.create(ringBytes);
-    this.status = new Int32Array(new SharedArrayBuffer(STATUS_WORDS * 4)).fill(-1);
+    const status = new SharedArrayBuffer(STATUS_BYTES);
+    this.status = new Int32Array(status, 0, 2).fill(-1);
+    this.counters = new Float64Array(status, STATUS_COUNTERS_OFFSET, 4);
   }
 
   /** Fresh rings: the old ones may hold half a batch from the thread that died. */
   renew(ringBytes: number): void {
     this.request = ByteRing.create(ringBytes);
     this.response = ByteRing.create(ringBytes);
-    this.status = new Int32Array(new SharedArrayBuffer(STATUS_WORDS * 4)).fill(-1);
+    const status = new SharedArrayBuffer(STATUS_BYTES);
+    this.status = new Int32Array(status, 0, 2).fill(-1);
+    this.counters = new Float64Array(status, STATUS_COUNTERS_OFFSET, 4);
+    this.policyPort?.close();
+    this.policyPort = null;
     this.registryVersion = -1;
     this.policyRevision = null;
     this.awaiting = 0;
@@ -132,6 +144,27 @@ export class Dispatcher {
     return awaiting;
   }
 
+  /**
+   * Switches every worker to a new policy, in band: each worker finishes the messages already in its ring
+   * with the old policy and judges every later one with the new policy.
+   */
+  setPolicy(policy: PolicyInit): void {
+    this.policy = policy;
+    this.scheduleFlush();
+  }
+
+  /** Policy decision-cache counters, summed over the workers (since each worker's current policy). */
+  policyCounters(): { hits: number; misses: number; evaluations: number; errors: number } {
+    const sum = { hits: 0, misses: 0, evaluations: 0, errors: 0 };
+    for (const link of this.links) {
+      sum.hits += link.counters[COUNTER_POLICY_HITS]!;
+      sum.misses += link.counters[COUNTER_POLICY_MISSES]!;
+      sum.evaluations += link.counters[COUNTER_POLICY_EVALUATIONS]!;
+      sum.errors += link.counters[COUNTER_POLICY_ERRORS]!;
+    }
+    return sum;
+  }
+
   /** Lets the process exit once nothing is in flight. */
   releaseIfIdle(): void {
     if (this.pending === 0) this.keepAlive.release();
@@ -148,6 +181,7 @@ export class Dispatcher {
     }
     this.keepAlive.close();
     if (this.pool) await this.pool.destroy();
+    for (const link of this.links) link.policyPort?.close();
     this.pool = null;
     // A parked waitAsync holds nothing alive, but wake it so its closure can go.
     this.doorbell.ring();
@@ -163,8 +197,14 @@ export class Dispatcher {
   private readonly flushTask = (): void => {
     this.flushQueued = false;
     if (this.lanes.length > 0) this.dispatchLanes();
+    else this.syncIdleWorkers();
     this.awaitVerdicts();
   };
+
+  /** A policy or registry change reaches idle workers too, not only with the next message. */
+  private syncIdleWorkers(): void {
+    for (const link of this.links) if (link.alive) this.syncWorkerState(link);
+  }
 
   /**
    * Verdicts are drained in their own macrotask (setImmediate, or the doorbell's wake-up), never in a
@@ -277,6 +317,14 @@ export class Dispatcher {
 
   /** Sends a worker the registry (and policy) it must judge the next messages by; false if its ring is full. */
   private syncWorkerState(link: WorkerLink): boolean {
+    const policy = this.policy;
+    if (policy !== null && link.policyRevision !== policy.revision && link.policyPort !== null) {
+      // The Module goes through the port; the record fixes where in the message stream the switch happens.
+      link.policyPort.postMessage(policy);
+      if (!link.request.tryWrite(RecordKind.POLICY, [this.encoder.encodeValue(policy.revision)])) return false;
+      link.policyRevision = policy.revision;
+      link.request.wakeConsumer();
+    }
     const version = this.registry.version;
     if (link.registryVersion !== version) {
       const record = this.encoder.encodeValue([version, this.registry.pairs()]);
@@ -322,12 +370,17 @@ export class Dispatcher {
   };
 
   private launch(link: WorkerLink): void {
+    const channel = new MessageChannel();
+    link.policyPort = channel.port1;
+    link.policyPort.unref();
+    link.policyRevision = this.policy?.revision ?? null;
     const init: ValidatorInit = {
       index: link.index,
       request: link.request.buffer,
       response: link.response.buffer,
       doorbell: this.doorbell.buffer,
       status: link.status.buffer as SharedArrayBuffer,
+      policyPort: channel.port2,
       expectedHash: this.options.constitutionalHash,
       limits: this.options.limits,
       spinMicros: this.options.spinMicros,
@@ -338,7 +391,7 @@ export class Dispatcher {
     };
     link.alive = true;
     const pool = this.pool!;
-    pool.runLoop(init).then(
+    pool.runLoop(init, [channel.port2]).then(
       (outcome) => {
         if (outcome !== LOOP_STOPPED) this.onWorkerLost(link, new Error(`validation loop ended unexpectedly: ${String(outcome)}`));
       },

@@ -26,8 +26,8 @@ export class ValidatorPool {
   }
 
   /** Runs one ring loop; settles when the loop stops (STOP record) or rejects when its thread dies. */
-  runLoop<T>(init: T): Promise<unknown> {
-    return this.piscina.run(init);
+  runLoop<T>(init: T, transferList: Transferable[] = []): Promise<unknown> {
+    return this.piscina.run(init, { transferList: transferList as never });
   }
 
   /** The live threads (tests use this to kill one mid-batch). */

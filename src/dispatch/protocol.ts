@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { MessageLimits } from '../message.ts';
 
 /** Which stages the validation worker runs. `empty` exists for the bench: the transport's own ceiling. */
@@ -18,8 +19,14 @@ export interface ValidatorInit {
   request: SharedArrayBuffer;
   response: SharedArrayBuffer;
   doorbell: SharedArrayBuffer;
-  /** Int32 words: STATUS_SLOT / STATUS_GENERATION of the message being judged, -1 between messages. */
+  /**
+   * Int32 words STATUS_SLOT / STATUS_GENERATION: the message being judged (-1 between messages), read by the
+   * main thread after a crash. Float64 counters from byte STATUS_COUNTERS_OFFSET: policy cache hits, misses,
+   * evaluations, errors — written by the worker after each batch, summed by `metrics()`.
+   */
   status: SharedArrayBuffer;
+  /** New policies arrive here (a compiled Module cannot travel through a byte ring); a POLICY record says when to switch. */
+  policyPort: MessagePort;
   expectedHash: string;
   limits: MessageLimits;
   spinMicros: number;
@@ -31,7 +38,12 @@ export interface ValidatorInit {
 
 export const STATUS_SLOT = 0;
 export const STATUS_GENERATION = 1;
-export const STATUS_WORDS = 2;
+export const STATUS_COUNTERS_OFFSET = 16;
+export const STATUS_BYTES = STATUS_COUNTERS_OFFSET + 4 * 8;
+export const COUNTER_POLICY_HITS = 0;
+export const COUNTER_POLICY_MISSES = 1;
+export const COUNTER_POLICY_EVALUATIONS = 2;
+export const COUNTER_POLICY_ERRORS = 3;
 
 /** Ring loop task outcome when it stops on request. */
 export const LOOP_STOPPED = 'stopped';

@@ -1,5 +1,9 @@
 import type { PipelineKind, PolicyInit } from '../dispatch/protocol.ts';
-import { createPipeline, type Pipeline } from './index.ts';
+import type { AgentMessage } from '../message.ts';
+import { createImpactScorer } from './impact.ts';
+import { createPipeline, type ImpactScorer, type Pipeline, type Stage } from './index.ts';
+import { createPolicyEvaluator, type PolicyEvaluator } from './policy.ts';
+import { buildPolicyInput } from './policy-input.ts';
 import { loadStages } from './stage-loader.ts';
 
 export interface PipelineSpec {
@@ -8,15 +12,56 @@ export interface PipelineSpec {
   policy: PolicyInit | null;
 }
 
+export interface BuiltPipeline {
+  pipeline: Pipeline;
+  /** The policy evaluator, when the pipeline has a policy stage (for its cache counters). */
+  policy: PolicyEvaluator | null;
+}
+
 /** The no-op pipeline: what the transport alone costs (bench only). */
 export const EMPTY_PIPELINE: Pipeline = () => ({ rejection: null, impact: 0 });
 
+/** The policy stage: the message's policy input through the evaluator (which caches and fails closed). */
+export function policyStage(evaluator: PolicyEvaluator): Stage {
+  return (item, context) => {
+    const input = buildPolicyInput(item.message, item.payloadBytes, {
+      expectedHash: context.expectedHash,
+      now: context.now,
+      sender: context.registry.agents.get(item.message.from),
+      recipient: context.registry.agents.get(item.message.to),
+    });
+    const verdict = evaluator.evaluate(input);
+    return verdict.allowed ? null : { code: verdict.code, reasons: verdict.reasons };
+  };
+}
+
+/**
+ * Impact scoring for messages every stage allowed. The scorer reads the payload, so this is where a worker
+ * decodes it; its sender-volume window is this pipeline's (one per worker).
+ */
+export function impactStage(): ImpactScorer {
+  const score = createImpactScorer();
+  return (item, context) => score({ message: { ...item.message, payload: item.payload() } as AgentMessage }, context);
+}
+
 /**
  * Builds the pipeline from its spec, the same way in every place that judges messages: the validation
- * worker, inline mode, and the bench's peers. Async because user stages (and the policy) load here.
+ * worker, inline mode, and the bench's peers. Async because user stages load here. The policy module is
+ * already compiled (once, on the main thread); instantiating it here takes well under a millisecond.
  */
-export async function buildPipeline(spec: PipelineSpec): Promise<Pipeline> {
-  if (spec.kind === 'empty') return EMPTY_PIPELINE;
+export async function buildPipeline(spec: PipelineSpec): Promise<BuiltPipeline> {
+  if (spec.kind === 'empty') return { pipeline: EMPTY_PIPELINE, policy: null };
   const extra = await loadStages(spec.stages);
-  return createPipeline({ extra });
+  const evaluator =
+    spec.kind === 'full' && spec.policy !== null
+      ? createPolicyEvaluator({
+          module: spec.policy.module,
+          data: spec.policy.data,
+          entrypoint: spec.policy.entrypoint,
+          revision: spec.policy.revision,
+          cache: spec.policy.cache,
+        })
+      : null;
+  const impact = spec.kind === 'full' ? impactStage() : null;
+  return { pipeline: createPipeline({ policy: evaluator ? policyStage(evaluator) : null, extra, impact }), policy: evaluator };
 }

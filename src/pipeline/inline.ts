@@ -1,9 +1,10 @@
 import type { ResolvedOptions } from '../config.ts';
 import type { Verdict } from '../dispatch/codec.ts';
 import type { InFlightEntry } from '../dispatch/dispatcher.ts';
-import type { PipelineKind } from '../dispatch/protocol.ts';
-import { buildPipeline } from './build.ts';
-import type { Pipeline, PipelineContext } from './index.ts';
+import type { PipelineKind, PolicyInit } from '../dispatch/protocol.ts';
+import { buildPipeline, type BuiltPipeline } from './build.ts';
+import type { PipelineContext } from './index.ts';
+import type { PolicyStats } from './policy.ts';
 import type { RegistrySnapshot } from './tenant.ts';
 
 /**
@@ -13,11 +14,21 @@ import type { RegistrySnapshot } from './tenant.ts';
 export class InlinePipeline {
   private constructor(
     private readonly options: ResolvedOptions,
-    private readonly pipeline: Pipeline,
+    private readonly kind: PipelineKind,
+    private built: BuiltPipeline,
   ) {}
 
-  static async create(options: ResolvedOptions, kind: PipelineKind): Promise<InlinePipeline> {
-    return new InlinePipeline(options, await buildPipeline({ kind, stages: options.stages, policy: null }));
+  static async create(options: ResolvedOptions, kind: PipelineKind, policy: PolicyInit | null): Promise<InlinePipeline> {
+    return new InlinePipeline(options, kind, await buildPipeline({ kind, stages: options.stages, policy }));
+  }
+
+  /** Builds the new pipeline completely, then swaps: no message sees half a policy. */
+  async setPolicy(policy: PolicyInit): Promise<void> {
+    this.built = await buildPipeline({ kind: this.kind, stages: this.options.stages, policy });
+  }
+
+  policyStats(): PolicyStats | null {
+    return this.built.policy?.stats() ?? null;
   }
 
   judge(slot: number, generation: number, entry: InFlightEntry, registry: RegistrySnapshot): Verdict {
@@ -29,7 +40,7 @@ export class InlinePipeline {
       now: Date.now(),
     };
     const message = entry.accepted.message;
-    const result = this.pipeline(
+    const result = this.built.pipeline(
       { message, payloadBytes: entry.payload.length, depth: entry.accepted.depth, payload: () => message.payload },
       context,
     );

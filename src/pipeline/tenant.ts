@@ -3,16 +3,38 @@ import { ErrorCode, reject, type Rejection } from '../errors.ts';
 /** Tenant ids: lower-case letters, digits, `_` and `-`, 3 to 64 characters. */
 export const TENANT_ID_PATTERN = /^[a-z0-9_-]{3,64}$/;
 
+/** What a stage may know about a registered agent (the policy input uses all of it). */
+export interface AgentInfo {
+  readonly tenantId: string;
+  readonly type: string;
+  readonly capabilities: readonly string[];
+}
+
+/** An agent as shipped to the workers: `[id, tenantId, type, capabilities]`. */
+export type RegistryEntry = readonly [id: string, tenantId: string, type: string, capabilities: readonly string[]];
+
 /**
- * What the pipeline knows about registered agents: agent id → tenant id. Workers get a new snapshot, with
- * a higher version, whenever the registry changes; a snapshot is never mutated after it is published.
+ * What the pipeline knows about registered agents. Workers get a new snapshot, with a higher version,
+ * whenever the registry changes; a snapshot is never mutated after it is published.
  */
 export interface RegistrySnapshot {
   readonly version: number;
+  /** agent id → tenant id: the tenant stage's one lookup per agent. */
   readonly tenantOf: ReadonlyMap<string, string>;
+  readonly agents: ReadonlyMap<string, AgentInfo>;
 }
 
-export const EMPTY_REGISTRY: RegistrySnapshot = Object.freeze({ version: 0, tenantOf: new Map<string, string>() });
+export function registrySnapshot(version: number, entries: readonly RegistryEntry[]): RegistrySnapshot {
+  const tenantOf = new Map<string, string>();
+  const agents = new Map<string, AgentInfo>();
+  for (const [id, tenantId, type, capabilities] of entries) {
+    tenantOf.set(id, tenantId);
+    agents.set(id, { tenantId, type, capabilities });
+  }
+  return { version, tenantOf, agents };
+}
+
+export const EMPTY_REGISTRY: RegistrySnapshot = registrySnapshot(0, []);
 
 export function isValidTenantId(tenantId: string): boolean {
   return TENANT_ID_PATTERN.test(tenantId);

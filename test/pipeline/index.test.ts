@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPipeline, type PipelineContext, type PipelineItem } from '../../src/pipeline/index.ts';
 import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS } from '../../src/message.ts';
+import { registrySnapshot } from '../../src/pipeline/tenant.ts';
 
 const context: PipelineContext = {
   expectedHash: DEFAULT_CONSTITUTIONAL_HASH,
-  registry: { version: 1, tenantOf: new Map([['a', 'tenant-a'], ['b', 'tenant-a']]) },
+  registry: registrySnapshot(1, [['a', 'tenant-a', 'agent', []], ['b', 'tenant-a', 'agent', []]]),
   limits: DEFAULT_LIMITS,
   now: 1000,
 };

@@ -1,15 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkTenant, isValidTenantId, type RegistrySnapshot } from '../../src/pipeline/tenant.ts';
+import { checkTenant, isValidTenantId, registrySnapshot, type RegistrySnapshot } from '../../src/pipeline/tenant.ts';
 
-const registry: RegistrySnapshot = {
-  version: 1,
-  tenantOf: new Map([
-    ['alice', 'tenant-a'],
-    ['bob', 'tenant-a'],
-    ['carol', 'tenant-b'],
-  ]),
-};
+const registry: RegistrySnapshot = registrySnapshot(1, [
+  ['alice', 'tenant-a', 'agent', []],
+  ['bob', 'tenant-a', 'agent', []],
+  ['carol', 'tenant-b', 'agent', []],
+]);
 
 const cases: [string, string, string, string, string | null][] = [
   ['same tenant, both registered', 'tenant-a', 'alice', 'bob', null],

@@ -1,0 +1,151 @@
+// The policy stage: evaluates an OPA-ABI wasm policy through the official SDK, with a decision
+// cache. Fail closed: an undefined result, `false`, a result of the wrong shape, or any error is
+// a denial. Used by the validation worker and by the inline mode on the main thread.
+import { loadPolicySync } from '../rego/sdk.ts';
+import { LRUCache } from 'lru-cache';
+import { ErrorCode } from '../errors.ts';
+import { buildPolicyInput, policyInputKey, type PolicyAgent, type PolicyInput, type PolicyInputOptions } from './policy-input.ts';
+import type { Rejection } from '../errors.ts';
+import type { PipelineContext, PipelineItem } from './index.ts';
+
+export type PolicyVerdict =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly code: typeof ErrorCode.POLICY_DENIED; readonly reasons: readonly string[] }
+  | { readonly allowed: false; readonly code: typeof ErrorCode.POLICY_ERROR; readonly reasons: readonly string[] };
+
+export interface PolicyCacheOptions {
+  readonly max: number;
+  readonly ttlMs: number;
+}
+
+export interface PolicyEvaluatorOptions {
+  /** Compiled once on the main thread and transferred to each worker (structured clone). */
+  readonly module: WebAssembly.Module;
+  readonly data?: unknown;
+  /** Entrypoint name (`agentbus/decision`) or id; default: the module's first entrypoint. */
+  readonly entrypoint?: string | number;
+  /** Policy revision: part of every cache key, so a new policy never sees old decisions. */
+  readonly revision: string;
+  readonly cache: PolicyCacheOptions | false;
+  /** Extra host built-ins (time.now_ns is always supplied). */
+  readonly builtins?: Readonly<Record<string, (...args: unknown[]) => unknown>>;
+}
+
+export interface PolicyStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly size: number;
+  readonly evaluations: number;
+  readonly errors: number;
+}
+
+export interface PolicyEvaluator {
+  readonly revision: string;
+  readonly entrypoint: string;
+  evaluate(input: PolicyInput | Record<string, unknown>): PolicyVerdict;
+  stats(): PolicyStats;
+}
+
+export const ALLOWED: PolicyVerdict = Object.freeze({ allowed: true });
+
+/** time.now_ns is not in the SDK; policies built by real OPA need it too. */
+const HOST_BUILTINS: Record<string, (...args: unknown[]) => unknown> = {
+  'time.now_ns': () => Math.floor(performance.timeOrigin + performance.now()) * 1e6,
+};
+
+function denied(reasons: readonly string[]): PolicyVerdict {
+  return Object.freeze({ allowed: false, code: ErrorCode.POLICY_DENIED, reasons: Object.freeze([...reasons]) });
+}
+
+function failed(reason: string): PolicyVerdict {
+  return Object.freeze({ allowed: false, code: ErrorCode.POLICY_ERROR, reasons: Object.freeze([reason]) });
+}
+
+/** Reads a result set the way the bus understands policies: a boolean, or {allow, deny}. */
+export function interpretResultSet(resultSet: unknown, entrypoint: string): PolicyVerdict {
+  if (!Array.isArray(resultSet) || resultSet.length === 0) return denied([`policy ${entrypoint} is undefined for this message`]);
+  const value = (resultSet[0] as { result?: unknown }).result;
+  if (value === true) return ALLOWED;
+  if (value === false) return denied([`denied by ${entrypoint}`]);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'allow' in value) {
+    const { allow, deny } = value as { allow: unknown; deny?: unknown };
+    const reasons = Array.isArray(deny) ? deny.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))) : [];
+    if (allow === true && reasons.length === 0) return ALLOWED;
+    if (typeof allow !== 'boolean') return failed(`policy ${entrypoint} returned a non-boolean allow`);
+    return denied(reasons.length > 0 ? reasons : [`not allowed by ${entrypoint}`]);
+  }
+  return failed(`policy ${entrypoint} returned ${value === null ? 'null' : typeof value}, not a boolean or {allow, deny}`);
+}
+
+export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEvaluator {
+  const policy = loadPolicySync(options.module, undefined, { ...HOST_BUILTINS, ...options.builtins });
+  if (options.data !== undefined) policy.setData(options.data as object);
+  const entrypoints = policy.entrypoints as Record<string, number>;
+  const names = Object.entries(entrypoints).sort(([, a], [, b]) => a - b).map(([k]) => k);
+  let id: number;
+  let name: string;
+  if (options.entrypoint === undefined) { id = 0; name = names[0] ?? '0'; }
+  else if (typeof options.entrypoint === 'number') { id = options.entrypoint; name = names[id] ?? String(id); }
+  else {
+    const found = entrypoints[options.entrypoint];
+    if (found === undefined) throw new Error(`entrypoint ${options.entrypoint} is not in the policy (it has: ${names.join(', ') || 'none'})`);
+    id = found;
+    name = options.entrypoint;
+  }
+  const cache = options.cache === false ? null : new LRUCache<string, PolicyVerdict>({ max: options.cache.max, ttl: options.cache.ttlMs, ttlAutopurge: false });
+  const revision = options.revision;
+  let hits = 0;
+  let misses = 0;
+  let evaluations = 0;
+  let errors = 0;
+
+  const decide = (input: unknown): PolicyVerdict => {
+    evaluations++;
+    try {
+      return interpretResultSet(policy.evaluate(input, id), name);
+    } catch (err) {
+      errors++;
+      return failed(`policy evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  return {
+    revision,
+    entrypoint: name,
+    evaluate(input) {
+      if (cache === null) return decide(input);
+      // The cache belongs to this evaluator (one policy revision); the revision in the key also
+      // keeps keys distinct if caches are ever shared.
+      const key = policyInputKey(input as PolicyInput);
+      const hit = cache.get(key);
+      if (hit !== undefined) { hits++; return hit; }
+      misses++;
+      const verdict = decide(input);
+      // Errors are not cached: they may be transient (memory), and they are rare.
+      if (verdict.allowed || verdict.code !== ErrorCode.POLICY_ERROR) cache.set(key, verdict);
+      return verdict;
+    },
+    stats: () => ({ hits, misses, size: cache?.size ?? 0, evaluations, errors }),
+  };
+}
+
+export interface PolicyStageOptions extends PolicyInputOptions {
+  /** Agent details for the input's sender/recipient; default: the pipeline's registry snapshot. */
+  readonly agents?: (agentId: string) => PolicyAgent | undefined;
+}
+
+/**
+ * The policy as a pipeline stage: builds the input (sender/recipient from the registry snapshot),
+ * evaluates, maps a denial to a Rejection.
+ */
+export function createPolicyStage(evaluator: PolicyEvaluator, options: PolicyStageOptions = {}): (item: PipelineItem, context: PipelineContext) => Rejection | null {
+  return (item, context) => {
+    const lookup = options.agents ?? ((id: string) => context.registry.agents.get(id));
+    const message = options.includePayload ? { ...item.message, payload: item.payload() } : item.message;
+    const input = buildPolicyInput(message, item.payloadBytes, {
+      expectedHash: context.expectedHash, now: context.now, sender: lookup(item.message.from), recipient: lookup(item.message.to),
+    }, options);
+    const verdict = evaluator.evaluate(input);
+    return verdict.allowed ? null : { code: verdict.code, reasons: verdict.reasons };
+  };
+}

@@ -1,0 +1,363 @@
+// JSON text <-> values. Strings without escapes point into the source text (zero copy); the
+// source lives at least as long as the evaluation (input) or the data (below dataHeapPtr).
+// Parser and dumper keep no state in globals across calls, so host built-ins may re-enter them.
+import { alloc, heapGet } from "./heap";
+import {
+  T_NULL, T_BOOL, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT, T_SET, tagOf, boolOf, numOf, numRaw,
+  strLen, strPtr, collLen, arrAt, objKey, objVal, mkNull, mkBool, mkNumber, mkNumberRaw, mkString,
+  mkColl, arrPush,
+} from "./value";
+import { setAdd, objPut } from "./compare";
+import { dtoa_buffered } from "util/number";
+
+// Parse position is threaded through a small heap cell rather than a global, for re-entrancy.
+@inline function ws(p: usize, end: usize): usize {
+  while (p < end) {
+    const c = load<u8>(p);
+    if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) break;
+    p++;
+  }
+  return p;
+}
+
+const POW10: StaticArray<f64> = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+export function parseNumberText(start: usize, end: usize): f64 {
+  let p = start;
+  let neg = false;
+  if (p < end && load<u8>(p) == 0x2d) { neg = true; p++; }
+  let mant: f64 = 0;
+  let digits = 0;
+  let exp: i32 = 0;
+  while (p < end) {
+    const c = load<u8>(p);
+    if (c < 0x30 || c > 0x39) break;
+    mant = mant * 10 + <f64>(c - 0x30); digits++; p++;
+  }
+  if (p < end && load<u8>(p) == 0x2e) {
+    p++;
+    while (p < end) {
+      const c = load<u8>(p);
+      if (c < 0x30 || c > 0x39) break;
+      mant = mant * 10 + <f64>(c - 0x30); exp--; digits++; p++;
+    }
+  }
+  if (p < end && (load<u8>(p) | 0x20) == 0x65) {
+    p++;
+    let eneg = false;
+    if (p < end && (load<u8>(p) == 0x2d || load<u8>(p) == 0x2b)) { eneg = load<u8>(p) == 0x2d; p++; }
+    let e: i32 = 0;
+    while (p < end) {
+      const c = load<u8>(p);
+      if (c < 0x30 || c > 0x39) break;
+      if (e < 100000) e = e * 10 + <i32>(c - 0x30);
+      p++;
+    }
+    exp += eneg ? -e : e;
+  }
+  let r = mant;
+  // Exact for <= 15 significant digits and |exp| <= 22 (one correctly rounded operation).
+  while (exp > 0) { const k = exp > 22 ? 22 : exp; r *= POW10[k]; exp -= k; }
+  while (exp < 0) { const k = -exp > 22 ? 22 : -exp; r /= POW10[k]; exp += k; }
+  return neg ? -r : r;
+}
+
+function hexv(c: u32): i32 {
+  if (c >= 0x30 && c <= 0x39) return <i32>(c - 0x30);
+  c |= 0x20;
+  if (c >= 0x61 && c <= 0x66) return <i32>(c - 0x61 + 10);
+  return -1;
+}
+
+function putUtf8(d: usize, cp: u32): usize {
+  if (cp < 0x80) { store<u8>(d, <u8>cp); return d + 1; }
+  if (cp < 0x800) { store<u8>(d, <u8>(0xc0 | (cp >> 6))); store<u8>(d + 1, <u8>(0x80 | (cp & 0x3f))); return d + 2; }
+  if (cp < 0x10000) {
+    store<u8>(d, <u8>(0xe0 | (cp >> 12))); store<u8>(d + 1, <u8>(0x80 | ((cp >> 6) & 0x3f))); store<u8>(d + 2, <u8>(0x80 | (cp & 0x3f))); return d + 3;
+  }
+  store<u8>(d, <u8>(0xf0 | (cp >> 18))); store<u8>(d + 1, <u8>(0x80 | ((cp >> 12) & 0x3f)));
+  store<u8>(d + 2, <u8>(0x80 | ((cp >> 6) & 0x3f))); store<u8>(d + 3, <u8>(0x80 | (cp & 0x3f))); return d + 4;
+}
+
+// cursor: heap cell holding the current position; returns value or 0 on error.
+function parseValue(cur: usize, end: usize, regoSyntax: bool): usize {
+  let p = ws(<usize>load<u32>(cur), end);
+  if (p >= end) return 0;
+  const c = load<u8>(p);
+  if (c == 0x22) { // string
+    p++;
+    const s = p;
+    let escaped = false;
+    while (p < end) {
+      const ch = load<u8>(p);
+      if (ch == 0x22) break;
+      if (ch == 0x5c) { escaped = true; p += 2; continue; }
+      if (ch < 0x20) return 0;
+      p++;
+    }
+    if (p >= end) return 0;
+    const e = p;
+    store<u32>(cur, <u32>(p + 1));
+    if (!escaped) return mkString(s, <u32>(e - s));
+    const buf = alloc(e - s);
+    let d = buf;
+    let q = s;
+    while (q < e) {
+      let ch = <u32>load<u8>(q);
+      if (ch != 0x5c) { store<u8>(d++, <u8>ch); q++; continue; }
+      q++;
+      const esc = <u32>load<u8>(q); q++;
+      if (esc == 0x6e) store<u8>(d++, 0x0a);
+      else if (esc == 0x74) store<u8>(d++, 0x09);
+      else if (esc == 0x72) store<u8>(d++, 0x0d);
+      else if (esc == 0x62) store<u8>(d++, 0x08);
+      else if (esc == 0x66) store<u8>(d++, 0x0c);
+      else if (esc == 0x22 || esc == 0x5c || esc == 0x2f) store<u8>(d++, <u8>esc);
+      else if (esc == 0x75) {
+        if (q + 4 > e) return 0;
+        let cp: u32 = 0;
+        for (let i = 0; i < 4; i++) { const h = hexv(load<u8>(q + i)); if (h < 0) return 0; cp = (cp << 4) | <u32>h; }
+        q += 4;
+        if (cp >= 0xd800 && cp < 0xdc00 && q + 6 <= e && load<u8>(q) == 0x5c && load<u8>(q + 1) == 0x75) {
+          let lo: u32 = 0;
+          let ok = true;
+          for (let i = 0; i < 4; i++) { const h = hexv(load<u8>(q + 2 + i)); if (h < 0) { ok = false; break; } lo = (lo << 4) | <u32>h; }
+          if (ok && lo >= 0xdc00 && lo < 0xe000) { cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00); q += 6; }
+        }
+        d = putUtf8(d, cp);
+      } else return 0;
+    }
+    return mkString(buf, <u32>(d - buf));
+  }
+  if (c == 0x7b) { // object, or a Rego set literal {a, b}
+    p = ws(p + 1, end);
+    if (p < end && load<u8>(p) == 0x7d) { store<u32>(cur, <u32>(p + 1)); return mkColl(T_OBJECT, 4); }
+    store<u32>(cur, <u32>p);
+    let first = parseValue(cur, end, regoSyntax);
+    if (first == 0) return 0;
+    p = ws(<usize>load<u32>(cur), end);
+    if (regoSyntax && p < end && load<u8>(p) != 0x3a) {
+      const s = mkColl(T_SET, 4);
+      setAdd(s, first);
+      while (true) {
+        if (p >= end) return 0;
+        const ch = load<u8>(p);
+        if (ch == 0x7d) { store<u32>(cur, <u32>(p + 1)); return s; }
+        if (ch != 0x2c) return 0;
+        store<u32>(cur, <u32>(p + 1));
+        const v = parseValue(cur, end, regoSyntax);
+        if (v == 0) return 0;
+        setAdd(s, v);
+        p = ws(<usize>load<u32>(cur), end);
+      }
+    }
+    const o = mkColl(T_OBJECT, 8);
+    while (true) {
+      if (p >= end || load<u8>(p) != 0x3a) return 0;
+      store<u32>(cur, <u32>(p + 1));
+      const v = parseValue(cur, end, regoSyntax);
+      if (v == 0) return 0;
+      objPut(o, first, v);
+      p = ws(<usize>load<u32>(cur), end);
+      if (p >= end) return 0;
+      const ch = load<u8>(p);
+      if (ch == 0x7d) { store<u32>(cur, <u32>(p + 1)); return o; }
+      if (ch != 0x2c) return 0;
+      store<u32>(cur, <u32>(p + 1));
+      first = parseValue(cur, end, regoSyntax);
+      if (first == 0) return 0;
+      p = ws(<usize>load<u32>(cur), end);
+    }
+  }
+  if (c == 0x5b) { // array
+    const a = mkColl(T_ARRAY, 8);
+    p = ws(p + 1, end);
+    if (p < end && load<u8>(p) == 0x5d) { store<u32>(cur, <u32>(p + 1)); return a; }
+    store<u32>(cur, <u32>p);
+    while (true) {
+      const v = parseValue(cur, end, regoSyntax);
+      if (v == 0) return 0;
+      arrPush(a, v);
+      p = ws(<usize>load<u32>(cur), end);
+      if (p >= end) return 0;
+      const ch = load<u8>(p);
+      if (ch == 0x5d) { store<u32>(cur, <u32>(p + 1)); return a; }
+      if (ch != 0x2c) return 0;
+      store<u32>(cur, <u32>(p + 1));
+    }
+  }
+  if (c == 0x74 && p + 4 <= end && load<u32>(p) == 0x65757274) { store<u32>(cur, <u32>(p + 4)); return mkBool(true); }
+  if (c == 0x66 && p + 5 <= end && load<u32>(p + 1) == 0x65736c61) { store<u32>(cur, <u32>(p + 5)); return mkBool(false); }
+  if (c == 0x6e && p + 4 <= end && load<u32>(p) == 0x6c6c756e) { store<u32>(cur, <u32>(p + 4)); return mkNull(); }
+  if (regoSyntax && c == 0x73 && p + 5 <= end && load<u32>(p) == 0x28746573 && load<u8>(p + 4) == 0x29) {
+    store<u32>(cur, <u32>(p + 5)); return mkColl(T_SET, 4);
+  }
+  if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
+    const s = p;
+    let simpleInt = true;
+    let digits = 0;
+    if (load<u8>(p) == 0x2d) p++;
+    while (p < end) {
+      const ch = load<u8>(p);
+      if (ch >= 0x30 && ch <= 0x39) { digits++; p++; continue; }
+      if (ch == 0x2e || ch == 0x65 || ch == 0x45 || ch == 0x2b || ch == 0x2d) { simpleInt = false; p++; continue; }
+      break;
+    }
+    if (digits == 0) return 0;
+    store<u32>(cur, <u32>p);
+    const f = parseNumberText(s, p);
+    // Keep the text when the double may not print back identically.
+    if (simpleInt && digits <= 15) return mkNumber(f);
+    return mkNumberRaw(f, s, <u32>(p - s));
+  }
+  return 0;
+}
+
+export function parseJson(ptr: usize, len: usize, regoSyntax: bool): usize {
+  const cur = alloc(4);
+  store<u32>(cur, <u32>ptr);
+  const v = parseValue(cur, ptr + len, regoSyntax);
+  if (v == 0) return 0;
+  if (ws(<usize>load<u32>(cur), ptr + len) != ptr + len) return 0;
+  return v;
+}
+
+// ---- dumping: size first, then write, so the output is one contiguous allocation ----
+
+@inline function hexDigit(n: u32): u8 { return <u8>(n < 10 ? 0x30 + n : 0x61 + n - 10); }
+
+function numberText(v: usize, buf: usize): u32 {
+  // Writes ASCII into buf (>= 64 bytes); returns length.
+  const raw = numRaw(v);
+  if (raw != 0) { const n = load<u32>(v, 4); memory.copy(buf, raw, n); return n; }
+  const f = numOf(v);
+  if (f == Math.floor(f) && Math.abs(f) < 9.007199254740992e15) {
+    let x = <i64>f;
+    let neg = x < 0;
+    if (neg) x = -x;
+    let tmp = buf + 40;
+    let n: u32 = 0;
+    do { store<u8>(tmp - (++n), <u8>(0x30 + <u32>(x % 10))); x /= 10; } while (x > 0);
+    let o: u32 = 0;
+    if (neg) { store<u8>(buf, 0x2d); o = 1; }
+    memory.copy(buf + o, tmp - n, n);
+    return n + o;
+  }
+  const wbuf = buf + 64;
+  const n = dtoa_buffered(wbuf, f);
+  for (let i: u32 = 0; i < n; i++) store<u8>(buf + i, <u8>load<u16>(wbuf + (<usize>i << 1)));
+  return n;
+}
+
+function strSize(p: usize, n: u32): u32 {
+  let size: u32 = 2;
+  for (let i: u32 = 0; i < n; i++) {
+    const c = load<u8>(p + i);
+    if (c == 0x22 || c == 0x5c || c == 0x0a || c == 0x09 || c == 0x0d) size += 2;
+    else if (c < 0x20) size += 6;
+    else size += 1;
+  }
+  return size;
+}
+
+function strWrite(d: usize, p: usize, n: u32): usize {
+  store<u8>(d++, 0x22);
+  for (let i: u32 = 0; i < n; i++) {
+    const c = load<u8>(p + i);
+    if (c == 0x22 || c == 0x5c) { store<u8>(d++, 0x5c); store<u8>(d++, c); }
+    else if (c == 0x0a) { store<u8>(d++, 0x5c); store<u8>(d++, 0x6e); }
+    else if (c == 0x09) { store<u8>(d++, 0x5c); store<u8>(d++, 0x74); }
+    else if (c == 0x0d) { store<u8>(d++, 0x5c); store<u8>(d++, 0x72); }
+    else if (c < 0x20) {
+      store<u8>(d++, 0x5c); store<u8>(d++, 0x75); store<u8>(d++, 0x30); store<u8>(d++, 0x30);
+      store<u8>(d++, hexDigit(c >> 4)); store<u8>(d++, hexDigit(c & 15));
+    } else store<u8>(d++, c);
+  }
+  store<u8>(d++, 0x22);
+  return d;
+}
+
+// A scratch area for number text; allocated per dump call.
+function dumpSize(v: usize, rego: bool, scratch: usize, asKey: bool): u32 {
+  switch (tagOf(v)) {
+    case T_NULL: return asKey ? 6 : 4;
+    case T_BOOL: return (boolOf(v) ? 4 : 5) + (asKey ? 2 : 0);
+    case T_NUMBER: return numberText(v, scratch) + (asKey ? 2 : 0);
+    case T_STRING: return strSize(strPtr(v), strLen(v));
+    case T_ARRAY: case T_SET: {
+      const n = collLen(v);
+      if (asKey) { // non-string key: dump as JSON then quote the text
+        return 2 + dumpSize(v, rego, scratch, false) * 2;
+      }
+      if (rego && tagOf(v) == T_SET && n == 0) return 5;
+      let s: u32 = 2 + (n > 0 ? n - 1 : 0);
+      for (let i: u32 = 0; i < n; i++) s += dumpSize(arrAt(v, i), rego, scratch, false);
+      return s;
+    }
+    case T_OBJECT: {
+      if (asKey) return 2 + dumpSize(v, rego, scratch, false) * 2;
+      const n = collLen(v);
+      let s: u32 = 2 + (n > 0 ? n - 1 : 0) + n;
+      for (let i: u32 = 0; i < n; i++) {
+        const k = objKey(v, i);
+        s += dumpSize(k, rego, scratch, !rego && tagOf(k) != T_STRING) + dumpSize(objVal(v, i), rego, scratch, false);
+      }
+      return s;
+    }
+  }
+  return 0;
+}
+
+function dumpWrite(d: usize, v: usize, rego: bool, scratch: usize, asKey: bool): usize {
+  const tag = tagOf(v);
+  if (asKey && tag != T_STRING) {
+    // A non-string object key in JSON: its JSON text, as a string.
+    const tmp = alloc(<usize>dumpSize(v, rego, scratch, false));
+    const e = dumpWrite(tmp, v, rego, scratch, false);
+    return strWrite(d, tmp, <u32>(e - tmp));
+  }
+  switch (tag) {
+    case T_NULL: store<u32>(d, 0x6c6c756e); return d + 4;
+    case T_BOOL:
+      if (boolOf(v)) { store<u32>(d, 0x65757274); return d + 4; }
+      store<u32>(d, 0x736c6166); store<u8>(d + 4, 0x65); return d + 5;
+    case T_NUMBER: { const n = numberText(v, scratch); memory.copy(d, scratch, n); return d + n; }
+    case T_STRING: return strWrite(d, strPtr(v), strLen(v));
+    case T_ARRAY: case T_SET: {
+      const n = collLen(v);
+      const isSet = tag == T_SET;
+      if (rego && isSet && n == 0) { store<u32>(d, 0x28746573); store<u8>(d + 4, 0x29); return d + 5; }
+      store<u8>(d++, rego && isSet ? 0x7b : 0x5b);
+      for (let i: u32 = 0; i < n; i++) {
+        if (i > 0) store<u8>(d++, 0x2c);
+        d = dumpWrite(d, arrAt(v, i), rego, scratch, false);
+      }
+      store<u8>(d++, rego && isSet ? 0x7d : 0x5d);
+      return d;
+    }
+    case T_OBJECT: {
+      const n = collLen(v);
+      store<u8>(d++, 0x7b);
+      for (let i: u32 = 0; i < n; i++) {
+        if (i > 0) store<u8>(d++, 0x2c);
+        const k = objKey(v, i);
+        d = dumpWrite(d, k, rego, scratch, !rego && tagOf(k) != T_STRING);
+        store<u8>(d++, 0x3a);
+        d = dumpWrite(d, objVal(v, i), rego, scratch, false);
+      }
+      store<u8>(d++, 0x7d);
+      return d;
+    }
+  }
+  return d;
+}
+
+/** NUL-terminated JSON (or Rego syntax) text of v. */
+export function dumpValue(v: usize, rego: bool): usize {
+  const scratch = alloc(128);
+  const size = dumpSize(v, rego, scratch, false);
+  const out = alloc(<usize>size + 1);
+  const end = dumpWrite(out, v, rego, scratch, false);
+  store<u8>(end, 0);
+  return out;
+}

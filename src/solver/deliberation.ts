@@ -1,0 +1,279 @@
+import CircuitBreaker from 'opossum';
+import type { Piscina } from 'piscina';
+import { ErrorCode } from '../errors.ts';
+import type { AgentMessage } from '../message.ts';
+import { decisionKey, resolveTemplate, type DeliberationContext } from './bindings.ts';
+import { DEFAULT_POLICY_URL, loadDeliberationPolicy, type DeliberationPolicy, withContentRevision } from './policy.ts';
+import { DecisionCache } from './result-cache.ts';
+import { createSolverPool } from './solver-pool.ts';
+import type { CheckTaskResult, InjectedFault, SolverTask, TemplateCheck } from './solver-worker.ts';
+import type { StaticCheckReport } from './static-checks.ts';
+import type { TemplateVerdict } from './template-solver.ts';
+import { compileZ3Module } from './z3-module.ts';
+
+/**
+ * The deliberation stage: high-impact messages are decided by Z3 against the policy's templates, on a
+ * dedicated worker pool, with a result cache, a wall-clock budget per decision and a circuit breaker.
+ * It fails closed: a timeout, a solver error, `unknown`, a full queue or an open breaker all deny.
+ */
+
+export interface DeliberationOptions {
+  /** A policy object, or a path/URL to a JSON policy. Default: policies/deliberation.json. */
+  readonly policy?: DeliberationPolicy | string | URL;
+  /** The threshold the bus routes with; the static bypass check proves it against the policy. Default: the policy's. */
+  readonly threshold?: number;
+  /** Solver threads. Default 1. */
+  readonly threads?: number;
+  /** Decisions waiting for a solver thread before new ones are denied. Default 64. */
+  readonly maxQueue?: number;
+  /** Wall-clock budget per decision, queueing included; on expiry the worker is recycled. Default 50 ms. */
+  readonly timeoutMs?: number;
+  /**
+   * Z3 resource units per template check; a template may override it. The shipped templates decide within
+   * 2,000; the default 20,000 leaves 10× headroom and stops a runaway (e.g. non-linear) check in ~100 ms here.
+   * 0 = unlimited (the wall clock still applies).
+   */
+  readonly rlimit?: number;
+  /** Cached verdicts (per template and bindings). Default 10,000; 0 disables the cache. */
+  readonly cacheSize?: number;
+  readonly breaker?: {
+    /** Failure percentage over the rolling window that opens the breaker. Default 50. */
+    readonly errorThresholdPercentage?: number;
+    /** Decisions in the window before the percentage counts. Default 5. */
+    readonly volumeThreshold?: number;
+    /** How long the breaker stays open before one trial decision. Default 1,000 ms. */
+    readonly resetTimeoutMs?: number;
+  };
+  /** A precompiled z3-solver wasm module (else compiled once per process). */
+  readonly wasm?: WebAssembly.Module;
+  /** Tests only: enables `injectFault`. */
+  readonly allowFaultInjection?: boolean;
+}
+
+export interface DeliberationDecision {
+  readonly allowed: boolean;
+  readonly code?: typeof ErrorCode.DELIBERATION_DENIED | typeof ErrorCode.DELIBERATION_ERROR;
+  /** Why: violated constraints (`template: constraint, …`), missing bindings, or the failure. Empty when allowed. */
+  readonly reasons: readonly string[];
+  /** True when every verdict came from the cache (the solver was not asked). */
+  readonly cached: boolean;
+  /** The first template that denied, when one did. */
+  readonly template?: string;
+  /** The templates that applied to the message. */
+  readonly templates: readonly string[];
+  /** Time Z3 spent on this decision inside the worker, µs (absent when the solver was not asked). */
+  readonly solverMicros?: number;
+}
+
+export interface DeliberationStats {
+  decisions: number;
+  allowed: number;
+  denied: number;
+  errors: number;
+  timeouts: number;
+  /** Solver workers that failed outside a task (e.g. could not start). */
+  workerErrors: number;
+  cacheHits: number;
+  cacheMisses: number;
+  solverTasks: number;
+  solverChecks: number;
+  breaker: 'closed' | 'open' | 'halfOpen';
+  queued: number;
+}
+
+export interface Deliberation {
+  readonly revision: string;
+  /** Compiles Z3, starts the pool, runs the static checks; the bus must not start unless `report.ok`. */
+  start(): Promise<StaticCheckReport>;
+  decide(message: AgentMessage, impact: number, context?: DeliberationContext): Promise<DeliberationDecision>;
+  stats(): DeliberationStats;
+  /**
+   * Waits until a solver thread is initialised (after start, or after an abort recycled one) and returns its
+   * thread id. Decisions made while a thread re-initialises (50–400 ms) count against their wall-clock budget.
+   */
+  warm(): Promise<number>;
+  /** Tests only (needs `allowFaultInjection`): the next solver task fails this way. */
+  injectFault(fault: InjectedFault): void;
+  /** Stops the pool and the breaker's timers; leaves no handles. */
+  close(): Promise<void>;
+}
+
+const STATIC_CHECK_TIMEOUT_MS = 60_000;
+
+function resolvePolicy(policy: DeliberationOptions['policy']): DeliberationPolicy {
+  if (policy === undefined) return loadDeliberationPolicy(DEFAULT_POLICY_URL);
+  if (typeof policy === 'string' || policy instanceof URL) return loadDeliberationPolicy(policy);
+  return withContentRevision(policy);
+}
+
+function deny(reasons: readonly string[], cached: boolean, templates: readonly string[], template?: string): DeliberationDecision {
+  return { allowed: false, code: ErrorCode.DELIBERATION_DENIED, reasons, cached, templates, ...(template !== undefined ? { template } : {}) };
+}
+
+function failure(reason: string, templates: readonly string[]): DeliberationDecision {
+  return { allowed: false, code: ErrorCode.DELIBERATION_ERROR, reasons: [reason], cached: false, templates };
+}
+
+function describeFailure(error: unknown, timeoutMs: number): { reason: string; timeout: boolean } {
+  const err = error as { name?: string; code?: string; message?: string };
+  if (err?.name === 'AbortError' || err?.name === 'TimeoutError') return { reason: `deliberation timed out after ${timeoutMs} ms (solver worker recycled)`, timeout: true };
+  if (err?.code === 'EOPENBREAKER') return { reason: 'deliberation circuit breaker is open (recent solver failures)', timeout: false };
+  if (typeof err?.message === 'string' && /queue is at limit/i.test(err.message)) return { reason: 'deliberation queue is full', timeout: false };
+  return { reason: `solver error: ${err?.message ?? String(error)}`, timeout: false };
+}
+
+export function createDeliberation(options: DeliberationOptions = {}): Deliberation {
+  const policy = resolvePolicy(options.policy);
+  const timeoutMs = options.timeoutMs ?? 50;
+  const cache = options.cacheSize === 0 ? undefined : new DecisionCache(options.cacheSize ?? 10_000);
+  const counters = { decisions: 0, allowed: 0, denied: 0, errors: 0, timeouts: 0, solverTasks: 0, solverChecks: 0, workerErrors: 0 };
+  let pool: Piscina | undefined;
+  let breaker: CircuitBreaker<[SolverTask], CheckTaskResult> | undefined;
+  let ready = false;
+  let closed = false;
+  let pendingFault: InjectedFault | undefined;
+
+  const runTask = (task: SolverTask): Promise<CheckTaskResult> => {
+    if (pool === undefined) return Promise.reject(new Error('deliberation is not started'));
+    return pool.run(task, { signal: AbortSignal.timeout(timeoutMs) }) as Promise<CheckTaskResult>;
+  };
+
+  const record = (decision: DeliberationDecision): DeliberationDecision => {
+    counters.decisions++;
+    if (decision.allowed) counters.allowed++;
+    else if (decision.code === ErrorCode.DELIBERATION_ERROR) counters.errors++;
+    else counters.denied++;
+    return decision;
+  };
+
+  const combine = (verdicts: readonly TemplateVerdict[], cached: boolean, templates: readonly string[]): DeliberationDecision => {
+    const unknown = verdicts.find((v) => v.status === 'unknown');
+    const denials = verdicts.filter((v) => v.status === 'unsat');
+    if (denials.length > 0) {
+      return deny(denials.map((v) => `${v.template}: violated ${v.violated.join(', ')}`), cached, templates, denials[0]?.template);
+    }
+    if (unknown !== undefined) return failure(`${unknown.template}: solver returned unknown (${unknown.reason ?? 'no reason'})`, templates);
+    return { allowed: true, reasons: [], cached, templates };
+  };
+
+  return {
+    revision: policy.revision,
+
+    async start() {
+      if (closed) throw new Error('deliberation is closed');
+      const wasm = options.wasm ?? (await compileZ3Module());
+      if (pool === undefined) {
+        pool = createSolverPool({
+          threads: options.threads ?? 1,
+          maxQueue: options.maxQueue ?? 64,
+          workerData: { wasm, policy, rlimit: options.rlimit ?? 20_000, allowFaultInjection: options.allowFaultInjection === true },
+        });
+        // A worker failing outside a task (a replacement that cannot load the templates, an out-of-memory exit)
+        // is an 'error' event on the pool; unhandled, it would take the whole process down. Decisions already
+        // fail closed on their own; count it.
+        pool.on('error', () => {
+          counters.workerErrors++;
+        });
+      }
+      breaker ??= new CircuitBreaker(runTask, {
+        timeout: false, // the AbortSignal enforces wall time and recycles the worker; opossum's timer would not stop Z3
+        errorThresholdPercentage: options.breaker?.errorThresholdPercentage ?? 50,
+        volumeThreshold: options.breaker?.volumeThreshold ?? 5,
+        resetTimeout: options.breaker?.resetTimeoutMs ?? 1_000,
+        rollingCountTimeout: 10_000,
+        rollingCountBuckets: 10,
+      });
+      let report: StaticCheckReport;
+      try {
+        report = (await pool.run({ kind: 'static-checks', routingThreshold: options.threshold } satisfies SolverTask, {
+          signal: AbortSignal.timeout(STATIC_CHECK_TIMEOUT_MS),
+        })) as StaticCheckReport;
+      } catch (error) {
+        // The worker could not load the templates (bad SMT-LIB, an unknown template symbol) or the checks ran out of time.
+        report = { ok: false, revision: policy.revision, results: [{ name: 'load templates into Z3', ok: false, detail: (error as Error).message }] };
+      }
+      ready = report.ok;
+      if (!ready) {
+        // Nothing will be decided with this policy; stop the pool so it does not keep re-creating workers.
+        const failed = pool;
+        pool = undefined;
+        await failed?.destroy();
+      }
+      return report;
+    },
+
+    async decide(message, impact, context = {}) {
+      if (!ready || closed) return record(failure(closed ? 'deliberation is closed' : 'deliberation is not started (or its static checks failed)', []));
+      const now = typeof context.now === 'number' ? context.now : Date.now();
+      const input = { message, impact, context, now };
+      const templates: string[] = [];
+      const checks: TemplateCheck[] = [];
+      const keys: string[] = [];
+      const verdicts: TemplateVerdict[] = [];
+      const missing: string[] = [];
+      let firstInvalid: string | undefined;
+      for (const template of policy.templates) {
+        const resolved = resolveTemplate(template, input);
+        if (resolved.kind === 'skip') continue;
+        templates.push(template.id);
+        if (resolved.kind === 'invalid') {
+          firstInvalid ??= template.id;
+          missing.push(...resolved.reasons);
+          continue;
+        }
+        const key = decisionKey(policy.revision, template.id, resolved.bindings);
+        const hit = cache?.get(key);
+        if (hit !== undefined) verdicts.push(hit);
+        else {
+          checks.push({ template: template.id, bindings: resolved.bindings });
+          keys.push(key);
+        }
+      }
+      if (missing.length > 0) return record(deny(missing, false, templates, firstInvalid));
+      if (templates.length === 0) return record(failure('no deliberation template applies to this message', templates));
+      if (checks.length === 0) return record(combine(verdicts, true, templates));
+
+      const fault = pendingFault;
+      pendingFault = undefined;
+      try {
+        counters.solverTasks++;
+        counters.solverChecks += checks.length;
+        const task: SolverTask = fault === undefined ? { kind: 'check', checks } : { kind: 'check', checks, fault };
+        const result = await (breaker as CircuitBreaker<[SolverTask], CheckTaskResult>).fire(task);
+        result.verdicts.forEach((verdict, i) => cache?.set(keys[i] as string, verdict));
+        return record({ ...combine([...verdicts, ...result.verdicts], false, templates), solverMicros: result.solverMicros });
+      } catch (error) {
+        const { reason, timeout } = describeFailure(error, timeoutMs);
+        if (timeout) counters.timeouts++;
+        return record(failure(reason, templates));
+      }
+    },
+
+    stats() {
+      const state = breaker === undefined ? 'closed' : breaker.opened ? 'open' : breaker.halfOpen ? 'halfOpen' : 'closed';
+      return { ...counters, cacheHits: cache?.hits ?? 0, cacheMisses: cache?.misses ?? 0, breaker: state, queued: pool?.queueSize ?? 0 };
+    },
+
+    async warm() {
+      if (pool === undefined) throw new Error('deliberation is not started');
+      const reply = (await pool.run({ kind: 'ping' } satisfies SolverTask, { signal: AbortSignal.timeout(STATIC_CHECK_TIMEOUT_MS) })) as { threadId: number };
+      return reply.threadId;
+    },
+
+    injectFault(fault) {
+      if (options.allowFaultInjection !== true) throw new Error('fault injection is disabled (allowFaultInjection)');
+      pendingFault = fault;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      ready = false;
+      breaker?.shutdown();
+      cache?.clear();
+      const running = pool;
+      pool = undefined;
+      await running?.destroy();
+    },
+  };
+}
