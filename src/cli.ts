@@ -1,4 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerPermissionsCommands } from './cli/permissions.ts';
+import { registerPolicyCommands } from './cli/policy.ts';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -18,28 +20,48 @@ export function buildProgram(): Command {
 
   program
     .command('bench')
-    .description('push messages through the bus (default configuration) and report messages/s, latency percentiles and event-loop delay')
-    .option('--json', 'print one JSON document instead of a table', false)
-    .option('--duration <seconds>', 'measured seconds', positiveNumber, 5)
-    .option('--warmup <seconds>', 'seconds before measuring', positiveNumber, 1)
-    .addOption(new Option('--pipeline <kind>', 'stages to run').choices(['validation', 'full', 'empty']).default('validation'))
+    .description('compare agentbus with its peers (inline, Piscina per message, Piscina batched, empty-pipeline ring) under a closed loop and an open loop at fixed rates; report messages/s, latency percentiles from the intended send time, event-loop delay, CPU and RSS')
+    .option('--json', 'print one JSON document instead of tables', false)
+    .option('--duration <seconds>', 'measured seconds per load (default 3; 1 with --quick)', positiveNumber)
+    .option('--warmup <seconds>', 'seconds before measuring, per load (default 1; 0.3 with --quick)', positiveNumber)
+    .addOption(new Option('--pipeline <kind>', 'stages every peer runs (validation: hash + tenant + limits; full: + policy + impact)').choices(['validation', 'full']).default('validation'))
     .option('--in-flight <n>', 'messages outstanding in the closed loop', positiveInteger, 512)
-    .option('--workers <n>', 'validation threads (default: cores - 1)', positiveInteger)
-    .option('--quick', 'a short run (2 s measured)', false)
-    .action(async (opts: { json: boolean; duration: number; warmup: number; pipeline: 'validation' | 'full' | 'empty'; inFlight: number; workers?: number; quick: boolean }) => {
-      const { runBench, printBench } = await import('../bench/run.ts');
+    .option('--workers <n>', 'validation threads for every threaded peer (default: cores - 1)', positiveInteger)
+    .option('--repeat <n>', 'repetitions (order rotated), medians reported (default 3; 1 with --quick)', positiveInteger)
+    .option('--rates <list>', 'open-loop offered rates, msgs/s, comma-separated; 80% of the closed-loop max is added (default 10000,50000,100000,200000)')
+    .option('--peers <list>', 'comma-separated subset of: agentbus, inline, piscina-per-message, piscina-batched, ring-empty')
+    .option('--micro', 'also run the micro-benchmarks', false)
+    .option('--write', 'regenerate BENCHMARKS.md and its charts (bench/charts/*.svg); implies --micro', false)
+    .option('--quick', 'a short run: 1 repetition, 1 s per load, rates 10k and 100k (under a minute)', false)
+    .action(async (opts: {
+      json: boolean; duration?: number; warmup?: number; pipeline: 'validation' | 'full'; inFlight: number; workers?: number;
+      repeat?: number; rates?: string; peers?: string; micro: boolean; write: boolean; quick: boolean;
+    }) => {
+      const { runBench, printBench, writeBenchmarks, parsePeers, FULL_RUN, QUICK_RUN } = await import('../bench/run.ts');
+      const { PEER_NAMES } = await import('../bench/peers/peer.ts');
+      const preset = opts.quick ? QUICK_RUN : FULL_RUN;
+      const rates = opts.rates === undefined ? [...preset.openRates] : opts.rates.split(',').map((r) => positiveNumber(r.trim()));
       const report = await runBench({
         json: opts.json,
-        durationS: opts.quick ? 2 : opts.duration,
-        warmupS: opts.quick ? 0.5 : opts.warmup,
+        durationS: opts.duration ?? preset.durationS,
+        warmupS: opts.warmup ?? preset.warmupS,
         pipeline: opts.pipeline,
         inFlight: opts.inFlight,
         quick: opts.quick,
+        repeat: opts.repeat ?? preset.repeat,
+        openRates: rates,
+        peers: opts.peers === undefined ? [...PEER_NAMES] : parsePeers(opts.peers),
+        micro: opts.micro,
+        write: opts.write,
+        command: ['agentbus', ...process.argv.slice(process.argv.indexOf('bench'))].join(' '),
         ...(opts.workers ? { workers: opts.workers } : {}),
       });
       printBench(report, opts.json);
+      if (opts.write) for (const file of writeBenchmarks(report)) process.stderr.write(`wrote ${file}\n`);
     });
 
+  registerPolicyCommands(program);
+  registerPermissionsCommands(program);
   return program;
 }
 

@@ -262,3 +262,11 @@ test('close() ends even when a handler never returns: the stuck message fails wi
   assert.equal(result.code, 'E_CLOSED');
   assert.equal(bus.threads.length, 0);
 });
+
+test('a registry of 60,000 agents (larger than a ring record) reaches the workers', async () => {
+  await withBus({}, async (bus) => {
+    for (let i = 0; i < 60_000; i++) bus.registerAgent({ id: `agent-with-a-longish-name-${i}`, tenantId: `tenant-${i % 7}xx`, capabilities: ['read', 'write'], handler: () => {} });
+    const result = await bus.send({ from: 'agent-with-a-longish-name-0', to: 'agent-with-a-longish-name-59997', type: 'event', tenantId: 'tenant-0xx' });
+    assert.equal(result.status, 'delivered', JSON.stringify(result));
+  });
+});

@@ -7,15 +7,15 @@
 import { ByteRing } from '../src/dispatch/ring.ts';
 import { Doorbell } from '../src/dispatch/doorbell.ts';
 import { EnvelopeDecoder, PayloadCodec, RecordKind, VerdictWriter } from '../src/dispatch/codec.ts';
-import { receiveMessageOnPort } from 'node:worker_threads';
 import {
   COUNTER_POLICY_ERRORS, COUNTER_POLICY_EVALUATIONS, COUNTER_POLICY_HITS, COUNTER_POLICY_MISSES, LOOP_STOPPED,
-  STATUS_COUNTERS_OFFSET, STATUS_GENERATION, STATUS_SLOT, type PolicyInit, type ValidatorInit,
+  SIDE_POLICY, SIDE_REGISTRY, STATUS_COUNTERS_OFFSET, STATUS_GENERATION, STATUS_SLOT, type PolicyInit, type ValidatorInit,
 } from '../src/dispatch/protocol.ts';
 import { buildPipeline, type BuiltPipeline } from '../src/pipeline/build.ts';
 import type { PipelineContext, PipelineItem } from '../src/pipeline/index.ts';
 import { EMPTY_REGISTRY, registrySnapshot, type RegistryEntry, type RegistrySnapshot } from '../src/pipeline/tenant.ts';
 import { AdaptiveSpin } from '../src/dispatch/adaptive-spin.ts';
+import { SideChannelReader } from '../src/dispatch/side-channel.ts';
 
 /** Verdicts per response record: bounds both latency of the first verdict and the record size. */
 const MAX_MESSAGES_PER_PASS = 1024;
@@ -50,6 +50,7 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
   const writer = new VerdictWriter();
   let scratch = Buffer.allocUnsafe(256 * 1024);
   let registry: RegistrySnapshot = EMPTY_REGISTRY;
+  const side = new SideChannelReader(init.sidePort);
   const spin = new AdaptiveSpin(init.spinMicros, init.maxSpinMicros);
 
   const flushVerdicts = (): void => {
@@ -83,14 +84,14 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
         // Switch between two records: every message before it was judged by the old policy, every one
         // after by the new one, and the old evaluator (and its cache) goes away whole.
         const revision = decoder.decodeValue(bytes) as string;
-        const policy = takePolicy(init, revision);
+        const policy = side.take(SIDE_POLICY, revision) as PolicyInit;
         flushVerdicts();
         publishCounters();
         built = await buildPipeline({ kind: init.pipeline, stages: init.stages, policy });
         pipeline = built.pipeline;
       } else if (record.kind === RecordKind.REGISTRY) {
-        const [version, entries] = decoder.decodeValue(bytes) as [number, RegistryEntry[]];
-        registry = registrySnapshot(version, entries);
+        const version = decoder.decodeValue(bytes) as number;
+        registry = registrySnapshot(version, side.take(SIDE_REGISTRY, String(version)) as RegistryEntry[]);
       } else if (record.kind === RecordKind.MESSAGES) {
         const envelopes = decoder.decodeBatch(bytes);
         const pickedUpAt = performance.timeOrigin + performance.now();
@@ -138,15 +139,5 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
     }
     if (!request.hasData()) request.waitForData(PARK_TIMEOUT_MS);
     spin.observeGap((performance.now() - idleSince) * 1000);
-  }
-}
-
-/** The policy announced by a POLICY record: it was posted to the port before the record was written. */
-function takePolicy(init: ValidatorInit, revision: string): PolicyInit {
-  for (;;) {
-    const received = receiveMessageOnPort(init.policyPort);
-    if (received === undefined) throw new Error(`policy revision ${revision} was announced but never posted`);
-    const policy = received.message as PolicyInit;
-    if (policy.revision === revision) return policy;
   }
 }

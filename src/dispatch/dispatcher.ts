@@ -9,9 +9,10 @@ import { ValidatorPool } from './pool.ts';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
   COUNTER_POLICY_ERRORS, COUNTER_POLICY_EVALUATIONS, COUNTER_POLICY_HITS, COUNTER_POLICY_MISSES, LOOP_STOPPED,
-  STATUS_BYTES, STATUS_COUNTERS_OFFSET, STATUS_GENERATION, STATUS_SLOT, type PipelineKind, type PolicyInit, type ValidatorInit,
+  SIDE_POLICY, SIDE_REGISTRY, STATUS_BYTES, STATUS_COUNTERS_OFFSET, STATUS_GENERATION, STATUS_SLOT, type PipelineKind, type PolicyInit, type ValidatorInit,
 } from './protocol.ts';
 import { ByteRing } from './ring.ts';
+import { postSide } from './side-channel.ts';
 import { KeepAlive } from './keep-alive.ts';
 import type { ResolvedOptions } from '../config.ts';
 
@@ -46,7 +47,7 @@ class WorkerLink {
   response: ByteRing;
   status: Int32Array;
   counters: Float64Array;
-  policyPort: MessagePort | null = null;
+  sidePort: MessagePort | null = null;
   /** Registry version this worker has been sent; -1 forces a resend. */
   registryVersion = -1;
   policyRevision: string | null = null;
@@ -70,8 +71,8 @@ class WorkerLink {
     const status = new SharedArrayBuffer(STATUS_BYTES);
     this.status = new Int32Array(status, 0, 2).fill(-1);
     this.counters = new Float64Array(status, STATUS_COUNTERS_OFFSET, 4);
-    this.policyPort?.close();
-    this.policyPort = null;
+    this.sidePort?.close();
+    this.sidePort = null;
     this.registryVersion = -1;
     this.policyRevision = null;
     this.awaiting = 0;
@@ -181,7 +182,7 @@ export class Dispatcher {
     }
     this.keepAlive.close();
     if (this.pool) await this.pool.destroy();
-    for (const link of this.links) link.policyPort?.close();
+    for (const link of this.links) link.sidePort?.close();
     this.pool = null;
     // A parked waitAsync holds nothing alive, but wake it so its closure can go.
     this.doorbell.ring();
@@ -318,17 +319,18 @@ export class Dispatcher {
   /** Sends a worker the registry (and policy) it must judge the next messages by; false if its ring is full. */
   private syncWorkerState(link: WorkerLink): boolean {
     const policy = this.policy;
-    if (policy !== null && link.policyRevision !== policy.revision && link.policyPort !== null) {
+    if (link.sidePort === null) return false;
+    if (policy !== null && link.policyRevision !== policy.revision) {
       // The Module goes through the port; the record fixes where in the message stream the switch happens.
-      link.policyPort.postMessage(policy);
+      postSide(link.sidePort, SIDE_POLICY, policy.revision, policy);
       if (!link.request.tryWrite(RecordKind.POLICY, [this.encoder.encodeValue(policy.revision)])) return false;
       link.policyRevision = policy.revision;
       link.request.wakeConsumer();
     }
     const version = this.registry.version;
     if (link.registryVersion !== version) {
-      const record = this.encoder.encodeValue([version, this.registry.pairs()]);
-      if (!link.request.tryWrite(RecordKind.REGISTRY, [record])) return false;
+      postSide(link.sidePort, SIDE_REGISTRY, String(version), this.registry.pairs());
+      if (!link.request.tryWrite(RecordKind.REGISTRY, [this.encoder.encodeValue(version)])) return false;
       link.registryVersion = version;
     }
     return true;
@@ -371,8 +373,8 @@ export class Dispatcher {
 
   private launch(link: WorkerLink): void {
     const channel = new MessageChannel();
-    link.policyPort = channel.port1;
-    link.policyPort.unref();
+    link.sidePort = channel.port1;
+    link.sidePort.unref();
     link.policyRevision = this.policy?.revision ?? null;
     const init: ValidatorInit = {
       index: link.index,
@@ -380,7 +382,7 @@ export class Dispatcher {
       response: link.response.buffer,
       doorbell: this.doorbell.buffer,
       status: link.status.buffer as SharedArrayBuffer,
-      policyPort: channel.port2,
+      sidePort: channel.port2,
       expectedHash: this.options.constitutionalHash,
       limits: this.options.limits,
       spinMicros: this.options.spinMicros,

@@ -25,8 +25,11 @@ export interface ValidatorInit {
    * evaluations, errors — written by the worker after each batch, summed by `metrics()`.
    */
   status: SharedArrayBuffer;
-  /** New policies arrive here (a compiled Module cannot travel through a byte ring); a POLICY record says when to switch. */
-  policyPort: MessagePort;
+  /**
+   * Policies and registry snapshots arrive here (see side-channel.ts); a POLICY or REGISTRY record in the
+   * ring says which one to take, and when.
+   */
+  sidePort: MessagePort;
   expectedHash: string;
   limits: MessageLimits;
   spinMicros: number;
@@ -35,6 +38,10 @@ export interface ValidatorInit {
   stages: readonly string[];
   policy: PolicyInit | null;
 }
+
+/** Side-channel kinds (see side-channel.ts). */
+export const SIDE_POLICY = 'policy';
+export const SIDE_REGISTRY = 'registry';
 
 export const STATUS_SLOT = 0;
 export const STATUS_GENERATION = 1;
