@@ -1,9 +1,8 @@
 import type { PipelineKind, PolicyInit } from '../dispatch/protocol.ts';
 import type { AgentMessage } from '../message.ts';
 import { createImpactScorer } from './impact.ts';
-import { createPipeline, type ImpactScorer, type Pipeline, type Stage } from './index.ts';
-import { createPolicyEvaluator, type PolicyEvaluator } from './policy.ts';
-import { buildPolicyInput } from './policy-input.ts';
+import { createPipeline, type ImpactScorer, type Pipeline } from './index.ts';
+import { createPolicyEvaluator, createPolicyStage, type PolicyEvaluator } from './policy.ts';
 import { loadStages } from './stage-loader.ts';
 
 export interface PipelineSpec {
@@ -20,20 +19,6 @@ export interface BuiltPipeline {
 
 /** The no-op pipeline: what the transport alone costs (bench only). */
 export const EMPTY_PIPELINE: Pipeline = () => ({ rejection: null, impact: 0 });
-
-/** The policy stage: the message's policy input through the evaluator (which caches and fails closed). */
-export function policyStage(evaluator: PolicyEvaluator): Stage {
-  return (item, context) => {
-    const input = buildPolicyInput(item.message, item.payloadBytes, {
-      expectedHash: context.expectedHash,
-      now: context.now,
-      sender: context.registry.agents.get(item.message.from),
-      recipient: context.registry.agents.get(item.message.to),
-    });
-    const verdict = evaluator.evaluate(input);
-    return verdict.allowed ? null : { code: verdict.code, reasons: verdict.reasons };
-  };
-}
 
 /**
  * Impact scoring for messages every stage allowed. The scorer reads the payload, so this is where a worker
@@ -63,5 +48,5 @@ export async function buildPipeline(spec: PipelineSpec): Promise<BuiltPipeline> 
         })
       : null;
   const impact = spec.kind === 'full' ? impactStage() : null;
-  return { pipeline: createPipeline({ policy: evaluator ? policyStage(evaluator) : null, extra, impact }), policy: evaluator };
+  return { pipeline: createPipeline({ policy: evaluator ? createPolicyStage(evaluator) : null, extra, impact }), policy: evaluator };
 }

@@ -4,7 +4,10 @@
 import { loadPolicySync } from '../rego/sdk.ts';
 import { LRUCache } from 'lru-cache';
 import { ErrorCode } from '../errors.ts';
-import { buildPolicyInput, policyInputKey, type PolicyAgent, type PolicyInput, type PolicyInputOptions } from './policy-input.ts';
+import {
+  buildPolicyInput, isBuiltPolicyInput, pairKey, policyInputKey, sameBuiltInput,
+  type PolicyAgent, type PolicyInput, type PolicyInputOptions,
+} from './policy-input.ts';
 import type { Rejection } from '../errors.ts';
 import type { PipelineContext, PipelineItem } from './index.ts';
 
@@ -14,6 +17,7 @@ export type PolicyVerdict =
   | { readonly allowed: false; readonly code: typeof ErrorCode.POLICY_ERROR; readonly reasons: readonly string[] };
 
 export interface PolicyCacheOptions {
+  /** Most cached (from, to) pairs (each remembers up to 16 distinct documents), and most other inputs. */
   readonly max: number;
   readonly ttlMs: number;
 }
@@ -24,7 +28,7 @@ export interface PolicyEvaluatorOptions {
   readonly data?: unknown;
   /** Entrypoint name (`agentbus/decision`) or id; default: the module's first entrypoint. */
   readonly entrypoint?: string | number;
-  /** Policy revision: part of every cache key, so a new policy never sees old decisions. */
+  /** Policy revision (reported; caches belong to one evaluator, so a new policy starts empty). */
   readonly revision: string;
   readonly cache: PolicyCacheOptions | false;
   /** Extra host built-ins (time.now_ns is always supplied). */
@@ -34,6 +38,7 @@ export interface PolicyEvaluatorOptions {
 export interface PolicyStats {
   readonly hits: number;
   readonly misses: number;
+  /** Cached (from, to) pairs plus other cached inputs. */
   readonly size: number;
   readonly evaluations: number;
   readonly errors: number;
@@ -47,6 +52,18 @@ export interface PolicyEvaluator {
 }
 
 export const ALLOWED: PolicyVerdict = Object.freeze({ allowed: true });
+
+/** Documents remembered per (from, to) pair (types, priorities, metadata variants). */
+const MAX_DOCUMENTS_PER_PAIR = 16;
+
+interface CachedDecision {
+  readonly input: PolicyInput;
+  readonly verdict: PolicyVerdict;
+  /** performance.now() deadline (the TTL). */
+  readonly expires: number;
+}
+
+type PairBucket = CachedDecision[];
 
 /** time.now_ns is not in the SDK; policies built by real OPA need it too. */
 const HOST_BUILTINS: Record<string, (...args: unknown[]) => unknown> = {
@@ -92,7 +109,14 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
     id = found;
     name = options.entrypoint;
   }
-  const cache = options.cache === false ? null : new LRUCache<string, PolicyVerdict>({ max: options.cache.max, ttl: options.cache.ttlMs, ttlAutopurge: false });
+  // Two caches, both per evaluator (one policy revision, so a swap starts empty):
+  //  - inputs built by buildPolicyInput: buckets per (from, to) pair holding the few documents
+  //    seen for that pair, matched field by field (no key string to build and hash per message);
+  //  - any other input: keyed by its exact text (policyInputKey).
+  const cacheOptions = options.cache === false ? null : options.cache;
+  const pairs = cacheOptions === null ? null : new LRUCache<string, PairBucket>({ max: cacheOptions.max });
+  const others = cacheOptions === null ? null : new LRUCache<string, PolicyVerdict>({ max: cacheOptions.max, ttl: cacheOptions.ttlMs, ttlAutopurge: false });
+  const ttlMs = cacheOptions?.ttlMs ?? 0;
   const revision = options.revision;
   let hits = 0;
   let misses = 0;
@@ -113,19 +137,40 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
     revision,
     entrypoint: name,
     evaluate(input) {
-      if (cache === null) return decide(input);
-      // The cache belongs to this evaluator (one policy revision); the revision in the key also
-      // keeps keys distinct if caches are ever shared.
-      const key = policyInputKey(input as PolicyInput);
-      const hit = cache.get(key);
+      if (pairs === null || others === null) return decide(input);
+      if (isBuiltPolicyInput(input)) {
+        const key = pairKey(input);
+        const now = performance.now();
+        let bucket = pairs.get(key);
+        if (bucket !== undefined) {
+          for (const entry of bucket) {
+            if (entry.expires > now && sameBuiltInput(entry.input, input)) { hits++; return entry.verdict; }
+          }
+        }
+        misses++;
+        const verdict = decide(input);
+        // Errors are not cached: they may be transient (memory), and they are rare.
+        if (verdict.allowed || verdict.code !== ErrorCode.POLICY_ERROR) {
+          const fresh = { input, verdict, expires: now + ttlMs };
+          if (bucket === undefined) pairs.set(key, (bucket = [fresh]));
+          else {
+            const live = bucket.filter((e) => e.expires > now && !sameBuiltInput(e.input, input));
+            if (live.length >= MAX_DOCUMENTS_PER_PAIR) live.shift();
+            live.push(fresh);
+            pairs.set(key, live);
+          }
+        }
+        return verdict;
+      }
+      const key = policyInputKey(input);
+      const hit = others.get(key);
       if (hit !== undefined) { hits++; return hit; }
       misses++;
       const verdict = decide(input);
-      // Errors are not cached: they may be transient (memory), and they are rare.
-      if (verdict.allowed || verdict.code !== ErrorCode.POLICY_ERROR) cache.set(key, verdict);
+      if (verdict.allowed || verdict.code !== ErrorCode.POLICY_ERROR) others.set(key, verdict);
       return verdict;
     },
-    stats: () => ({ hits, misses, size: cache?.size ?? 0, evaluations, errors }),
+    stats: () => ({ hits, misses, size: (pairs?.size ?? 0) + (others?.size ?? 0), evaluations, errors }),
   };
 }
 

@@ -27,7 +27,8 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['indexof_n', native('rt_bi_indexof_n', 2)], ['strings.count', native('rt_bi_strings_count', 2)],
   ['trim_prefix', native('rt_bi_trim_prefix', 2)], ['trim_suffix', native('rt_bi_trim_suffix', 2)],
   ['trim', native('rt_bi_trim', 2)], ['trim_left', native('rt_bi_trim_left', 2)], ['trim_right', native('rt_bi_trim_right', 2)],
-  ['substring', native('rt_bi_substring', 3)],
+  ['substring', native('rt_bi_substring', 3)], ['strings.split_n', native('rt_bi_strings_split_n', 3)],
+  ['format_int', native('rt_bi_format_int', 2)],
   // Host built-ins: implemented by the SDK in JavaScript, or supplied by the embedding (time.now_ns).
   ['sprintf', host(2)], ['time.now_ns', host(0)], ['regex.split', host(2)], ['json.is_valid', host(1)],
   ['yaml.marshal', host(1)], ['yaml.unmarshal', host(1)], ['yaml.is_valid', host(1)],

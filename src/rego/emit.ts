@@ -2,7 +2,7 @@
 // `policy.*` imports are replaced by generated functions; constants and messages go into a data
 // segment below the runtime's statics (which start at 64 KiB).
 import binaryen from 'binaryen';
-import type { ConstValue, IrFunction, IrPolicy, Operand, Stmt } from './ir.ts';
+import type { ConstValue, IrPolicy, Operand, Stmt } from './ir.ts';
 import { addDataSegment } from './wasm-data.ts';
 
 const CONST_BASE = 1024;
@@ -87,12 +87,11 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
 
   const layout = new DataLayout();
   const constAddr = policy.constants.map((c) => (c.t === 'number' && c.text.startsWith('i32:') ? Number(c.text.slice(4)) : layout.constant(c)));
-  const isRawI32 = policy.constants.map((c) => c.t === 'number' && c.text.startsWith('i32:'));
   const msgAddr = policy.messages.map((m) => layout.cString(m));
   const functionNames = new Set(policy.functions.map((f) => f.name));
 
-  const operand = (o: Operand): binaryen.ExpressionRef =>
-    'local' in o ? mod.local.get(o.local, i32) : mod.i32.const(isRawI32[o.const] ? constAddr[o.const]! : constAddr[o.const]!);
+  // A constant operand is the address of its value in the data segment, or a raw i32 immediate.
+  const operand = (o: Operand): binaryen.ExpressionRef => ('local' in o ? mod.local.get(o.local, i32) : mod.i32.const(constAddr[o.const]!));
 
   const callee = (fn: string): string => (functionNames.has(fn) ? fn : helper(fn));
 
@@ -239,4 +238,3 @@ function replaceImport(mod: binaryen.Module, imports: Map<string, string>, base:
   mod.addFunction(name, params, binaryen.i32, [], body);
 }
 
-export type { IrFunction };

@@ -3,7 +3,6 @@
 // their collection from every body; complete rules and functions check for conflicts.
 import { RegoCompileError, unsupported, type Module, type Rule, type Location, type Term, formatLocation } from './ast.ts';
 import { buildRuleTree, lookupNode, type RuleGroup, type TreeNode } from './check.ts';
-import { BUILTINS } from './builtins.ts';
 import { BodyPlanner, FunctionBuilder, type Env } from './plan-body.ts';
 import type { ConstValue, IrFunction, IrPolicy, Operand, Stmt } from './ir.ts';
 
@@ -142,11 +141,10 @@ export class PolicyPlanner {
       const scope = new ModuleScope(this, group.module, declaredNames(rule));
       const clauses = [{ value: rule.value, body: rule.body, loc: rule.loc }, ...rule.elses];
       const ruleResult = fb.newLocal();
-      let out = body;
+      // `else` clauses run only while the chain has produced no value.
       clauses.forEach((clause, i) => {
         const block: Stmt = { op: 'block', body: [] };
-        if (i === 0) out.push(block);
-        else { const guard: Stmt = { op: 'ifUndefined', local: ruleResult, body: [block] }; out.push(guard); }
+        body.push(i === 0 ? block : { op: 'ifUndefined', local: ruleResult, body: [block] });
         const bp = new BodyPlanner(this, scope, fb, block.body);
         const env: Env = new Map();
         if (isFunction) rule.args.forEach((arg, k) => bindArg(bp, arg, 2 + k, env, scope.isVar));
@@ -164,7 +162,6 @@ export class PolicyPlanner {
         }
       });
       if (group.kind === 'complete' || isFunction) body.push({ op: 'assignOnce', target: result, source: { local: ruleResult }, message: conflict(rule.loc) });
-      void out;
     }
     if (group.defaultRule) {
       const d = group.defaultRule;
@@ -243,15 +240,6 @@ function bindArg(bp: BodyPlanner, arg: Term, param: number, env: Env, isVar: (n:
   bp.unifyOperand(arg, { local: param }, env);
 }
 
-function isGround(t: Term): boolean {
-  switch (t.type) {
-    case 'null': case 'boolean': case 'number': case 'string': return true;
-    case 'array': case 'set': return t.items.every(isGround);
-    case 'object': return t.entries.every(([k, v]) => isGround(k) && isGround(v));
-    default: return false;
-  }
-}
-
 /** Names that are variables throughout a rule: args, `some` declarations, `:=` targets. */
 function declaredNames(rule: Rule): Set<string> {
   const names = new Set<string>();
@@ -310,4 +298,3 @@ function checkRecursion(functions: readonly IrFunction[], origins: ReadonlyMap<s
   for (const f of functions) visit(f.name);
 }
 
-export { BUILTINS };

@@ -310,3 +310,41 @@ export function rt_bi_substring(s: usize, start: usize, length: usize): usize {
   }
   return mkString(p + startByte, endByte - startByte);
 }
+
+/** strings.split_n(s, delimiter, n): the first n parts (n > 0), the last -n (n < 0), none (0). */
+export function rt_bi_strings_split_n(s: usize, delim: usize, n: usize): usize {
+  if (!num(n)) return 0;
+  const k = numOf(n);
+  if (k != Math.floor(k)) return 0;
+  const parts = rt_bi_split(s, delim);
+  if (parts == 0) return 0;
+  const total = <i32>collLen(parts);
+  let from: i32 = 0;
+  let to: i32 = total;
+  if (k >= 0) to = k < <f64>total ? <i32>k : total;
+  else from = -k < <f64>total ? total + <i32>k : 0;
+  const r = mkColl(T_ARRAY, <u32>(to - from));
+  for (let i = from; i < to; i++) arrPush(r, arrAt(parts, <u32>i));
+  return r;
+}
+
+/** format_int(x, base): x truncated toward zero, in base 2, 8, 10 or 16 (lower-case digits). */
+export function rt_bi_format_int(x: usize, base: usize): usize {
+  if (!num(x) || !num(base)) return 0;
+  const b = numOf(base);
+  if (b != 2 && b != 8 && b != 10 && b != 16) return 0;
+  const f = numOf(x);
+  if (Math.abs(f) >= 9.007199254740992e15) abortWith("agentbus runtime: format_int of a number beyond 2^53 is not supported");
+  let v = <i64>Math.abs(Math.trunc(f));
+  const neg = f < 0 && v != 0;
+  const radix = <i64>b;
+  const buf = alloc(66);
+  let p = buf + 66;
+  do {
+    const d = <u32>(v % radix);
+    p--; store<u8>(p, <u8>(d < 10 ? 0x30 + d : 0x61 + d - 10));
+    v /= radix;
+  } while (v > 0);
+  if (neg) { p--; store<u8>(p, 0x2d); }
+  return mkString(p, <u32>(buf + 66 - p));
+}

@@ -75,12 +75,6 @@ export function rt_member(x: usize, c: usize): i32 {
   if (t == T_OBJECT) { for (let i: u32 = 0; i < collLen(c); i++) if (compare(objVal(c, i), x) == 0) return 1; return 0; }
   return 0;
 }
-export function rt_member_kv(k: usize, x: usize, c: usize): i32 {
-  const v = rt_get(c, k);
-  if (v == 0 || tagOf(c) == T_SET && false) return 0;
-  return compare(v, x) == 0 ? 1 : 0;
-}
-
 // ---- comparison ----
 export function rt_compare(a: usize, b: usize): i32 { return compare(a, b); }
 export function rt_equal(a: usize, b: usize): i32 { return compare(a, b) == 0 ? 1 : 0; }
@@ -96,9 +90,7 @@ export function rt_is_false(v: usize): i32 { return v != 0 && tagOf(v) == T_BOOL
   const f = numOf(v);
   return Math.abs(f) >= 9.007199254740992e15 || load<u32>(v, 4) > 17;
 }
-let bigMsg: usize = 0;
 function refuseBig(): void {
-  // "unsupported: arithmetic on numbers beyond 2^53"
   rt_abort_text("agentbus runtime: arithmetic on numbers beyond double precision is not supported");
 }
 function rt_abort_text(s: string): void {

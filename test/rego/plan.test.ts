@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planPolicy, dumpIr } from '../../src/rego/build.ts';
+import { RegoCompileError } from '../../src/rego/ast.ts';
+
+test('the IR of a rule: memoised function, scan for iteration, conflict check on assignment', () => {
+  const ir = planPolicy([{ file: 'p.rego', text: 'package t\np := x if { some x in input.xs; x > 1 }\n' }], ['t/p']);
+  const text = dumpIr(ir);
+  assert.match(text, /entrypoints: t\/p -> entry_0/);
+  assert.match(text, /func rule_t_p_\d+\(params=2, locals=\d+, memo=0\)/);
+  assert.match(text, /scan source=%\d+/);
+  assert.match(text, /compare cmp=gt/);
+  assert.match(text, /assignOnce/);
+  assert.equal(ir.messages.some((m) => m.startsWith('p.rego:2:1: eval_conflict_error')), true);
+});
+
+test('host built-ins get ids for the builtins() map; unknown functions are compile errors', () => {
+  const ir = planPolicy([{ file: 'p.rego', text: 'package t\np := sprintf("%d", [input.n])\nq := time.now_ns()\n' }], ['t/p', 't/q']);
+  assert.deepEqual([...ir.hostBuiltins], [['sprintf', 0], ['time.now_ns', 1]]);
+  assert.throws(() => planPolicy([{ file: 'p.rego', text: 'package t\np := http.send({})\n' }], ['t/p']), (err: unknown) =>
+    err instanceof RegoCompileError && /^p\.rego:2:6: rego_type_error: undefined function http\.send/.test(err.message));
+});
+
+test('recursion is rejected at compile time', () => {
+  assert.throws(() => planPolicy([{ file: 'p.rego', text: 'package t\np if q\nq if p\n' }], ['t/p']), /rego_recursion_error/);
+});
+
+test('an entrypoint that names nothing is an error', () => {
+  assert.throws(() => planPolicy([{ file: 'p.rego', text: 'package t\np := 1\n' }], ['t/nope']), /entrypoint t\/nope does not name a rule or package/);
+});
