@@ -76,6 +76,7 @@ export class AgentBus {
     this.admission = new Admission<InFlightEntry>(this.options.maxInFlight);
     this.resolvers = new Array(this.options.maxInFlight);
     this.inline = inline;
+    inline?.connect(this.admission.table, () => this.registry.snapshot(), this.onVerdict);
     this.dispatcher =
       this.options.mode === 'workers'
         ? new Dispatcher(this.options, pipelineKind, this.registry, this.admission.table, this.onVerdict, this.onDispatchFailure)
@@ -268,8 +269,7 @@ export class AgentBus {
     if (this.dispatcher !== null) {
       this.dispatcher.enqueue(slot, entry.accepted.message.priority);
     } else {
-      const verdict = this.inline!.judge(slot, this.admission.table.generation(slot), entry, this.registry.snapshot());
-      this.onVerdict(slot, entry, verdict);
+      this.inline!.enqueue(slot, entry);
     }
     return promise;
   }

@@ -1,17 +1,32 @@
 import type { ResolvedOptions } from '../config.ts';
 import type { Verdict } from '../dispatch/codec.ts';
-import type { InFlightEntry } from '../dispatch/dispatcher.ts';
+import type { InFlightEntry, VerdictSink } from '../dispatch/dispatcher.ts';
+import type { SlotTable } from '../dispatch/in-flight.ts';
+import { SlotQueue } from '../dispatch/lanes.ts';
 import type { PipelineKind, PolicyInit } from '../dispatch/protocol.ts';
 import { buildPipeline, type BuiltPipeline } from './build.ts';
 import type { PipelineContext } from './index.ts';
 import type { PolicyStats } from './policy.ts';
 import type { RegistrySnapshot } from './tenant.ts';
 
+/** Messages judged per macrotask before yielding to the event loop (as the worker-mode drain does). */
+const INLINE_BATCH = 256;
+
 /**
  * `mode: 'inline'`: the same pipeline functions the worker runs, called on the caller's thread. Used by
- * tests, by embedders with tiny volumes, and by the bench as the no-threads baseline.
+ * tests, by embedders with tiny volumes, and by the bench as the no-threads baseline. Messages are judged in
+ * batches in their own macrotask, never synchronously inside `send()`: a closed loop that sends from `.then`
+ * would otherwise be one endless microtask chain, starving timers and I/O.
  */
 export class InlinePipeline {
+  private readonly queue = new SlotQueue();
+  private scheduled = false;
+  private table: SlotTable<InFlightEntry> | null = null;
+  private registry: () => RegistrySnapshot = () => {
+    throw new Error('inline pipeline is not connected');
+  };
+  private sink: VerdictSink = () => {};
+
   private constructor(
     private readonly options: ResolvedOptions,
     private readonly kind: PipelineKind,
@@ -21,6 +36,36 @@ export class InlinePipeline {
   static async create(options: ResolvedOptions, kind: PipelineKind, policy: PolicyInit | null): Promise<InlinePipeline> {
     return new InlinePipeline(options, kind, await buildPipeline({ kind, stages: options.stages, policy }));
   }
+
+  connect(table: SlotTable<InFlightEntry>, registry: () => RegistrySnapshot, sink: VerdictSink): void {
+    this.table = table;
+    this.registry = registry;
+    this.sink = sink;
+  }
+
+  enqueue(slot: number, _entry: InFlightEntry): void {
+    this.queue.push(slot);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.drain);
+    }
+  }
+
+  private readonly drain = (): void => {
+    this.scheduled = false;
+    const table = this.table!;
+    const registry = this.registry();
+    for (let n = 0; n < INLINE_BATCH && this.queue.length > 0; n++) {
+      const slot = this.queue.shift();
+      const generation = table.generation(slot);
+      const entry = table.get(slot, generation);
+      if (entry !== undefined) this.sink(slot, entry, this.judge(slot, generation, entry, registry));
+    }
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.drain);
+    }
+  };
 
   /** Builds the new pipeline completely, then swaps: no message sees half a policy. */
   async setPolicy(policy: PolicyInit): Promise<void> {
