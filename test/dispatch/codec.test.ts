@@ -8,6 +8,8 @@ import { ErrorCode } from '../../src/errors.ts';
 import { acceptMessage, DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS, type JsonValue } from '../../src/message.ts';
 
 const json = fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.parse(JSON.stringify(v)) as JsonValue);
+/** Payloads intake accepts (it refuses `__proto__` keys, which fast-check likes to generate). */
+const acceptablePayload = json.filter((v) => !JSON.stringify(v).includes('"__proto__"'));
 
 test('payloads round-trip through msgpack unchanged (property)', () => {
   const codec = new PayloadCodec();
@@ -24,7 +26,7 @@ test('a batch of envelopes and their payloads round-trip, payloads sliced back i
   const decoder = new EnvelopeDecoder();
   const payloads = new PayloadCodec();
   fc.assert(
-    fc.property(fc.array(fc.record({ payload: json, meta: fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'), fc.string({ maxLength: 20 }), { maxKeys: 3 }), expires: fc.option(fc.integer({ min: 1, max: 2 ** 45 })) }), { minLength: 1, maxLength: 40 }), (items) => {
+    fc.property(fc.array(fc.record({ payload: acceptablePayload, meta: fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'), fc.string({ maxLength: 20 }), { maxKeys: 3 }), expires: fc.option(fc.integer({ min: 1, max: 2 ** 45 })) }), { minLength: 1, maxLength: 40 }), (items) => {
       const messages = items.map((item, i) => {
         const intake = acceptMessage(
           { from: `agent-${i}`, to: 'agent-x', type: 'event', tenantId: 'tenant-a', payload: item.payload, metadata: { ...item.meta }, ...(item.expires !== null ? { expiresAt: item.expires } : {}) },
