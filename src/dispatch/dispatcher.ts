@@ -353,7 +353,7 @@ export class Dispatcher {
       if (this.table.inUse === 0) this.keepAlive.release();
       return;
     }
-    if (this.sleeping || awaiting === 0) return;
+    if (this.sleeping || awaiting === 0 || this.drainQueued) return;
     const seen = this.doorbell.prepareToSleep();
     for (const link of this.links) {
       if (link.response.usedBytes() > 0) {
