@@ -1,10 +1,20 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { createAgentBus } from '../src/bus.ts';
+import { defaultWorkerCount } from '../src/config.ts';
 import type { PipelineKind } from '../src/dispatch/protocol.ts';
-import { runClosedLoop, type LoadResult } from './closed-loop.ts';
-import { machineInfo, type MachineInfo } from './machine.ts';
-import { resultTable } from './report.ts';
-import { buildScenario, registerScenario } from './scenario.ts';
+import { runLoad, type LoadProgress } from './load.ts';
+import { machineInfo } from './machine.ts';
+import { runMicro } from './micro.ts';
+import { PEER_NAMES, type PeerName } from './peers/peer.ts';
+import type { BenchReport } from './report/bench-report.ts';
+import { benchmarksMarkdown, type ChartPaths } from './report/markdown.ts';
+import { percentileChartSvg } from './report/svg-chart.ts';
+import { resultSections, textReport } from './report/table.ts';
+import { formatRate } from './report/format.ts';
+
+export type { BenchReport } from './report/bench-report.ts';
 
 export interface BenchOptions {
   json: boolean;
@@ -14,44 +24,131 @@ export interface BenchOptions {
   inFlight: number;
   workers?: number;
   quick: boolean;
-}
-
-export interface BenchReport {
-  machine: MachineInfo;
+  repeat: number;
+  openRates: number[];
+  peers: PeerName[];
+  /** Also run the micro-benchmarks (always on with `write`). */
+  micro: boolean;
+  /** Regenerate BENCHMARKS.md and its charts. */
+  write: boolean;
+  /** The command as typed, recorded with the figures. */
   command: string;
-  results: LoadResult[];
 }
 
-/** The main job: the default bus (worker threads, in-process delivery) under a closed loop. */
-export async function runBench(options: BenchOptions): Promise<BenchReport> {
-  const scenario = buildScenario();
-  const bus = await createAgentBus({ pipeline: options.pipeline, ...(options.workers ? { workers: options.workers } : {}) });
-  registerScenario(bus, scenario);
-  const bar = options.json || !process.stderr.isTTY ? null : new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'agentbus closed loop  [{bar}] {value}/{total} s  {settled} settled', hideCursor: true },
+/** Settings of a full run and of `--quick` (which must finish in under a minute on 2 cores). */
+/**
+ * Settings of a full run and of `--quick` (which must finish in under a minute on 2 cores). `maxOutstanding`:
+ * open loop, messages outstanding at most before the sender waits (the wait still counts as latency); it
+ * also bounds how long an overloaded peer takes to drain after its window, which is what keeps --quick short.
+ */
+export const FULL_RUN = { durationS: 3, warmupS: 0.5, repeat: 3, openRates: [10_000, 50_000, 100_000, 200_000], maxOutstanding: 8_192 } as const;
+export const QUICK_RUN = { durationS: 1, warmupS: 0.25, repeat: 1, openRates: [10_000, 100_000], maxOutstanding: 2_048 } as const;
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const BENCHMARKS_PATH = join(REPO_ROOT, 'BENCHMARKS.md');
+export const CHARTS_DIR = join(REPO_ROOT, 'bench', 'charts');
+
+function progressBar(): { update: (p: LoadProgress) => void; stop: () => void } | null {
+  if (!process.stderr.isTTY) return null;
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: '{bar} {percentage}% | repetition {rep}, {peer}: {label} | {settled} settled | ETA {eta_formatted}', hideCursor: true, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,
   );
-  bar?.start(options.durationS, 0, { settled: 0 });
+  let started = false;
+  return {
+    update: (p) => {
+      const payload = { rep: p.repetition + 1, peer: p.peer, label: p.label, settled: p.settled.toLocaleString('en-US') };
+      if (!started) {
+        bar.start(Math.ceil(p.totalS * 10), 0, payload);
+        started = true;
+      }
+      bar.update(Math.min(Math.floor(p.doneS * 10), Math.ceil(p.totalS * 10)), payload);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+/** Runs the load comparison (and the micro-benchmarks when asked); returns everything it measured. */
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const workers = options.workers ?? defaultWorkerCount();
+  const bar = progressBar();
+  let load: Awaited<ReturnType<typeof runLoad>>;
   try {
-    const result = await runClosedLoop('agentbus', bus, scenario.messages, {
-      inFlight: options.inFlight,
-      durationS: options.durationS,
-      warmupS: options.warmupS,
-      onProgress: (elapsed, settled) => bar?.update(Math.min(options.durationS, Math.round(elapsed * 10) / 10), { settled }),
-    });
-    return { machine: machineInfo(), command: `agentbus bench ${process.argv.slice(3).join(' ')}`.trim(), results: [result] };
+    load = await runLoad(
+      {
+        peers: options.peers,
+        pipeline: options.pipeline,
+        workers,
+        inFlight: options.inFlight,
+        openRates: options.openRates,
+        warmupS: options.warmupS,
+        durationS: options.durationS,
+        repeat: options.repeat,
+        maxOutstanding: options.quick ? QUICK_RUN.maxOutstanding : FULL_RUN.maxOutstanding,
+      },
+      (p) => bar?.update(p),
+    );
   } finally {
     bar?.stop();
-    await bus.close();
   }
+  const micro = options.micro || options.write ? await runMicro({ quick: options.quick, log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`) }) : null;
+  return {
+    machine: machineInfo(),
+    command: options.command,
+    settings: {
+      pipeline: options.pipeline,
+      workers,
+      inFlight: options.inFlight,
+      warmupS: options.warmupS,
+      durationS: options.durationS,
+      repeat: options.repeat,
+      peers: [...options.peers],
+    },
+    openRates: load.openRates,
+    eightyPercentRate: load.eightyPercentRate,
+    results: load.results,
+    micro: micro?.results ?? null,
+    microSkipped: micro?.skipped ?? [],
+  };
 }
 
 export function printBench(report: BenchReport, json: boolean): void {
-  if (json) {
-    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    return;
+  if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else process.stdout.write(textReport(report) + '\n');
+}
+
+/** Writes one SVG per load (closed loop, each open-loop rate) and BENCHMARKS.md embedding them. */
+export function writeBenchmarks(report: BenchReport, markdownPath = BENCHMARKS_PATH, chartsDir = CHARTS_DIR): string[] {
+  mkdirSync(chartsDir, { recursive: true });
+  // Charts of loads this run did not have (another rate, another pipeline) would be stale: remove them.
+  for (const old of readdirSync(chartsDir)) if (/^latency-.*\.svg$/.test(old)) rmSync(join(chartsDir, old));
+  const written: string[] = [];
+  const charts: ChartPaths = {};
+  for (const section of resultSections(report.results, report.settings.inFlight)) {
+    const file = join(chartsDir, `latency-${report.settings.pipeline}-${section.key}.svg`);
+    const subtitle = section.key === 'closed'
+      ? `${report.settings.pipeline} pipeline, ${report.settings.inFlight} in flight, median run of ${report.settings.repeat}`
+      : `${report.settings.pipeline} pipeline, ${formatRate(section.results[0]!.rateTarget!)} offered, median run of ${report.settings.repeat}`;
+    const svg = percentileChartSvg({
+      title: `Latency by percentile: ${section.title.toLowerCase()}`,
+      subtitle,
+      series: section.results.map((r) => ({ name: r.overloaded ? `${r.name} (overloaded)` : r.name, points: r.distribution })),
+    });
+    writeFileSync(file, svg);
+    written.push(file);
+    charts[section.key] = relative(dirname(markdownPath), file).split('\\').join('/');
   }
-  const m = report.machine;
-  process.stdout.write(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, commit ${m.commit}\n\n`);
-  process.stdout.write(resultTable(report.results) + '\n');
+  writeFileSync(markdownPath, benchmarksMarkdown(report, charts));
+  written.push(markdownPath);
+  return written;
+}
+
+export function parsePeers(list: string): PeerName[] {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!(PEER_NAMES as readonly string[]).includes(name)) throw new Error(`unknown peer '${name}' (peers: ${PEER_NAMES.join(', ')})`);
+  }
+  return names as PeerName[];
 }

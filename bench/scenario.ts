@@ -3,8 +3,9 @@ import { MessageType, Priority, type MessageInput } from '../src/message.ts';
 
 /**
  * The default scenario: 24 agents in 4 tiers (1 orchestrator, 3 primary, 16 secondary, 4 specialised)
- * across 3 tenants, payloads of 300 B–4 KiB. Deterministic (seeded), so every peer in a run gets the same
- * messages in the same order.
+ * across 3 tenants, payloads of 300 B–4 KiB, ~5% high-impact messages and ~1% that the pipeline rejects.
+ * Deterministic (seeded), so every peer in a run — and every child process — gets the same messages in the
+ * same order.
  */
 export interface ScenarioAgent {
   id: string;
@@ -12,12 +13,32 @@ export interface ScenarioAgent {
   tier: 'orchestrator' | 'primary' | 'secondary' | 'specialised';
 }
 
+/** Why a message is in the scenario: most are ordinary traffic, a few exercise the expensive or failing paths. */
+export type MessageKind = 'ordinary' | 'high-impact' | 'rejected';
+
 export interface Scenario {
   agents: ScenarioAgent[];
   messages: MessageInput[];
+  /** `kinds[i]` describes `messages[i]`. */
+  kinds: MessageKind[];
+}
+
+export interface ScenarioOptions {
+  count?: number;
+  seed?: number;
+  minBytes?: number;
+  maxBytes?: number;
+  highImpactShare?: number;
+  rejectedShare?: number;
 }
 
 export const TENANTS = ['tenant-alpha', 'tenant-beta', 'tenant-gamma'] as const;
+
+/**
+ * Until the bus's `full` pipeline runs the OPA policy, a wrong constitutional hash is the stand-in for "the
+ * policy rejects it": every non-empty pipeline refuses it, so every peer does the same work for it.
+ */
+export const REJECTED_HASH = 'not-the-constitution';
 
 /** mulberry32: small, fast, seedable. */
 export function seededRandom(seed: number): () => number {
@@ -42,27 +63,46 @@ export function scenarioAgents(): ScenarioAgent[] {
 }
 
 const WORDS = ['summarise', 'document', 'review', 'plan', 'status', 'report', 'schedule', 'analyse', 'draft', 'fetch', 'index', 'notes'];
+/** Words the impact scorer (src/pipeline/impact.ts) counts as sensitive; three distinct ones lift a score to 0.8. */
+const SENSITIVE_WORDS = ['payment', 'transfer', 'production', 'credential', 'override'];
 
-function payloadOfSize(random: () => number, bytes: number, index: number): Record<string, unknown> {
+function filler(random: () => number, bytes: number): string {
   const words: string[] = [];
-  let size = 60;
+  let size = 0;
   while (size < bytes) {
     const word = WORDS[Math.floor(random() * WORDS.length)]!;
     words.push(word);
     size += word.length + 1;
   }
-  return { task: `task-${index}`, action: 'read', step: index % 7, text: words.join(' ') };
+  return words.join(' ');
+}
+
+function ordinaryPayload(random: () => number, bytes: number, index: number): Record<string, unknown> {
+  return { task: `task-${index}`, action: 'read', step: index % 7, text: filler(random, bytes - 60) };
+}
+
+/** A transfer of a large amount, described with sensitive words: high on the keyword, action and amount components. */
+function highImpactPayload(random: () => number, bytes: number, index: number): Record<string, unknown> {
+  const sensitive = SENSITIVE_WORDS.join(' ');
+  return {
+    task: `task-${index}`,
+    action: 'transfer',
+    amount: 50_000,
+    currency: 'EUR',
+    text: `${sensitive} ${filler(random, bytes - 100 - sensitive.length)}`,
+  };
 }
 
 /** `count` messages between agents of the same tenant, payload sizes log-uniform in [minBytes, maxBytes]. */
-export function buildScenario(options: { count?: number; seed?: number; minBytes?: number; maxBytes?: number } = {}): Scenario {
-  const { count = 4096, seed = 42, minBytes = 300, maxBytes = 4096 } = options;
+export function buildScenario(options: ScenarioOptions = {}): Scenario {
+  const { count = 4096, seed = 42, minBytes = 300, maxBytes = 4096, highImpactShare = 0.05, rejectedShare = 0.01 } = options;
   const random = seededRandom(seed);
   const agents = scenarioAgents();
   const byTenant = new Map<string, ScenarioAgent[]>();
   for (const agent of agents) byTenant.set(agent.tenantId, [...(byTenant.get(agent.tenantId) ?? []), agent]);
   const types = [MessageType.COMMAND, MessageType.QUERY, MessageType.EVENT, MessageType.TASK_REQUEST, MessageType.NOTIFICATION];
   const messages: MessageInput[] = [];
+  const kinds: MessageKind[] = [];
   for (let i = 0; i < count; i++) {
     const tenantId = TENANTS[i % TENANTS.length]!;
     const members = byTenant.get(tenantId)!;
@@ -70,19 +110,27 @@ export function buildScenario(options: { count?: number; seed?: number; minBytes
     let to = members[Math.floor(random() * members.length)]!;
     if (to.id === from.id) to = members[(members.indexOf(from) + 1) % members.length]!;
     const bytes = Math.round(minBytes * Math.pow(maxBytes / minBytes, random()));
-    messages.push({
+    const roll = random();
+    const kind: MessageKind = roll < rejectedShare ? 'rejected' : roll < rejectedShare + highImpactShare ? 'high-impact' : 'ordinary';
+    const message: MessageInput = {
       from: from.id,
       to: to.id,
       tenantId,
-      type: types[i % types.length]!,
-      priority: (random() < 0.05 ? Priority.HIGH : Priority.NORMAL),
-      payload: payloadOfSize(random, bytes, i) as never,
-    });
+      type: kind === 'high-impact' ? MessageType.COMMAND : types[i % types.length]!,
+      priority: kind === 'high-impact' || random() < 0.05 ? Priority.HIGH : Priority.NORMAL,
+      payload: (kind === 'high-impact' ? highImpactPayload(random, bytes, i) : ordinaryPayload(random, bytes, i)) as never,
+    };
+    if (kind === 'rejected') message.constitutionalHash = REJECTED_HASH;
+    messages.push(message);
+    kinds.push(kind);
   }
-  return { agents, messages };
+  return { agents, messages, kinds };
 }
 
 /** Registers the scenario's agents with a no-op handler (delivery cost is the bus's, not the handler's). */
 export function registerScenario(bus: AgentBus, scenario: Scenario): void {
-  for (const agent of scenario.agents) bus.registerAgent({ id: agent.id, tenantId: agent.tenantId, type: agent.tier, handler: () => {} });
+  for (const agent of scenario.agents) bus.registerAgent({ id: agent.id, tenantId: agent.tenantId, type: agent.tier, handler: noopHandler });
 }
+
+/** The one handler every peer delivers to, on the main thread. */
+export function noopHandler(): void {}

@@ -8,9 +8,8 @@ import type { PipelineKind } from './dispatch/protocol.ts';
 import { BusMetrics, type MetricsSnapshot, type SendStatus } from './metrics/bus-metrics.ts';
 import { checkPayloadSize } from './pipeline/limits.ts';
 import { InlinePipeline } from './pipeline/inline.ts';
-import { fileURLToPath } from 'node:url';
 import type { PolicyInit } from './dispatch/protocol.ts';
-import { DEFAULT_ENTRYPOINT, loadPolicySource, type PolicySource } from './rego/bundle.ts';
+import { loadPolicyInit } from './pipeline/policy-loader.ts';
 import { createDeliberation, formatStaticCheckReport, type Deliberation } from './solver/index.ts';
 import { isHighImpact } from './pipeline/impact.ts';
 import { SenderVolumeWindow } from './pipeline/sender-volume.ts';
@@ -79,7 +78,7 @@ export class AgentBus {
     inline?.connect(this.admission.table, () => this.registry.snapshot(), this.onVerdict);
     this.dispatcher =
       this.options.mode === 'workers'
-        ? new Dispatcher(this.options, pipelineKind, this.registry, this.admission.table, this.onVerdict, this.onDispatchFailure)
+        ? new Dispatcher(this.options, pipelineKind, deliberation !== null, this.registry, this.admission.table, this.onVerdict, this.onDispatchFailure)
         : null;
   }
 
@@ -105,7 +104,7 @@ export class AgentBus {
     if (this.pipelineKind !== 'full') {
       throw new AgentBusError(ErrorCode.CONFIG, `setPolicy needs the 'full' pipeline; this bus runs '${this.pipelineKind}'`);
     }
-    const policy = loadPolicy(source, options.entrypoint ?? this.options.policyEntrypoint, this.options.policyCache);
+    const policy = loadPolicyInit(source, options.entrypoint ?? this.options.policyEntrypoint, this.options.policyCache);
     await this.inline?.setPolicy(policy);
     this.policy = policy;
     this.dispatcher?.setPolicy(policy);
@@ -358,22 +357,8 @@ function envelopeBytesUpperBound(accepted: AcceptedMessage): number {
   return chars * 3 + entries * 10 + 128;
 }
 
-/** The policy that ships with agentbus (policies/), compiled at start when no other is configured. */
-export const BUNDLED_POLICY_DIR = fileURLToPath(new URL('../policies', import.meta.url));
-
-function loadPolicy(source: string | Uint8Array, entrypoint: string | undefined, cache: ResolvedOptions['policyCache']): PolicyInit {
-  let loaded: PolicySource;
-  try {
-    loaded = loadPolicySource(source);
-  } catch (error) {
-    throw new AgentBusError(ErrorCode.CONFIG, `cannot load policy${typeof source === 'string' ? ` ${source}` : ''}: ${(error as Error).message}`, { cause: error });
-  }
-  const chosen = entrypoint ?? (loaded.entrypoints.includes(DEFAULT_ENTRYPOINT) ? DEFAULT_ENTRYPOINT : loaded.entrypoints[0]);
-  if (chosen === undefined || !loaded.entrypoints.includes(chosen)) {
-    throw new AgentBusError(ErrorCode.CONFIG, `policy has no entrypoint ${chosen ?? ''} (it has: ${loaded.entrypoints.join(', ') || 'none'})`);
-  }
-  return { module: loaded.module, data: loaded.data, entrypoint: chosen, revision: loaded.revision, cache };
-}
+export { BUNDLED_POLICY_DIR } from './pipeline/policy-loader.ts';
+import { BUNDLED_POLICY_DIR } from './pipeline/policy-loader.ts';
 
 /** Creates and starts a bus: loads user stages and the policy (compiling it once, here), starts the threads. */
 export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus> {
@@ -384,7 +369,7 @@ export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus
   } catch (error) {
     throw new AgentBusError(ErrorCode.CONFIG, `cannot load pipeline stage: ${(error as Error).message}`, { cause: error });
   }
-  const policy = resolved.policy === false ? null : loadPolicy(resolved.policy ?? BUNDLED_POLICY_DIR, resolved.policyEntrypoint, resolved.policyCache);
+  const policy = resolved.policy === false ? null : loadPolicyInit(resolved.policy ?? BUNDLED_POLICY_DIR, resolved.policyEntrypoint, resolved.policyCache);
   const kind: PipelineKind = options.pipeline ?? (policy === null ? 'validation' : 'full');
   if (kind === 'full' && policy === null) {
     throw new AgentBusError(ErrorCode.CONFIG, "pipeline 'full' needs a policy; drop `policy: false` or choose pipeline 'validation'");
@@ -392,7 +377,7 @@ export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus
   if (policy === null) resolved.log('agentbus: running without a policy (policy: false): messages are checked for hash, tenant and limits only');
   else if (kind !== 'full') resolved.log(`agentbus: pipeline '${kind}': the policy is loaded but not evaluated`);
   const deliberation = kind === 'full' && resolved.deliberation !== false ? await startDeliberation(resolved.deliberation, resolved.log) : null;
-  const inline = resolved.mode === 'inline' ? await InlinePipeline.create(resolved, kind, policy) : null;
+  const inline = resolved.mode === 'inline' ? await InlinePipeline.create(resolved, kind, policy, deliberation !== null) : null;
   const bus = new AgentBus(options, inline, policy, kind, deliberation);
   bus.start();
   return bus;

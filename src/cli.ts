@@ -23,7 +23,7 @@ export function buildProgram(): Command {
     .description('compare agentbus with its peers (inline, Piscina per message, Piscina batched, empty-pipeline ring) under a closed loop and an open loop at fixed rates; report messages/s, latency percentiles from the intended send time, event-loop delay, CPU and RSS')
     .option('--json', 'print one JSON document instead of tables', false)
     .option('--duration <seconds>', 'measured seconds per load (default 3; 1 with --quick)', positiveNumber)
-    .option('--warmup <seconds>', 'seconds before measuring, per load (default 1; 0.3 with --quick)', positiveNumber)
+    .option('--warmup <seconds>', 'seconds before measuring, per load (default 0.5; 0.25 with --quick)', positiveNumber)
     .addOption(new Option('--pipeline <kind>', 'stages every peer runs (validation: hash + tenant + limits; full: + policy + impact)').choices(['validation', 'full']).default('validation'))
     .option('--in-flight <n>', 'messages outstanding in the closed loop', positiveInteger, 512)
     .option('--workers <n>', 'validation threads for every threaded peer (default: cores - 1)', positiveInteger)

@@ -13,6 +13,8 @@ import {
 } from '../src/dispatch/protocol.ts';
 import { buildPipeline, type BuiltPipeline } from '../src/pipeline/build.ts';
 import type { PipelineContext, PipelineItem } from '../src/pipeline/index.ts';
+import type { Envelope } from '../src/dispatch/codec.ts';
+import type { JsonValue } from '../src/message.ts';
 import { EMPTY_REGISTRY, registrySnapshot, type RegistryEntry, type RegistrySnapshot } from '../src/pipeline/tenant.ts';
 import { AdaptiveSpin } from '../src/dispatch/adaptive-spin.ts';
 import { SideChannelReader } from '../src/dispatch/side-channel.ts';
@@ -35,7 +37,7 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
   const counters = new Float64Array(init.status, STATUS_COUNTERS_OFFSET, 4);
   status[STATUS_SLOT] = -1;
 
-  let built: BuiltPipeline = await buildPipeline({ kind: init.pipeline, stages: init.stages, policy: init.policy });
+  let built: BuiltPipeline = await buildPipeline({ kind: init.pipeline, stages: init.stages, policy: init.policy, impact: init.impact });
   let pipeline = built.pipeline;
   const publishCounters = (): void => {
     if (built.policy === null) return;
@@ -87,7 +89,7 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
         const policy = side.take(SIDE_POLICY, revision) as PolicyInit;
         flushVerdicts();
         publishCounters();
-        built = await buildPipeline({ kind: init.pipeline, stages: init.stages, policy });
+        built = await buildPipeline({ kind: init.pipeline, stages: init.stages, policy, impact: init.impact });
         pipeline = built.pipeline;
       } else if (record.kind === RecordKind.REGISTRY) {
         const version = decoder.decodeValue(bytes) as number;
@@ -101,12 +103,7 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
           status[STATUS_GENERATION] = envelope.generation;
           status[STATUS_SLOT] = envelope.slot;
           const started = performance.now();
-          const item: PipelineItem = {
-            message: envelope,
-            payloadBytes: envelope.payload.length,
-            depth: envelope.depth,
-            payload: () => payloads.decode(envelope.payload),
-          };
+          const item = new EnvelopeItem(envelope, payloads);
           const result = pipeline(item, context);
           const pipelineUs = (performance.now() - started) * 1000;
           const queuedUs = (pickedUpAt - envelope.sentAt) * 1000;
@@ -139,5 +136,23 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
     }
     if (!request.hasData()) request.waitForData(PARK_TIMEOUT_MS);
     spin.observeGap((performance.now() - idleSince) * 1000);
+  }
+}
+
+/** A message as the pipeline sees it in this thread: the payload is decoded only if a stage asks. */
+class EnvelopeItem implements PipelineItem {
+  readonly payloadBytes: number;
+  readonly depth: number;
+
+  constructor(
+    readonly message: Envelope,
+    private readonly codec: PayloadCodec,
+  ) {
+    this.payloadBytes = message.payload.length;
+    this.depth = message.depth;
+  }
+
+  payload(): JsonValue {
+    return this.codec.decode(this.message.payload);
   }
 }

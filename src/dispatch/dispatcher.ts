@@ -106,6 +106,7 @@ export class Dispatcher {
   constructor(
     private readonly options: ResolvedOptions,
     private readonly pipeline: PipelineKind,
+    private readonly scoreImpact: boolean,
     private readonly registry: AgentRegistry,
     private readonly table: SlotTable<InFlightEntry>,
     private readonly onVerdict: VerdictSink,
@@ -388,6 +389,7 @@ export class Dispatcher {
       spinMicros: this.options.spinMicros,
       maxSpinMicros: this.options.maxSpinMicros,
       pipeline: this.pipeline,
+      impact: this.scoreImpact,
       stages: this.options.stages,
       policy: this.policy,
     };

@@ -35,6 +35,8 @@ export interface ValidatorInit {
   spinMicros: number;
   maxSpinMicros: number;
   pipeline: PipelineKind;
+  /** Score impact (deliberation is on). */
+  impact: boolean;
   stages: readonly string[];
   policy: PolicyInit | null;
 }

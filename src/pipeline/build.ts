@@ -9,6 +9,8 @@ export interface PipelineSpec {
   kind: PipelineKind;
   stages: readonly string[];
   policy: PolicyInit | null;
+  /** Score impact (only worth its cost when deliberation consumes the score). */
+  impact: boolean;
 }
 
 export interface BuiltPipeline {
@@ -47,6 +49,6 @@ export async function buildPipeline(spec: PipelineSpec): Promise<BuiltPipeline> 
           cache: spec.policy.cache,
         })
       : null;
-  const impact = spec.kind === 'full' ? impactStage() : null;
+  const impact = spec.impact ? impactStage() : null;
   return { pipeline: createPipeline({ policy: evaluator ? createPolicyStage(evaluator) : null, extra, impact }), policy: evaluator };
 }

@@ -30,11 +30,12 @@ export class InlinePipeline {
   private constructor(
     private readonly options: ResolvedOptions,
     private readonly kind: PipelineKind,
+    private readonly impact: boolean,
     private built: BuiltPipeline,
   ) {}
 
-  static async create(options: ResolvedOptions, kind: PipelineKind, policy: PolicyInit | null): Promise<InlinePipeline> {
-    return new InlinePipeline(options, kind, await buildPipeline({ kind, stages: options.stages, policy }));
+  static async create(options: ResolvedOptions, kind: PipelineKind, policy: PolicyInit | null, impact: boolean): Promise<InlinePipeline> {
+    return new InlinePipeline(options, kind, impact, await buildPipeline({ kind, stages: options.stages, policy, impact }));
   }
 
   connect(table: SlotTable<InFlightEntry>, registry: () => RegistrySnapshot, sink: VerdictSink): void {
@@ -69,7 +70,7 @@ export class InlinePipeline {
 
   /** Builds the new pipeline completely, then swaps: no message sees half a policy. */
   async setPolicy(policy: PolicyInit): Promise<void> {
-    this.built = await buildPipeline({ kind: this.kind, stages: this.options.stages, policy });
+    this.built = await buildPipeline({ kind: this.kind, stages: this.options.stages, policy, impact: this.impact });
   }
 
   policyStats(): PolicyStats | null {

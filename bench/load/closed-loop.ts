@@ -1,0 +1,103 @@
+import { LatencyHistogram } from '../../src/metrics/histogram.ts';
+import type { MessageInput } from '../../src/message.ts';
+import type { Peer, PeerName } from '../peers/peer.ts';
+import type { LoadResult } from './result.ts';
+import { distributionOf, MeasuredWindow } from './window.ts';
+
+export interface ClosedLoopOptions {
+  inFlight: number;
+  durationS: number;
+  warmupS: number;
+  onProgress?: (elapsedS: number, settled: number) => void;
+}
+
+/**
+ * Closed loop: keep `inFlight` messages outstanding and send the next as each settles: the most the peer
+ * can do, and the latency it has when it does it (Little's law: P50 ≈ inFlight / rate).
+ */
+export async function runClosedLoop(name: PeerName, peer: Peer, messages: readonly MessageInput[], options: ClosedLoopOptions): Promise<LoadResult> {
+  const histogram = new LatencyHistogram();
+  const window = new MeasuredWindow();
+  let next = 0;
+  let measuring = false;
+  let stopping = false;
+  let settled = 0;
+  let notDelivered = 0;
+  let outstanding = 0;
+  let drained: () => void = () => {};
+  // Replacements are launched from a setImmediate, not from the settling callback: a peer that settles in a
+  // microtask (inline) would otherwise relaunch in an endless microtask chain and starve every timer.
+  let toLaunch = 0;
+  let launchScheduled = false;
+  const launchPending = (): void => {
+    launchScheduled = false;
+    const n = toLaunch;
+    toLaunch = 0;
+    if (stopping) return; // the window is over: replacements are no longer wanted
+    for (let i = 0; i < n; i++) launch();
+  };
+
+  const settle = (sentAt: number, delivered: boolean): void => {
+    outstanding--;
+    if (measuring) {
+      histogram.record((performance.now() - sentAt) * 1000);
+      settled++;
+      if (!delivered) notDelivered++;
+    }
+    if (!stopping) {
+      toLaunch++;
+      if (!launchScheduled) {
+        launchScheduled = true;
+        setImmediate(launchPending);
+      }
+    } else if (outstanding === 0) drained();
+  };
+  function launch(): void {
+    outstanding++;
+    const message = messages[next]!;
+    next = next + 1 === messages.length ? 0 : next + 1;
+    const sentAt = performance.now();
+    // Inline arrows, not a named closure per message: tsx wraps named function values in a naming helper.
+    peer.send(message).then((delivered) => settle(sentAt, delivered), () => settle(sentAt, false));
+  }
+
+  for (let i = 0; i < options.inFlight; i++) launch();
+  await sleep(options.warmupS * 1000);
+  measuring = true;
+  window.begin();
+  const measureStart = performance.now();
+  const progress = setInterval(() => options.onProgress?.((performance.now() - measureStart) / 1000, settled), 250);
+  await sleep(options.durationS * 1000);
+  measuring = false;
+  const elapsedS = (performance.now() - measureStart) / 1000;
+  const figures = window.end();
+  clearInterval(progress);
+  stopping = true;
+  await new Promise<void>((resolve) => {
+    drained = resolve;
+    if (outstanding === 0) resolve();
+  });
+
+  const s = histogram.summary();
+  return {
+    name,
+    mode: 'closed',
+    rateTarget: null,
+    rps: Math.round(settled / elapsedS),
+    p50Us: s.p50,
+    p90Us: s.p90,
+    p99Us: s.p99,
+    p999Us: s.p999,
+    maxUs: s.max,
+    ...figures,
+    settled,
+    notDelivered,
+    overloaded: false,
+    repetitions: 1,
+    distribution: distributionOf(histogram),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,103 @@
+import { LatencyHistogram } from '../../src/metrics/histogram.ts';
+import type { MessageInput } from '../../src/message.ts';
+import type { Peer, PeerName } from '../peers/peer.ts';
+import { OpenLoopSchedule, OpenLoopSender } from './open-loop-schedule.ts';
+import type { LoadResult } from './result.ts';
+import { distributionOf, MeasuredWindow } from './window.ts';
+
+export interface OpenLoopOptions {
+  ratePerS: number;
+  warmupS: number;
+  durationS: number;
+  /** Beyond this many outstanding, the sender waits; the wait counts as latency. */
+  maxOutstanding: number;
+  /** How long to wait for stragglers after the window before counting them as lost. */
+  drainTimeoutS: number;
+  onProgress?: (elapsedS: number, settled: number) => void;
+}
+
+/** Below this share of the offered rate settled, a peer is reported as overloaded. */
+const KEEPING_UP = 0.95;
+
+/**
+ * Open loop at a fixed offered rate: messages go on a timetable whatever the peer does, latency counts from
+ * each message's intended time (see open-loop-schedule.ts). The sender re-checks the timetable on every
+ * turn of the event loop (setImmediate), so a message goes within microseconds of its time when the peer
+ * keeps up; a timer-paced sender would add up to a millisecond to every message.
+ */
+export async function runOpenLoop(name: PeerName, peer: Peer, messages: readonly MessageInput[], options: OpenLoopOptions): Promise<LoadResult> {
+  const histogram = new LatencyHistogram();
+  const window = new MeasuredWindow();
+  const startMs = performance.now() + 5;
+  const measureFromMs = startMs + options.warmupS * 1000;
+  const stopAtMs = measureFromMs + options.durationS * 1000;
+  const schedule = new OpenLoopSchedule(options.ratePerS, startMs, stopAtMs);
+  let settledInWindow = 0;
+  let notDelivered = 0;
+  let measuring = false;
+
+  const sender = new OpenLoopSender(schedule, { maxOutstanding: options.maxOutstanding, maxPerPump: 2048 }, {
+    clock: () => performance.now(),
+    send: (index) => peer.send(messages[index % messages.length]!),
+    record: (latencyMs, intendedAtMs, delivered, sent) => {
+      // Throughput is what the peer settles during the window, whenever those messages were meant to go;
+      // latency is recorded for the messages meant to go during the window, whenever they settle.
+      if (sent && measuring) settledInWindow++;
+      if (intendedAtMs < measureFromMs) return;
+      histogram.record(latencyMs * 1000);
+      if (!delivered) notDelivered++;
+    },
+  });
+
+  const progress = setInterval(() => options.onProgress?.(Math.max(0, (performance.now() - measureFromMs) / 1000), settledInWindow), 250);
+  await new Promise<void>((resolve) => {
+    const turn = (): void => {
+      const now = performance.now();
+      if (!measuring && now >= measureFromMs) {
+        measuring = true;
+        window.begin();
+      }
+      if (now >= stopAtMs) {
+        sender.pump(); // the last messages intended before the stop
+        resolve();
+        return;
+      }
+      sender.pump();
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+  });
+  measuring = false;
+  const figures = window.end();
+  clearInterval(progress);
+  const unsent = sender.recordUnsent();
+
+  let drainTimedOut = false;
+  const timeout = new Promise<void>((resolve) => setTimeout(() => { drainTimedOut = true; resolve(); }, options.drainTimeoutS * 1000).unref());
+  await Promise.race([sender.idle(), timeout]);
+  if (drainTimedOut) {
+    // Still outstanding: count each as at least as late as now (the peer will settle them eventually).
+    const lateMs = performance.now() - stopAtMs;
+    histogram.recordMany(lateMs * 1000, sender.outstanding);
+  }
+
+  const rps = Math.round(settledInWindow / options.durationS);
+  const s = histogram.summary();
+  return {
+    name,
+    mode: 'open',
+    rateTarget: options.ratePerS,
+    rps,
+    p50Us: s.p50,
+    p90Us: s.p90,
+    p99Us: s.p99,
+    p999Us: s.p999,
+    maxUs: s.max,
+    ...figures,
+    settled: settledInWindow,
+    notDelivered,
+    overloaded: unsent > 0.01 * options.ratePerS * options.durationS || drainTimedOut || rps < KEEPING_UP * options.ratePerS,
+    repetitions: 1,
+    distribution: distributionOf(histogram),
+  };
+}

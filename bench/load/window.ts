@@ -1,0 +1,47 @@
+import { EventLoopMonitor } from '../../src/metrics/event-loop.ts';
+import { LatencyHistogram } from '../../src/metrics/histogram.ts';
+import { CHART_PERCENTILES, type DistributionPoint } from './result.ts';
+
+export interface WindowFigures {
+  eventLoopP99Us: number;
+  cpuS: number;
+  rssMb: number;
+}
+
+/**
+ * What one measured window costs the process: CPU seconds (all threads), peak RSS (sampled every 100 ms),
+ * event-loop delay P99 of the main thread. Each trial runs in its own child process, so RSS and CPU are the
+ * peer's own, not the previous peer's garbage.
+ */
+export class MeasuredWindow {
+  private readonly eventLoop = new EventLoopMonitor();
+  private cpuAtStart = process.cpuUsage();
+  private peakRss = 0;
+  private sampler: NodeJS.Timeout | null = null;
+
+  begin(): void {
+    this.eventLoop.start();
+    this.eventLoop.reset();
+    this.cpuAtStart = process.cpuUsage();
+    this.peakRss = process.memoryUsage.rss();
+    this.sampler = setInterval(() => this.sampleRss(), 100);
+  }
+
+  end(): WindowFigures {
+    const cpu = process.cpuUsage(this.cpuAtStart);
+    this.sampleRss();
+    if (this.sampler) clearInterval(this.sampler);
+    this.sampler = null;
+    const eventLoopP99Us = this.eventLoop.summary().p99Us;
+    this.eventLoop.stop();
+    return { eventLoopP99Us, cpuS: Math.round(((cpu.user + cpu.system) / 1e6) * 100) / 100, rssMb: Math.round(this.peakRss / 2 ** 20) };
+  }
+
+  private sampleRss(): void {
+    this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss());
+  }
+}
+
+export function distributionOf(histogram: LatencyHistogram): DistributionPoint[] {
+  return histogram.count === 0 ? [] : histogram.distribution(CHART_PERCENTILES);
+}

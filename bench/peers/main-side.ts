@@ -1,0 +1,49 @@
+import { resolveOptions, type ResolvedOptions } from '../../src/config.ts';
+import { PayloadCodec } from '../../src/dispatch/codec.ts';
+import { acceptMessage, type AcceptedMessage, type MessageInput } from '../../src/message.ts';
+import { checkPayloadSize } from '../../src/pipeline/limits.ts';
+import { AgentRegistry } from '../../src/registry.ts';
+import { MemoryTransport } from '../../src/transport/memory.ts';
+import { noopHandler, type Scenario } from '../scenario.ts';
+
+export interface Intake {
+  accepted: AcceptedMessage;
+  /** The payload as msgpack: what the limits stage measures and what crosses to the worker. */
+  payload: Uint8Array;
+}
+
+/**
+ * What the Piscina peers do on the main thread, made of the bus's own parts so that the only difference
+ * between them and agentbus is how a message reaches a worker and how its verdict comes back: the same
+ * intake (`acceptMessage` + payload encoding + size check) before, the same in-process delivery after.
+ */
+export class MainSide {
+  readonly options: ResolvedOptions = resolveOptions({});
+  readonly registry = new AgentRegistry();
+  private readonly transport = new MemoryTransport(this.registry);
+  private readonly codec = new PayloadCodec();
+
+  constructor(scenario: Scenario) {
+    for (const agent of scenario.agents) {
+      this.registry.register({ id: agent.id, tenantId: agent.tenantId, type: agent.tier, handler: noopHandler }, this.options.limits.maxIdBytes);
+    }
+  }
+
+  /** Null when intake refuses the message (it never reaches a worker, as in the bus). */
+  intake(input: MessageInput): Intake | null {
+    const intake = acceptMessage(input, this.options.constitutionalHash, this.options.limits, Date.now());
+    if (!intake.ok) return null;
+    const payload = this.codec.encode(intake.value.message.payload);
+    if (checkPayloadSize(payload.length, this.options.limits) !== null) return null;
+    return { accepted: intake.value, payload };
+  }
+
+  /** Delivers an allowed message to its handler; true when the handler accepted it. */
+  deliver(accepted: AcceptedMessage): boolean {
+    let delivered = false;
+    this.transport.deliver(accepted.message, (outcome) => {
+      delivered = outcome.ok;
+    });
+    return delivered;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The Piscina peers' worker: builds the very pipeline the validation thread builds (`buildPipeline`) and
+ * judges either one message per `run()` (the obvious design) or a batch packed with the bus's own codec.
+ */
+import { workerData } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { EnvelopeDecoder, PayloadCodec, VerdictWriter, codeToWire } from '../../src/dispatch/codec.ts';
+import { buildPipeline, type PipelineSpec } from '../../src/pipeline/build.ts';
+import type { Pipeline, PipelineContext, PipelineItem } from '../../src/pipeline/index.ts';
+import { registrySnapshot, type RegistryEntry, type RegistrySnapshot } from '../../src/pipeline/tenant.ts';
+import type { AgentMessage, MessageLimits } from '../../src/message.ts';
+
+export interface PiscinaWorkerData {
+  spec: PipelineSpec;
+  registryEntries: RegistryEntry[];
+  expectedHash: string;
+  limits: MessageLimits;
+}
+
+/** One message per `run()`: its header as a plain object, its payload as msgpack bytes. */
+export interface SingleTask {
+  message: Omit<AgentMessage, 'payload'>;
+  payload: Uint8Array;
+  depth: number;
+}
+
+/** What a single `run()` returns: 0 when allowed, else the wire code (reasons stay in the worker, as they cost the same everywhere). */
+export type SingleVerdict = number;
+
+const data = workerData as PiscinaWorkerData;
+const registry: RegistrySnapshot = registrySnapshot(1, data.registryEntries);
+const payloads = new PayloadCodec();
+const decoder = new EnvelopeDecoder();
+const writer = new VerdictWriter();
+let pipeline: Pipeline | null = null;
+const ready: Promise<Pipeline> = buildPipeline(data.spec).then((built) => (pipeline = built.pipeline));
+
+function context(): PipelineContext {
+  return { expectedHash: data.expectedHash, registry, limits: data.limits, now: Date.now() };
+}
+
+function judgeOne(task: SingleTask): SingleVerdict {
+  const item: PipelineItem = { message: task.message, payloadBytes: task.payload.length, depth: task.depth, payload: () => payloads.decode(task.payload) };
+  const result = pipeline!(item, context());
+  return result.rejection === null ? 0 : codeToWire(result.rejection.code);
+}
+
+/** A batch record (the same bytes the bus writes into its ring) in, a verdict record (the same bytes it reads back) out. */
+function judgeBatch(bytes: Uint8Array): unknown {
+  const envelopes = decoder.decodeBatch(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const ctx = context();
+  writer.reset();
+  for (const envelope of envelopes) {
+    const item: PipelineItem = { message: envelope, payloadBytes: envelope.payload.length, depth: envelope.depth, payload: () => payloads.decode(envelope.payload) };
+    const result = pipeline!(item, ctx);
+    if (result.rejection === null) writer.add(envelope.slot, envelope.generation, null, [], result.impact, 0, 0);
+    else writer.add(envelope.slot, envelope.generation, result.rejection.code, result.rejection.reasons, result.impact, 0, 0);
+  }
+  const out = writer.finish().slice();
+  return Piscina.move(out);
+}
+
+export default function judge(task: SingleTask | Uint8Array): SingleVerdict | unknown | Promise<SingleVerdict | unknown> {
+  // Only the first task waits for the pipeline to load; after that the hot path is synchronous.
+  if (pipeline === null) return ready.then(() => judge(task));
+  return task instanceof Uint8Array ? judgeBatch(task) : judgeOne(task);
+}

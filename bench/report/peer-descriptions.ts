@@ -1,0 +1,13 @@
+import type { PeerName } from '../peers/peer.ts';
+
+/**
+ * One line per peer for reports. Kept apart from the peer modules so that writing a report never loads
+ * Piscina or the bus.
+ */
+export const PEER_DESCRIPTIONS: Record<PeerName, string> = {
+  agentbus: 'the default bus: messages packed into SharedArrayBuffer rings, judged on validation threads, delivered in process.',
+  inline: 'the same pipeline on the main thread (`mode: inline`): no threads, no copies; the event loop pays for every check.',
+  'piscina-per-message': 'the obvious design: one Piscina `run()` per message (Piscina defaults, same thread count), the worker building the same pipeline.',
+  'piscina-batched': 'Piscina `run()` per batch: the messages of one event-loop turn (≤ 256) packed with the bus\'s own codec, verdicts returned in its verdict format, 4 batches in flight per thread.',
+  'ring-empty': 'the default bus with an empty pipeline: the transport alone, the ceiling on this machine.',
+};

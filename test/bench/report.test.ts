@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median, medianResult } from '../../bench/load/median.ts';
+import { openRatesWith, rotation } from '../../bench/load.ts';
+import { writeBenchmarks } from '../../bench/run.ts';
+import { formatMicros, markdownTable, textTable } from '../../bench/report/format.ts';
+import { benchmarksMarkdown } from '../../bench/report/markdown.ts';
+import { checkTargets, closedLoopRatios } from '../../bench/report/ratios.ts';
+import { resultSections, textReport } from '../../bench/report/table.ts';
+import { result, sampleReport } from './fixtures.ts';
+
+test('rotation: each repetition starts with the next peer', () => {
+  assert.deepEqual(rotation(['a', 'b', 'c'], 0), ['a', 'b', 'c']);
+  assert.deepEqual(rotation(['a', 'b', 'c'], 1), ['b', 'c', 'a']);
+  assert.deepEqual(rotation(['a', 'b', 'c'], 5), ['c', 'a', 'b']);
+});
+
+test('open-loop rates: 80% of the max is added, rounded, sorted; a fixed rate within 5% stands for it', () => {
+  assert.deepEqual(openRatesWith([100_000, 10_000], 300_400), { rates: [10_000, 100_000, 240_000], eighty: 240_000 });
+  assert.deepEqual(openRatesWith([10_000, 100_000], 126_000), { rates: [10_000, 100_000], eighty: 100_000 });
+  assert.deepEqual(openRatesWith([50_000], 0), { rates: [50_000], eighty: null });
+});
+
+test('median of repetitions, figure by figure; overloaded by majority; distribution of the median-P99 run', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 2, 3]), 2.5);
+  const runs = [
+    result('agentbus', 'open', 1000, 900, 5000, { overloaded: true }),
+    result('agentbus', 'open', 1000, 1000, 1000),
+    result('agentbus', 'open', 1000, 1000, 2000, { overloaded: true }),
+  ];
+  const m = medianResult(runs);
+  assert.equal(m.rps, 1000);
+  assert.equal(m.p99Us, 2000);
+  assert.equal(m.overloaded, true);
+  assert.equal(m.repetitions, 3);
+  assert.deepEqual(m.distribution, runs[2]!.distribution);
+});
+
+test('ratios against agentbus and the issue targets', () => {
+  const report = sampleReport();
+  const ratios = closedLoopRatios(report.results);
+  assert.equal(ratios.length, 4);
+  assert.equal(ratios.find((r) => r.peer === 'piscina-per-message')!.throughput, 30);
+  assert.equal(ratios.find((r) => r.peer === 'inline')!.p99, 2);
+  const targets = checkTargets(report.results, 240_000);
+  assert.equal(targets.length, 5);
+  assert.deepEqual(targets.map((t) => t.met), [true, true, true, true, true]);
+  const missing = checkTargets(report.results.filter((r) => r.name !== 'ring-empty'), null);
+  assert.equal(missing[1]!.met, null);
+  assert.equal(missing[3]!.met, null);
+});
+
+test('tables: text columns line up, Markdown escapes pipes', () => {
+  const text = textTable(['name', 'n'], [['a', '1'], ['long name', '1,000']]);
+  const lines = text.split('\n');
+  assert.equal(lines.length, 4);
+  assert.ok(lines[3]!.endsWith('1,000'));
+  assert.equal(lines[2]!.indexOf('1'), lines[3]!.indexOf('1,000') + 4);
+  assert.equal(markdownTable(['a|b', 'n'], [['x', '1']]), '| a\\|b | n |\n| --- | ---: |\n| x | 1 |');
+  assert.equal(formatMicros(950), '950 µs');
+  assert.equal(formatMicros(2500), '2.50 ms');
+});
+
+test('sections: closed loop first, then each open-loop rate ascending, one row per peer', () => {
+  const sections = resultSections(sampleReport().results, 512);
+  assert.deepEqual(sections.map((s) => s.key), ['closed', 'open-100000', 'open-240000']);
+  assert.ok(sections.every((s) => s.results.length === 5));
+});
+
+test('the text report has every section, the ratios, the targets and the micro table with claims', () => {
+  const text = textReport(sampleReport());
+  for (const needle of ['Closed loop', 'Open loop at 100k/s', 'Open loop at 240k/s', 'Against agentbus', 'Targets', '292 (claim)', 'skipped: Z3', 'overloaded']) {
+    assert.ok(text.includes(needle), `missing ${needle}`);
+  }
+});
+
+test('BENCHMARKS.md: machine, command, tables, ratios, charts, how to read it', () => {
+  const md = benchmarksMarkdown(sampleReport(), { closed: 'bench/charts/closed.svg', 'open-100000': 'bench/charts/open.svg' });
+  for (const needle of ['# agentbus benchmarks', 'Test CPU <&>', 'v20.0.0', 'abc1234', '`agentbus bench --write`', '## Targets', 'Against agentbus', '![Latency by percentile, closed loop](bench/charts/closed.svg)', '](bench/charts/open.svg)', '## How to read this', '## Micro-benchmarks', '292 (claim)']) {
+    assert.ok(md.includes(needle), `missing ${needle}`);
+  }
+});
+
+test('--write puts one chart per load next to BENCHMARKS.md and links them relatively', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agentbus-bench-'));
+  const written = writeBenchmarks(sampleReport(), join(dir, 'BENCHMARKS.md'), join(dir, 'bench', 'charts'));
+  assert.equal(written.length, 4);
+  assert.deepEqual(readdirSync(join(dir, 'bench', 'charts')).sort(), ['latency-full-closed.svg', 'latency-full-open-100000.svg', 'latency-full-open-240000.svg']);
+  const md = readFileSync(join(dir, 'BENCHMARKS.md'), 'utf8');
+  assert.ok(md.includes('](bench/charts/latency-full-closed.svg)'));
+});

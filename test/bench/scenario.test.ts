@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveOptions } from '../../src/config.ts';
+import { PayloadCodec } from '../../src/dispatch/codec.ts';
+import { acceptMessage } from '../../src/message.ts';
+import { scoreImpact } from '../../src/pipeline/impact.ts';
+import { buildScenario, REJECTED_HASH, scenarioAgents, TENANTS } from '../../bench/scenario.ts';
+
+test('the scenario is deterministic: same seed, same messages', () => {
+  assert.deepEqual(buildScenario({ count: 500 }), buildScenario({ count: 500 }));
+  assert.notDeepEqual(buildScenario({ count: 500, seed: 1 }).messages, buildScenario({ count: 500, seed: 2 }).messages);
+});
+
+test('24 agents in 4 tiers across 3 tenants', () => {
+  const agents = scenarioAgents();
+  assert.equal(agents.length, 24);
+  const tiers = new Map<string, number>();
+  for (const a of agents) tiers.set(a.tier, (tiers.get(a.tier) ?? 0) + 1);
+  assert.deepEqual(Object.fromEntries(tiers), { orchestrator: 1, primary: 3, secondary: 16, specialised: 4 });
+  assert.deepEqual(new Set(agents.map((a) => a.tenantId)), new Set(TENANTS));
+});
+
+test('messages stay within a tenant, payloads are 300 B–4 KiB encoded, ~5% high impact, ~1% rejected', () => {
+  const scenario = buildScenario({ count: 4096 });
+  const options = resolveOptions({});
+  const codec = new PayloadCodec();
+  const tenantOf = new Map(scenario.agents.map((a) => [a.id, a.tenantId]));
+  let high = 0;
+  let rejected = 0;
+  scenario.messages.forEach((input, i) => {
+    assert.equal(tenantOf.get(input.from), input.tenantId);
+    assert.equal(tenantOf.get(input.to), input.tenantId);
+    assert.notEqual(input.from, input.to);
+    const intake = acceptMessage(input, options.constitutionalHash, options.limits, 0);
+    assert.ok(intake.ok, `message ${i} passes intake`);
+    const bytes = codec.encode(intake.value.message.payload).length;
+    assert.ok(bytes >= 250 && bytes <= 4400, `payload ${i} is ${bytes} bytes`);
+    const kind = scenario.kinds[i];
+    if (kind === 'high-impact') high++;
+    if (kind === 'rejected') {
+      rejected++;
+      assert.equal(input.constitutionalHash, REJECTED_HASH);
+    }
+  });
+  assert.ok(high / 4096 > 0.035 && high / 4096 < 0.065, `high-impact share ${high / 4096}`);
+  assert.ok(rejected / 4096 > 0.004 && rejected / 4096 < 0.02, `rejected share ${rejected / 4096}`);
+});
+
+test('high-impact messages score as high impact with the impact scorer', () => {
+  const scenario = buildScenario({ count: 2000 });
+  const options = resolveOptions({});
+  const index = scenario.kinds.indexOf('high-impact');
+  const intake = acceptMessage(scenario.messages[index]!, options.constitutionalHash, options.limits, 0);
+  assert.ok(intake.ok);
+  assert.ok(scoreImpact(intake.value.message) >= 0.8);
+  const ordinary = acceptMessage(scenario.messages[scenario.kinds.indexOf('ordinary')]!, options.constitutionalHash, options.limits, 0);
+  assert.ok(ordinary.ok);
+  assert.ok(scoreImpact(ordinary.value.message) < 0.8);
+});
