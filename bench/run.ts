@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -9,7 +9,7 @@ import { machineInfo } from './machine.ts';
 import { runMicro } from './micro.ts';
 import { PEER_NAMES, type PeerName } from './peers/peer.ts';
 import type { BenchReport } from './report/bench-report.ts';
-import { benchmarksMarkdown, type ChartPaths } from './report/markdown.ts';
+import { benchmarksMarkdown, COMPONENT_FIGURES, type ChartPaths } from './report/markdown.ts';
 import { percentileChartSvg } from './report/svg-chart.ts';
 import { resultSections, textReport } from './report/table.ts';
 import { formatRate } from './report/format.ts';
@@ -140,7 +140,9 @@ export function writeBenchmarks(report: BenchReport, markdownPath = BENCHMARKS_P
     written.push(file);
     charts[section.key] = relative(dirname(markdownPath), file).split('\\').join('/');
   }
-  writeFileSync(markdownPath, benchmarksMarkdown(report, charts));
+  const figuresPath = join(REPO_ROOT, COMPONENT_FIGURES);
+  const componentFigures = existsSync(figuresPath) ? readFileSync(figuresPath, 'utf8') : null;
+  writeFileSync(markdownPath, benchmarksMarkdown(report, charts, componentFigures));
   written.push(markdownPath);
   return written;
 }

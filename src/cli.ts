@@ -24,7 +24,7 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document instead of tables', false)
     .option('--duration <seconds>', 'measured seconds per load (default 3; 1 with --quick)', positiveNumber)
     .option('--warmup <seconds>', 'seconds before measuring, per load (default 0.5; 0.25 with --quick)', positiveNumber)
-    .addOption(new Option('--pipeline <kind>', 'stages every peer runs (validation: hash + tenant + limits; full: + policy + impact)').choices(['validation', 'full']).default('validation'))
+    .addOption(new Option('--pipeline <kind>', 'stages every peer runs (validation: hash + tenant + limits; full: + the bundled policy with its decision cache)').choices(['validation', 'full']).default('full'))
     .option('--in-flight <n>', 'messages outstanding in the closed loop', positiveInteger, 512)
     .option('--workers <n>', 'validation threads for every threaded peer (default: cores - 1)', positiveInteger)
     .option('--repeat <n>', 'repetitions (order rotated), medians reported (default 3; 1 with --quick)', positiveInteger)

@@ -35,7 +35,14 @@ const HOW_TO_READ = `## How to read this
   predecessor's figures are printed next to ours as *claims*: they were published, not measured here.
 `;
 
-export function benchmarksMarkdown(report: BenchReport, charts: ChartPaths): string {
+/**
+ * Figures measured by other commands (component benches, the validation-only pipeline, conformance), kept
+ * in their own committed file with the command, machine and date of each, and appended verbatim: a
+ * regenerated BENCHMARKS.md keeps them instead of silently dropping them.
+ */
+export const COMPONENT_FIGURES = 'bench/component-figures.md';
+
+export function benchmarksMarkdown(report: BenchReport, charts: ChartPaths, componentFigures: string | null = null): string {
   const m = report.machine;
   const s = report.settings;
   const out: string[] = [];
@@ -89,6 +96,8 @@ export function benchmarksMarkdown(report: BenchReport, charts: ChartPaths): str
     for (const note of report.microSkipped) out.push(`- skipped: ${note}`);
     if (report.microSkipped.length > 0) out.push('');
   }
+
+  if (componentFigures !== null) out.push(componentFigures.trim(), '');
 
   out.push(HOW_TO_READ);
   out.push('## Reproduce', '', '```sh', report.command, 'npm run profile    # where the time goes (see README, "Profiling")', '```', '');

@@ -39,7 +39,7 @@ export type FailureSink = (slot: number, entry: InFlightEntry, code: ErrorCode, 
 
 const CONSECUTIVE_CRASH_LIMIT = 5;
 /** Most verdicts handled per worker in one macrotask before yielding to the event loop. */
-const DRAIN_BUDGET = 256;
+const DRAIN_BUDGET = 64;
 
 /** One validation thread as the main thread sees it: its two rings, its status words, its loop task. */
 class WorkerLink {
