@@ -1,5 +1,6 @@
 import type { AgentBus } from '../src/bus.ts';
 import { MessageType, Priority, type MessageInput } from '../src/message.ts';
+import { seededRandom } from '../src/seeded-random.ts';
 
 /**
  * The default scenario: 24 agents in 4 tiers (1 orchestrator, 3 primary, 16 secondary, 4 specialised)
@@ -40,17 +41,6 @@ export const TENANTS = ['tenant-alpha', 'tenant-beta', 'tenant-gamma'] as const;
  */
 export const REJECTED_HASH = 'not-the-constitution';
 
-/** mulberry32: small, fast, seedable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function scenarioAgents(): ScenarioAgent[] {
   const tiers: [ScenarioAgent['tier'], number][] = [['orchestrator', 1], ['primary', 3], ['secondary', 16], ['specialised', 4]];

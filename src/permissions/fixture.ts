@@ -3,18 +3,7 @@
  * by program, file rules grouped by directory, WebFetch domains grouped by parent domain, MCP tools grouped
  * by server, and some one-off rules. 200 rules consolidate to about 58.
  */
-
-/** mulberry32: a tiny seeded PRNG, so the same seed always gives the same list. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../seeded-random.ts';
 
 const PROGRAMS: Record<string, readonly string[]> = {
   git: ['add', 'commit', 'status', 'diff', 'log', 'show', 'branch', 'fetch'],
@@ -49,7 +38,7 @@ function pick<T>(items: readonly T[], count: number, next: () => number): T[] {
 }
 
 export function permissionFixture(seed = 42): string[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const rules: string[] = [];
   for (const [program, subcommands] of Object.entries(PROGRAMS)) {
     for (const sub of pick(subcommands, 6, next)) rules.push(next() < 0.7 ? `Bash(${program} ${sub}:*)` : `Bash(${program} ${sub})`);

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small, fast, seedable PRNG. Fixtures and the bench's scenario use it so that the same seed
+ * always gives the same messages and rule lists — every peer in a run sees the same work.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
