@@ -41,7 +41,6 @@ export const TENANTS = ['tenant-alpha', 'tenant-beta', 'tenant-gamma'] as const;
  */
 export const REJECTED_HASH = 'not-the-constitution';
 
-
 export function scenarioAgents(): ScenarioAgent[] {
   const tiers: [ScenarioAgent['tier'], number][] = [['orchestrator', 1], ['primary', 3], ['secondary', 16], ['specialised', 4]];
   const agents: ScenarioAgent[] = [];

@@ -113,10 +113,6 @@ export class Dispatcher {
     private readonly onFailure: FailureSink,
   ) {}
 
-  get workerCount(): number {
-    return this.links.length;
-  }
-
   /** Live threads, for tests that kill one. */
   get threads(): readonly import('node:worker_threads').Worker[] {
     return this.pool?.threads ?? [];
@@ -171,7 +167,6 @@ export class Dispatcher {
   releaseIfIdle(): void {
     if (this.pending === 0) this.keepAlive.release();
   }
-
 
   /** Stops the loops once nothing is pending; the caller has already drained in-flight messages. */
   async stop(): Promise<void> {
@@ -456,10 +451,5 @@ export class Dispatcher {
         this.onFailure(slot, entry, ErrorCode.INTERNAL, reason);
       }
     }
-  }
-
-  /** True when every worker is gone for good. */
-  get failed(): boolean {
-    return this.links.length > 0 && this.links.every((l) => !l.alive);
   }
 }
