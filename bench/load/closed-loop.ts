@@ -2,7 +2,7 @@ import { LatencyHistogram } from '../../src/metrics/histogram.ts';
 import type { MessageInput } from '../../src/message.ts';
 import type { Peer, PeerName } from '../peers/peer.ts';
 import type { LoadResult } from './result.ts';
-import { distributionOf, MeasuredWindow } from './window.ts';
+import { latencyFields, MeasuredWindow } from './window.ts';
 
 export interface ClosedLoopOptions {
   inFlight: number;
@@ -78,23 +78,17 @@ export async function runClosedLoop(name: PeerName, peer: Peer, messages: readon
     if (outstanding === 0) resolve();
   });
 
-  const s = histogram.summary();
   return {
     name,
     mode: 'closed',
     rateTarget: null,
     rps: Math.round(settled / elapsedS),
-    p50Us: s.p50,
-    p90Us: s.p90,
-    p99Us: s.p99,
-    p999Us: s.p999,
-    maxUs: s.max,
+    ...latencyFields(histogram),
     ...figures,
     settled,
     notDelivered,
     overloaded: false,
     repetitions: 1,
-    distribution: distributionOf(histogram),
   };
 }
 

@@ -3,7 +3,7 @@ import type { MessageInput } from '../../src/message.ts';
 import type { Peer, PeerName } from '../peers/peer.ts';
 import { OpenLoopSchedule, OpenLoopSender } from './open-loop-schedule.ts';
 import type { LoadResult } from './result.ts';
-import { distributionOf, MeasuredWindow } from './window.ts';
+import { latencyFields, MeasuredWindow } from './window.ts';
 
 export interface OpenLoopOptions {
   ratePerS: number;
@@ -82,22 +82,16 @@ export async function runOpenLoop(name: PeerName, peer: Peer, messages: readonly
   }
 
   const rps = Math.round(settledInWindow / options.durationS);
-  const s = histogram.summary();
   return {
     name,
     mode: 'open',
     rateTarget: options.ratePerS,
     rps,
-    p50Us: s.p50,
-    p90Us: s.p90,
-    p99Us: s.p99,
-    p999Us: s.p999,
-    maxUs: s.max,
+    ...latencyFields(histogram),
     ...figures,
     settled: settledInWindow,
     notDelivered,
     overloaded: unsent > 0.01 * options.ratePerS * options.durationS || drainTimedOut || rps < KEEPING_UP * options.ratePerS,
     repetitions: 1,
-    distribution: distributionOf(histogram),
   };
 }

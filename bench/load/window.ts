@@ -1,6 +1,6 @@
 import { EventLoopMonitor } from '../../src/metrics/event-loop.ts';
 import { LatencyHistogram } from '../../src/metrics/histogram.ts';
-import { CHART_PERCENTILES, type DistributionPoint } from './result.ts';
+import { CHART_PERCENTILES, type DistributionPoint, type LoadResult } from './result.ts';
 
 export interface WindowFigures {
   eventLoopP99Us: number;
@@ -44,4 +44,10 @@ export class MeasuredWindow {
 
 export function distributionOf(histogram: LatencyHistogram): DistributionPoint[] {
   return histogram.count === 0 ? [] : histogram.distribution(CHART_PERCENTILES);
+}
+
+/** The latency fields of a LoadResult, from the load generator's histogram. */
+export function latencyFields(histogram: LatencyHistogram): Pick<LoadResult, 'p50Us' | 'p90Us' | 'p99Us' | 'p999Us' | 'maxUs' | 'distribution'> {
+  const s = histogram.summary();
+  return { p50Us: s.p50, p90Us: s.p90, p99Us: s.p99, p999Us: s.p999, maxUs: s.max, distribution: distributionOf(histogram) };
 }
