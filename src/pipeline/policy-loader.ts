@@ -1,11 +1,18 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedOptions } from '../config.ts';
 import type { PolicyInit } from '../dispatch/protocol.ts';
 import { AgentBusError, ErrorCode } from '../errors.ts';
 import { DEFAULT_ENTRYPOINT, loadPolicySource, type PolicySource } from '../rego/bundle.ts';
 
-/** The policy that ships with agentbus (policies/), compiled at start when no other is configured. */
-export const BUNDLED_POLICY_DIR = fileURLToPath(new URL('../../policies', import.meta.url));
+/**
+ * The policy that ships with agentbus (policies/), compiled at start when no other is configured. Found from
+ * the sources (src/pipeline/) and from the built package (dist/src/pipeline/) alike.
+ */
+export const BUNDLED_POLICY_DIR = fileURLToPath(
+  [new URL('../../policies', import.meta.url), new URL('../../../policies', import.meta.url)].find((url) => existsSync(url)) ??
+    new URL('../../policies', import.meta.url),
+);
 
 /**
  * Loads (compiling if it is Rego) a policy on the main thread and picks its entrypoint: what every worker,
