@@ -1,20 +1,18 @@
 import { resolveOptions, type AgentBusOptions, type ResolvedOptions } from './config.ts';
+import { Admission, ADMISSION_CLOSED, ADMISSION_TIMED_OUT } from './dispatch/admission.ts';
+import { PayloadCodec, type Verdict } from './dispatch/codec.ts';
+import { Dispatcher, type InFlightEntry } from './dispatch/dispatcher.ts';
+import type { PipelineKind, PolicyInit } from './dispatch/protocol.ts';
 import { AgentBusError, ErrorCode, reject, type Rejection } from './errors.ts';
 import { acceptMessage, type AcceptedMessage, type AgentMessage, type MessageInput } from './message.ts';
-import { PayloadCodec, type Verdict } from './dispatch/codec.ts';
-import { Admission, ADMISSION_CLOSED, ADMISSION_TIMED_OUT } from './dispatch/admission.ts';
-import { Dispatcher, type InFlightEntry } from './dispatch/dispatcher.ts';
-import type { PipelineKind } from './dispatch/protocol.ts';
 import { BusMetrics, type MetricsSnapshot, type SendStatus } from './metrics/bus-metrics.ts';
-import { checkPayloadSize } from './pipeline/limits.ts';
-import { InlinePipeline } from './pipeline/inline.ts';
-import type { PolicyInit } from './dispatch/protocol.ts';
-import { loadPolicyInit } from './pipeline/policy-loader.ts';
-import { createDeliberation, formatStaticCheckReport, type Deliberation } from './solver/index.ts';
 import { isHighImpact } from './pipeline/impact.ts';
+import type { InlinePipeline } from './pipeline/inline.ts';
+import { checkPayloadSize } from './pipeline/limits.ts';
+import { loadPolicyInit } from './pipeline/policy-loader.ts';
 import { SenderVolumeWindow } from './pipeline/sender-volume.ts';
-import { loadStages } from './pipeline/stage-loader.ts';
 import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './registry.ts';
+import type { Deliberation } from './solver/index.ts';
 import { MemoryTransport, type DeliveryOutcome } from './transport/memory.ts';
 
 export interface SendResult {
@@ -30,12 +28,12 @@ export interface SendResult {
 
 export interface BusOptions extends AgentBusOptions {
   /**
-   * Which stages run: `full` (the default when a policy is loaded) adds the policy stage to `validation`
-   * (hash, tenant, limits); `empty` runs nothing (bench only: the transport's own ceiling).
+   * Which stages run: `full` (the default when a policy is loaded) adds the policy stage — and impact
+   * scoring, when deliberation is on — to `validation` (hash, tenant, limits); `empty` runs nothing (bench
+   * only: the transport's own ceiling).
    */
   pipeline?: PipelineKind;
 }
-
 
 /**
  * The agent bus: register agents, send them messages, read metrics, close. Every message is judged by the
@@ -357,50 +355,3 @@ function envelopeBytesUpperBound(accepted: AcceptedMessage): number {
   return chars * 3 + entries * 10 + 128;
 }
 
-export { BUNDLED_POLICY_DIR } from './pipeline/policy-loader.ts';
-import { BUNDLED_POLICY_DIR } from './pipeline/policy-loader.ts';
-
-/** Creates and starts a bus: loads user stages and the policy (compiling it once, here), starts the threads. */
-export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus> {
-  const resolved = resolveOptions(options);
-  try {
-    // Load user stages here first: a missing or broken module fails creation with its own error.
-    await loadStages(resolved.stages);
-  } catch (error) {
-    throw new AgentBusError(ErrorCode.CONFIG, `cannot load pipeline stage: ${(error as Error).message}`, { cause: error });
-  }
-  const policy = resolved.policy === false ? null : loadPolicyInit(resolved.policy ?? BUNDLED_POLICY_DIR, resolved.policyEntrypoint, resolved.policyCache);
-  const kind: PipelineKind = options.pipeline ?? (policy === null ? 'validation' : 'full');
-  if (kind === 'full' && policy === null) {
-    throw new AgentBusError(ErrorCode.CONFIG, "pipeline 'full' needs a policy; drop `policy: false` or choose pipeline 'validation'");
-  }
-  if (policy === null) resolved.log('agentbus: running without a policy (policy: false): messages are checked for hash, tenant and limits only');
-  else if (kind !== 'full') resolved.log(`agentbus: pipeline '${kind}': the policy is loaded but not evaluated`);
-  const deliberation = kind === 'full' && resolved.deliberation !== false ? await startDeliberation(resolved.deliberation, resolved.log) : null;
-  const inline = resolved.mode === 'inline' ? await InlinePipeline.create(resolved, kind, policy, deliberation !== null) : null;
-  const bus = new AgentBus(options, inline, policy, kind, deliberation);
-  bus.start();
-  return bus;
-}
-
-/** Starts the solver pool and runs the static checks; refuses to start the bus when one fails. */
-async function startDeliberation(settings: Exclude<ResolvedOptions['deliberation'], false>, log: (line: string) => void): Promise<Deliberation> {
-  let deliberation: Deliberation;
-  try {
-    deliberation = createDeliberation({
-      threshold: settings.threshold,
-      ...(settings.policy !== undefined ? { policy: settings.policy } : {}),
-      ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
-      ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
-    });
-  } catch (error) {
-    throw new AgentBusError(ErrorCode.CONFIG, `cannot load deliberation templates: ${(error as Error).message}`, { cause: error });
-  }
-  const report = await deliberation.start();
-  log(formatStaticCheckReport(report));
-  if (!report.ok) {
-    await deliberation.close();
-    throw new AgentBusError(ErrorCode.CONFIG, `deliberation static checks failed:\n${formatStaticCheckReport(report)}`);
-  }
-  return deliberation;
-}

@@ -1,4 +1,6 @@
-export { AgentBus, createAgentBus, type BusOptions, type SendResult } from './bus.ts';
+export { AgentBus, type BusOptions, type SendResult } from './bus.ts';
+export { createAgentBus } from './create-bus.ts';
+export { BUNDLED_POLICY_DIR } from './pipeline/policy-loader.ts';
 export type { AgentBusOptions } from './config.ts';
 export { AgentBusError, ErrorCode, isErrorCode, type Rejection } from './errors.ts';
 export {

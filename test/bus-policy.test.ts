@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLED_POLICY_DIR } from '../src/bus.ts';
-import { createAgentBus, type AgentBus, type BusOptions } from '../src/index.ts';
+import { BUNDLED_POLICY_DIR, createAgentBus, type AgentBus, type BusOptions } from '../src/index.ts';
 
 async function withBus(options: BusOptions, body: (bus: AgentBus, log: string[]) => Promise<void>): Promise<void> {
   const log: string[] = [];

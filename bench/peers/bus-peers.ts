@@ -1,4 +1,5 @@
-import { createAgentBus, type AgentBus, type BusOptions } from '../../src/bus.ts';
+import type { AgentBus, BusOptions } from '../../src/bus.ts';
+import { createAgentBus } from '../../src/create-bus.ts';
 import type { MessageInput } from '../../src/message.ts';
 import { registerScenario } from '../scenario.ts';
 import { benchBusOptions } from './pipeline-spec.ts';

@@ -1,0 +1,54 @@
+import type { BusOptions } from './bus.ts';
+import { AgentBus } from './bus.ts';
+import { resolveOptions, type ResolvedOptions } from './config.ts';
+import type { PipelineKind } from './dispatch/protocol.ts';
+import { AgentBusError, ErrorCode } from './errors.ts';
+import { InlinePipeline } from './pipeline/inline.ts';
+import { BUNDLED_POLICY_DIR, loadPolicyInit } from './pipeline/policy-loader.ts';
+import { loadStages } from './pipeline/stage-loader.ts';
+import { createDeliberation, formatStaticCheckReport, type Deliberation } from './solver/index.ts';
+
+/** Creates and starts a bus: loads user stages and the policy (compiling it once, here), starts the threads. */
+export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus> {
+  const resolved = resolveOptions(options);
+  try {
+    // Load user stages here first: a missing or broken module fails creation with its own error.
+    await loadStages(resolved.stages);
+  } catch (error) {
+    throw new AgentBusError(ErrorCode.CONFIG, `cannot load pipeline stage: ${(error as Error).message}`, { cause: error });
+  }
+  const policy = resolved.policy === false ? null : loadPolicyInit(resolved.policy ?? BUNDLED_POLICY_DIR, resolved.policyEntrypoint, resolved.policyCache);
+  const kind: PipelineKind = options.pipeline ?? (policy === null ? 'validation' : 'full');
+  if (kind === 'full' && policy === null) {
+    throw new AgentBusError(ErrorCode.CONFIG, "pipeline 'full' needs a policy; drop `policy: false` or choose pipeline 'validation'");
+  }
+  if (policy === null) resolved.log('agentbus: running without a policy (policy: false): messages are checked for hash, tenant and limits only');
+  else if (kind !== 'full') resolved.log(`agentbus: pipeline '${kind}': the policy is loaded but not evaluated`);
+  const deliberation = kind === 'full' && resolved.deliberation !== false ? await startDeliberation(resolved.deliberation, resolved.log) : null;
+  const inline = resolved.mode === 'inline' ? await InlinePipeline.create(resolved, kind, policy, deliberation !== null) : null;
+  const bus = new AgentBus(options, inline, policy, kind, deliberation);
+  bus.start();
+  return bus;
+}
+
+/** Starts the solver pool and runs the static checks; refuses to start the bus when one fails. */
+async function startDeliberation(settings: Exclude<ResolvedOptions['deliberation'], false>, log: (line: string) => void): Promise<Deliberation> {
+  let deliberation: Deliberation;
+  try {
+    deliberation = createDeliberation({
+      threshold: settings.threshold,
+      ...(settings.policy !== undefined ? { policy: settings.policy } : {}),
+      ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+      ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
+    });
+  } catch (error) {
+    throw new AgentBusError(ErrorCode.CONFIG, `cannot load deliberation templates: ${(error as Error).message}`, { cause: error });
+  }
+  const report = await deliberation.start();
+  log(formatStaticCheckReport(report));
+  if (!report.ok) {
+    await deliberation.close();
+    throw new AgentBusError(ErrorCode.CONFIG, `deliberation static checks failed:\n${formatStaticCheckReport(report)}`);
+  }
+  return deliberation;
+}
