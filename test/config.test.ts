@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultWorkerCount, resolveOptions } from '../src/config.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH } from '../src/message.ts';
+
+function withEnv<T>(vars: Record<string, string>, body: () => T): T {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return body();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+test('defaults', () => {
+  const o = resolveOptions();
+  assert.equal(o.mode, 'workers');
+  assert.equal(o.workers, defaultWorkerCount());
+  assert.ok(o.workers >= 1);
+  assert.equal(o.constitutionalHash, DEFAULT_CONSTITUTIONAL_HASH);
+  assert.equal(o.maxInFlight, 65_536);
+  assert.equal(o.limits.maxPayloadBytes, 64 * 1024);
+  assert.equal(o.limits.maxDepth, 32);
+  assert.equal(o.limits.maxIdBytes, 256);
+  assert.deepEqual(o.policyCache, { max: 100_000, ttlMs: 60_000 });
+  assert.deepEqual(o.deliberation, { threshold: 0.8 });
+});
+
+test('environment overrides apply, explicit options win over them', () => {
+  withEnv({ AGENTBUS_WORKERS: '3', AGENTBUS_MAX_IN_FLIGHT: '128', AGENTBUS_CONSTITUTIONAL_HASH: 'abc', AGENTBUS_MAX_SPIN_MICROS: '70' }, () => {
+    const o = resolveOptions();
+    assert.deepEqual([o.workers, o.maxInFlight, o.constitutionalHash, o.maxSpinMicros], [3, 128, 'abc', 70]);
+    assert.equal(resolveOptions({ workers: 2 }).workers, 2);
+  });
+});
+
+test('bad values are configuration errors, named', () => {
+  const bad: [string, Parameters<typeof resolveOptions>[0]][] = [
+    ['workers', { workers: 0 }],
+    ['maxInFlight', { maxInFlight: 1.5 }],
+    ['mode', { mode: 'threads' as never }],
+    ['limits.maxDepth', { limits: { maxDepth: -1 } }],
+    ['ringBytes', { ringBytes: 64 * 1024 }],
+    ['constitutionalHash', { constitutionalHash: '' }],
+    ['deliberation.threshold', { deliberation: { threshold: 1.5 } }],
+    ['policyCache.max', { policyCache: { max: 0, ttlMs: 1 } }],
+  ];
+  for (const [name, options] of bad) {
+    assert.throws(() => resolveOptions(options), (error: { code?: string; message?: string }) => error.code === 'E_CONFIG' && error.message!.includes(name), name);
+  }
+  assert.throws(() => withEnv({ AGENTBUS_WORKERS: 'many' }, () => resolveOptions()), { code: 'E_CONFIG' });
+});
