@@ -4,11 +4,11 @@ import { PayloadCodec, type Verdict } from './dispatch/codec.ts';
 import { Dispatcher, type InFlightEntry } from './dispatch/dispatcher.ts';
 import type { PipelineKind, PolicyInit } from './dispatch/protocol.ts';
 import { AgentBusError, ErrorCode, reject, type Rejection } from './errors.ts';
-import { acceptMessage, type AcceptedMessage, type AgentMessage, type MessageInput } from './message.ts';
+import { intakeMessage } from './intake.ts';
+import type { AcceptedMessage, AgentMessage, MessageInput } from './message.ts';
 import { BusMetrics, type MetricsSnapshot, type SendStatus } from './metrics/bus-metrics.ts';
 import { isHighImpact } from './pipeline/impact.ts';
 import type { InlinePipeline } from './pipeline/inline.ts';
-import { checkPayloadSize } from './pipeline/limits.ts';
 import { loadPolicyInit } from './pipeline/policy-loader.ts';
 import { SenderVolumeWindow } from './pipeline/sender-volume.ts';
 import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './registry.ts';
@@ -139,17 +139,9 @@ export class AgentBus {
   send(input: MessageInput | AgentMessage): Promise<SendResult> {
     this.assertOpen();
     const startedAt = performance.now();
-    const intake = acceptMessage(input, this.options.constitutionalHash, this.options.limits, Date.now());
+    const intake = intakeMessage(input, this.options, this.payloadCodec);
     if (!intake.ok) return Promise.resolve(this.settleEarly(intake.id, intake.rejection, startedAt));
-    const accepted = intake.value;
-    let payload: Uint8Array;
-    try {
-      payload = this.payloadCodec.encode(accepted.message.payload);
-    } catch (error) {
-      return Promise.resolve(this.settleEarly(accepted.message.id, reject(ErrorCode.INVALID_MESSAGE, `payload cannot be encoded: ${(error as Error).message}`), startedAt));
-    }
-    const tooLarge = checkPayloadSize(payload.length, this.options.limits);
-    if (tooLarge) return Promise.resolve(this.settleEarly(accepted.message.id, tooLarge, startedAt));
+    const { accepted, payload } = intake;
 
     const entry: InFlightEntry = {
       accepted,

@@ -1,7 +1,7 @@
 import { resolveOptions, type ResolvedOptions } from '../../src/config.ts';
 import { PayloadCodec } from '../../src/dispatch/codec.ts';
-import { acceptMessage, type AcceptedMessage, type MessageInput } from '../../src/message.ts';
-import { checkPayloadSize } from '../../src/pipeline/limits.ts';
+import { intakeMessage } from '../../src/intake.ts';
+import type { AcceptedMessage, MessageInput } from '../../src/message.ts';
 import { AgentRegistry } from '../../src/registry.ts';
 import { MemoryTransport } from '../../src/transport/memory.ts';
 import { noopHandler, type Scenario } from '../scenario.ts';
@@ -31,11 +31,8 @@ export class MainSide {
 
   /** Null when intake refuses the message (it never reaches a worker, as in the bus). */
   intake(input: MessageInput): Intake | null {
-    const intake = acceptMessage(input, this.options.constitutionalHash, this.options.limits, Date.now());
-    if (!intake.ok) return null;
-    const payload = this.codec.encode(intake.value.message.payload);
-    if (checkPayloadSize(payload.length, this.options.limits) !== null) return null;
-    return { accepted: intake.value, payload };
+    const intake = intakeMessage(input, this.options, this.codec);
+    return intake.ok ? { accepted: intake.accepted, payload: intake.payload } : null;
   }
 
   /** Delivers an allowed message to its handler; true when the handler accepted it. */

@@ -58,6 +58,16 @@ export function runPolicyEval(source: string, options: PolicyEvalOptions): strin
   return [JSON.stringify(evaluator.evaluate(input as Record<string, unknown>), null, 2)];
 }
 
+/** Prints a command's output lines, or its error as a person can act on it (exit status 1). */
+function printLines(run: () => Iterable<string>): void {
+  try {
+    for (const line of run()) console.log(line);
+  } catch (err) {
+    console.error(describeError(err));
+    process.exitCode = 1;
+  }
+}
+
 export function registerPolicyCommands(program: Command): void {
   const policy = program.command('policy').description('compile Rego policies to OPA wasm bundles and evaluate them');
 
@@ -70,14 +80,7 @@ export function registerPolicyCommands(program: Command): void {
     .option('--dump-ir', 'print the planner IR before building', false)
     .option('--no-optimize', 'skip binaryen optimisation of the generated code')
     .option('--revision <rev>', 'revision to record in the manifest (default: content hash)')
-    .action((dir: string, options: PolicyBuildOptions) => {
-      try {
-        for (const line of runPolicyBuild(dir, options)) console.log(line);
-      } catch (err) {
-        console.error(describeError(err));
-        process.exitCode = 1;
-      }
-    });
+    .action((dir: string, options: PolicyBuildOptions) => printLines(() => runPolicyBuild(dir, options)));
 
   policy
     .command('eval')
@@ -87,12 +90,5 @@ export function registerPolicyCommands(program: Command): void {
     .option('-e, --entrypoint <path>', 'entrypoint to evaluate (default: the first)', collect, [])
     .option('-d, --data <file>', 'data document (JSON) instead of the bundle\'s data')
     .option('--raw', 'print the SDK result set instead of the agentbus verdict', false)
-    .action((source: string, options: PolicyEvalOptions) => {
-      try {
-        for (const line of runPolicyEval(source, options)) console.log(line);
-      } catch (err) {
-        console.error(describeError(err));
-        process.exitCode = 1;
-      }
-    });
+    .action((source: string, options: PolicyEvalOptions) => printLines(() => runPolicyEval(source, options)));
 }
