@@ -11,10 +11,10 @@ const json = fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.parse(JSON.stringify(
 /** Payloads intake accepts (it refuses `__proto__` keys, which fast-check likes to generate). */
 const acceptablePayload = json.filter((v) => !JSON.stringify(v).includes('"__proto__"'));
 
-test('payloads round-trip through msgpack unchanged (property)', () => {
+test('payloads intake accepts round-trip through msgpack unchanged (property)', () => {
   const codec = new PayloadCodec();
   fc.assert(
-    fc.property(json, (value) => {
+    fc.property(acceptablePayload, (value) => {
       assert.deepEqual(codec.decode(codec.encode(value)), value);
     }),
     { numRuns: 300 },
