@@ -8,6 +8,7 @@ import { intakeMessage } from './intake.ts';
 import type { AcceptedMessage, AgentMessage, MessageInput } from './message.ts';
 import { BusMetrics, type MetricsSnapshot, type SendStatus } from './metrics/bus-metrics.ts';
 import { isHighImpact } from './pipeline/impact.ts';
+import { pipelineReadsPayload } from './pipeline/build.ts';
 import type { InlinePipeline } from './pipeline/inline.ts';
 import { loadPolicyInit } from './pipeline/policy-loader.ts';
 import { SenderVolumeWindow } from './pipeline/sender-volume.ts';
@@ -45,7 +46,8 @@ export class AgentBus {
   private readonly options: ResolvedOptions;
   private readonly registry = new AgentRegistry();
   private readonly metricsRecorder = new BusMetrics();
-  private readonly payloadCodec = new PayloadCodec();
+  /** Encodes payloads for the workers; null when no stage there reads them (inline mode never needs it). */
+  private readonly payloadCodec: PayloadCodec | null;
   private readonly transport: MemoryTransport;
   private readonly admission: Admission<InFlightEntry>;
   private readonly resolvers: (((result: SendResult) => void) | undefined)[];
@@ -73,6 +75,8 @@ export class AgentBus {
     this.admission = new Admission<InFlightEntry>(this.options.maxInFlight);
     this.resolvers = new Array(this.options.maxInFlight);
     this.inline = inline;
+    const readsPayload = pipelineReadsPayload({ kind: pipelineKind, stages: this.options.stages, impact: deliberation !== null });
+    this.payloadCodec = this.options.mode === 'workers' && readsPayload ? new PayloadCodec() : null;
     inline?.connect(this.admission.table, () => this.registry.snapshot(), this.onVerdict);
     this.dispatcher =
       this.options.mode === 'workers'
@@ -146,7 +150,7 @@ export class AgentBus {
     const entry: InFlightEntry = {
       accepted,
       payload,
-      wireBytes: payload.length + envelopeBytesUpperBound(accepted),
+      wireBytes: (payload?.length ?? 0) + envelopeBytesUpperBound(accepted),
       sentAt: performance.timeOrigin + startedAt,
       startedAt,
       worker: -1,

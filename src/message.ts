@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, reject, type Rejection } from './errors.ts';
-import { inspectPayload, utf8Length } from './pipeline/limits.ts';
+import { utf8Bytes } from './pipeline/encoded-size.ts';
+import { inspectPayload } from './pipeline/limits.ts';
 
 /** The kinds of message agents exchange (the vocabulary of the predecessor systems). */
 export const MessageType = {
@@ -92,6 +93,8 @@ export interface AcceptedMessage {
   readonly message: AgentMessage;
   /** Nesting depth of the payload, measured by intake. */
   readonly depth: number;
+  /** The payload's exact encoded (msgpack) size, measured by intake without encoding it. */
+  readonly payloadBytes: number;
 }
 
 export type IntakeResult = { ok: true; value: AcceptedMessage } | { ok: false; id: string; rejection: Rejection };
@@ -121,7 +124,7 @@ function toEpochMs(value: unknown): number | undefined | null {
 function checkId(name: string, value: unknown, limits: MessageLimits): string | null {
   if (typeof value !== 'string' || value.length === 0) return `${name} must be a non-empty string`;
   if (!value.isWellFormed()) return `${name} is not well-formed Unicode`;
-  if (utf8Length(value) > limits.maxIdBytes) return `${name} is longer than ${limits.maxIdBytes} bytes`;
+  if (utf8Bytes(value) > limits.maxIdBytes) return `${name} is longer than ${limits.maxIdBytes} bytes`;
   return null;
 }
 
@@ -137,7 +140,7 @@ function checkMetadata(value: unknown, limits: MessageLimits): string | null {
     const entry = (value as Record<string, unknown>)[key];
     if (typeof entry !== 'string') return `metadata.${key} must be a string`;
     if (!key.isWellFormed() || !entry.isWellFormed()) return `metadata.${key} is not well-formed Unicode`;
-    bytes += utf8Length(key) + utf8Length(entry);
+    bytes += utf8Bytes(key) + utf8Bytes(entry);
   }
   if (bytes > limits.maxMetadataBytes) return `metadata is ${bytes} bytes; the limit is ${limits.maxMetadataBytes}`;
   return null;
@@ -174,7 +177,7 @@ export function acceptMessage(input: unknown, defaultHash: string, limits: Messa
   if (badTo) return refuse(id, ErrorCode.INVALID_MESSAGE, badTo);
   if (!isMessageType(raw.type)) return refuse(id, ErrorCode.INVALID_MESSAGE, `type must be one of ${[...MESSAGE_TYPES].join(', ')}`);
   if (typeof raw.tenantId !== 'string') return refuse(id, ErrorCode.TENANT, 'tenantId must be a string');
-  if (!raw.tenantId.isWellFormed() || utf8Length(raw.tenantId) > limits.maxIdBytes) {
+  if (!raw.tenantId.isWellFormed() || utf8Bytes(raw.tenantId) > limits.maxIdBytes) {
     return refuse(id, ErrorCode.TENANT, 'tenantId is malformed');
   }
 
@@ -231,7 +234,7 @@ export function acceptMessage(input: unknown, defaultHash: string, limits: Messa
     expiresAt,
     conversationId,
   } as AgentMessage;
-  return { ok: true, value: { message, depth: inspected.depth } };
+  return { ok: true, value: { message, depth: inspected.depth, payloadBytes: inspected.encodedBytes } };
 }
 
 /** Builds a message with every default filled in (id, hash, priority, timestamps), without checking it. */

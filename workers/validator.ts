@@ -148,11 +148,14 @@ class EnvelopeItem implements PipelineItem {
     readonly message: Envelope,
     private readonly codec: PayloadCodec,
   ) {
-    this.payloadBytes = message.payload.length;
+    this.payloadBytes = message.payloadBytes;
     this.depth = message.depth;
   }
 
   payload(): JsonValue {
+    // The main thread sends payloads whenever pipelineReadsPayload says a stage reads them; a stage that
+    // asks anyway gets an error, which the pipeline turns into E_INTERNAL (fail closed).
+    if (this.message.payload === null) throw new Error('the payload was not sent to this worker: no configured stage declared that it reads it');
     return this.codec.decode(this.message.payload);
   }
 }

@@ -1,6 +1,7 @@
 import { resolveOptions, type ResolvedOptions } from '../../src/config.ts';
 import { PayloadCodec } from '../../src/dispatch/codec.ts';
 import { intakeMessage } from '../../src/intake.ts';
+import { pipelineReadsPayload, type PipelineSpec } from '../../src/pipeline/build.ts';
 import type { AcceptedMessage, MessageInput } from '../../src/message.ts';
 import { AgentRegistry } from '../../src/registry.ts';
 import { MemoryTransport } from '../../src/transport/memory.ts';
@@ -8,22 +9,24 @@ import { noopHandler, type Scenario } from '../scenario.ts';
 
 export interface Intake {
   accepted: AcceptedMessage;
-  /** The payload as msgpack: what the limits stage measures and what crosses to the worker. */
-  payload: Uint8Array;
+  /** The payload as msgpack when the pipeline reads it (what crosses to the worker), else null. */
+  payload: Uint8Array | null;
 }
 
 /**
  * What the Piscina peers do on the main thread, made of the bus's own parts so that the only difference
  * between them and agentbus is how a message reaches a worker and how its verdict comes back: the same
- * intake (`acceptMessage` + payload encoding + size check) before, the same in-process delivery after.
+ * intake (`acceptMessage` with the size check, + payload encoding when a stage reads the payload) before,
+ * the same in-process delivery after.
  */
 export class MainSide {
   readonly options: ResolvedOptions = resolveOptions({});
   readonly registry = new AgentRegistry();
   private readonly transport = new MemoryTransport(this.registry);
-  private readonly codec = new PayloadCodec();
+  private readonly codec: PayloadCodec | null;
 
-  constructor(scenario: Scenario) {
+  constructor(scenario: Scenario, spec: PipelineSpec) {
+    this.codec = pipelineReadsPayload(spec) ? new PayloadCodec() : null;
     for (const agent of scenario.agents) {
       this.registry.register({ id: agent.id, tenantId: agent.tenantId, type: agent.tier, handler: noopHandler }, this.options.limits.maxIdBytes);
     }

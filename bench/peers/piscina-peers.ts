@@ -7,15 +7,16 @@ import { MainSide, type Intake } from './main-side.ts';
 import type { Peer, PeerDefinition, PeerOptions } from './peer.ts';
 import type { PiscinaWorkerData, SingleTask, SingleVerdict } from './piscina-worker.ts';
 import { benchPipelineSpec } from './pipeline-spec.ts';
+import type { PipelineSpec } from '../../src/pipeline/build.ts';
 
 /** Most messages per batched `run()`: the bus's own default record size (`maxBatch`). */
 const BATCH_SIZE = 256;
 
-function piscinaFor(options: PeerOptions, main: MainSide, extra: Partial<ConstructorParameters<typeof Piscina>[0]>): Piscina {
+function piscinaFor(options: PeerOptions, main: MainSide, spec: PipelineSpec, extra: Partial<ConstructorParameters<typeof Piscina>[0]>): Piscina {
   // The core's helper gives worker threads tsx's loader when running from source; only the file differs.
   const { execArgv } = workerEntry('validator');
   const workerData: PiscinaWorkerData = {
-    spec: benchPipelineSpec(options.pipeline),
+    spec,
     registryEntries: main.registry.pairs(),
     expectedHash: main.options.constitutionalHash,
     limits: main.options.limits,
@@ -40,14 +41,15 @@ async function warmThreads(warmUp: () => Promise<unknown>, threads: number): Pro
 
 function toSingleTask(intake: Intake): SingleTask {
   const { payload: _decoded, ...header } = intake.accepted.message;
-  return { message: header, payload: intake.payload, depth: intake.accepted.depth };
+  return { message: header, payload: intake.payload, payloadBytes: intake.accepted.payloadBytes, depth: intake.accepted.depth };
 }
 
 export const piscinaPerMessagePeer: PeerDefinition = {
   name: 'piscina-per-message',
   async create(options) {
-    const main = new MainSide(options.scenario);
-    const pool = piscinaFor(options, main, {});
+    const spec = benchPipelineSpec(options.pipeline);
+    const main = new MainSide(options.scenario, spec);
+    const pool = piscinaFor(options, main, spec, {});
     const send = (message: MessageInput): Promise<boolean> => {
       const intake = main.intake(message);
       if (intake === null) return Promise.resolve(false);
@@ -73,8 +75,9 @@ interface Pending {
 export const piscinaBatchedPeer: PeerDefinition = {
   name: 'piscina-batched',
   async create(options) {
-    const main = new MainSide(options.scenario);
-    const pool = piscinaFor(options, main, { concurrentTasksPerWorker: 4 });
+    const spec = benchPipelineSpec(options.pipeline);
+    const main = new MainSide(options.scenario, spec);
+    const pool = piscinaFor(options, main, spec, { concurrentTasksPerWorker: 4 });
     const encoder = new EnvelopeEncoder();
     let pending: Pending[] = [];
     let scheduled = false;

@@ -8,7 +8,7 @@ import { EnvelopeDecoder, PayloadCodec, VerdictWriter, codeToWire } from '../../
 import { buildPipeline, type PipelineSpec } from '../../src/pipeline/build.ts';
 import type { Pipeline, PipelineContext, PipelineItem } from '../../src/pipeline/index.ts';
 import { registrySnapshot, type RegistryEntry, type RegistrySnapshot } from '../../src/pipeline/tenant.ts';
-import type { AgentMessage, MessageLimits } from '../../src/message.ts';
+import type { AgentMessage, JsonValue, MessageLimits } from '../../src/message.ts';
 
 export interface PiscinaWorkerData {
   spec: PipelineSpec;
@@ -17,10 +17,11 @@ export interface PiscinaWorkerData {
   limits: MessageLimits;
 }
 
-/** One message per `run()`: its header as a plain object, its payload as msgpack bytes. */
+/** One message per `run()`: its header as a plain object, its payload as msgpack bytes when a stage reads it. */
 export interface SingleTask {
   message: Omit<AgentMessage, 'payload'>;
-  payload: Uint8Array;
+  payload: Uint8Array | null;
+  payloadBytes: number;
   depth: number;
 }
 
@@ -35,12 +36,18 @@ const writer = new VerdictWriter();
 let pipeline: Pipeline | null = null;
 const ready: Promise<Pipeline> = buildPipeline(data.spec).then((built) => (pipeline = built.pipeline));
 
+/** As in the validation thread: a payload that was not sent cannot be read (E_INTERNAL, fail closed). */
+function decodePayload(bytes: Uint8Array | null): JsonValue {
+  if (bytes === null) throw new Error('the payload was not sent to this worker');
+  return payloads.decode(bytes);
+}
+
 function context(): PipelineContext {
   return { expectedHash: data.expectedHash, registry, limits: data.limits, now: Date.now() };
 }
 
 function judgeOne(task: SingleTask): SingleVerdict {
-  const item: PipelineItem = { message: task.message, payloadBytes: task.payload.length, depth: task.depth, payload: () => payloads.decode(task.payload) };
+  const item: PipelineItem = { message: task.message, payloadBytes: task.payloadBytes, depth: task.depth, payload: () => decodePayload(task.payload) };
   const result = pipeline!(item, context());
   return result.rejection === null ? 0 : codeToWire(result.rejection.code);
 }
@@ -51,7 +58,7 @@ function judgeBatch(bytes: Uint8Array): unknown {
   const ctx = context();
   writer.reset();
   for (const envelope of envelopes) {
-    const item: PipelineItem = { message: envelope, payloadBytes: envelope.payload.length, depth: envelope.depth, payload: () => payloads.decode(envelope.payload) };
+    const item: PipelineItem = { message: envelope, payloadBytes: envelope.payloadBytes, depth: envelope.depth, payload: () => decodePayload(envelope.payload) };
     const result = pipeline!(item, ctx);
     if (result.rejection === null) writer.add(envelope.slot, envelope.generation, null, [], result.impact, 0, 0);
     else writer.add(envelope.slot, envelope.generation, result.rejection.code, result.rejection.reasons, result.impact, 0, 0);

@@ -15,7 +15,7 @@ import type { AcceptedMessage, JsonValue, MessageType, Priority } from '../messa
  * Responses: one record per worker drain, fixed-layout binary (no msgpack), because the main thread is the
  * bottleneck and reads every verdict: 24 bytes per verdict, plus UTF-8 reasons for rejections.
  */
-export const ENVELOPE_VERSION = 1;
+export const ENVELOPE_VERSION = 2;
 
 export const RecordKind = {
   MESSAGES: 1,
@@ -40,7 +40,10 @@ export interface Envelope {
   expiresAt: number | undefined;
   conversationId: string | undefined;
   metadata: Record<string, string>;
-  payload: Uint8Array;
+  /** The encoded payload, or null when the sender knew no stage reads it (see pipelineReadsPayload). */
+  payload: Uint8Array | null;
+  /** The payload's encoded size, measured at intake: what the limits stage checks. */
+  payloadBytes: number;
   depth: number;
   /** `performance.timeOrigin + performance.now()` on the main thread at `send()`; comparable across threads. */
   sentAt: number;
@@ -61,9 +64,11 @@ type EnvelopeTuple = [
   expiresAt: number | null,
   conversationId: string | null,
   metadata: Record<string, string>,
+  /** Bytes of payload that follow in the record: 0 when the payload was not sent. */
   payloadLength: number,
   depth: number,
   sentAt: number,
+  payloadBytes: number,
 ];
 
 export class PayloadCodec {
@@ -83,14 +88,16 @@ export class PayloadCodec {
 /** What the encoder needs of a message waiting to be sent. */
 export interface OutgoingMessage {
   readonly accepted: AcceptedMessage;
-  readonly payload: Uint8Array;
+  readonly payload: Uint8Array | null;
   readonly sentAt: number;
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * Main side. A MESSAGES record is `[u32 tuplesLength][msgpack array of envelope tuples][payload bytes…]`:
  * the payloads are appended as they are, so msgpack never copies them a second time; each tuple carries
- * its payload's length, in order.
+ * its payload's length, in order (0 for a payload not sent: an encoded payload is never empty).
  */
 export class EnvelopeEncoder {
   private readonly packr = new Packr({ useRecords: false, moreTypes: false });
@@ -105,9 +112,9 @@ export class EnvelopeEncoder {
       tuples[i] = [
         ENVELOPE_VERSION, slots[i]!, generations[i]!, m.id, m.from, m.to, m.type, m.tenantId, m.priority,
         m.constitutionalHash, m.createdAt, m.expiresAt ?? null, m.conversationId ?? null, m.metadata as Record<string, string>,
-        out.payload.length, out.accepted.depth, out.sentAt,
+        out.payload?.length ?? 0, out.accepted.depth, out.sentAt, out.accepted.payloadBytes,
       ];
-      parts[i + 2] = out.payload;
+      parts[i + 2] = out.payload ?? NO_BYTES;
     }
     const packed = this.packr.pack(tuples);
     new DataView(this.lengthPrefix.buffer).setUint32(0, packed.length, true);
@@ -137,7 +144,8 @@ export class EnvelopeDecoder {
       out[i] = {
         slot: t[1], generation: t[2], id: t[3], from: t[4], to: t[5], type: t[6], tenantId: t[7], priority: t[8],
         constitutionalHash: t[9], createdAt: t[10], expiresAt: t[11] ?? undefined, conversationId: t[12] ?? undefined,
-        metadata: t[13], payload: bytes.subarray(payloadAt, payloadAt + payloadLength), depth: t[15], sentAt: t[16],
+        metadata: t[13], payload: payloadLength === 0 ? null : bytes.subarray(payloadAt, payloadAt + payloadLength), payloadBytes: t[17],
+        depth: t[15], sentAt: t[16],
       };
       payloadAt += payloadLength;
     }

@@ -19,7 +19,8 @@ import type { ResolvedOptions } from '../config.ts';
 /** A message from admission until its `send()` settles. The dispatcher owns `worker`, `crashes`, `verdicted`. */
 export interface InFlightEntry {
   readonly accepted: AcceptedMessage;
-  readonly payload: Uint8Array;
+  /** The encoded payload when the workers' stages read it, else null (see pipelineReadsPayload). */
+  readonly payload: Uint8Array | null;
   /** Upper bound of the bytes this message takes in a ring record. */
   readonly wireBytes: number;
   /** `performance.timeOrigin + performance.now()` at send(); comparable across threads. */

@@ -19,6 +19,15 @@ export interface BuiltPipeline {
   policy: PolicyEvaluator | null;
 }
 
+/**
+ * Whether any stage of this spec reads the payload itself (not just its size): impact scoring and user
+ * stages (which may). The policy stage never does in the bus: its input carries the size only. When this is
+ * false the bus does not encode payloads for the workers at all — they would never be decoded.
+ */
+export function pipelineReadsPayload(spec: Pick<PipelineSpec, 'kind' | 'stages' | 'impact'>): boolean {
+  return spec.kind !== 'empty' && (spec.impact || spec.stages.length > 0);
+}
+
 /** The no-op pipeline: what the transport alone costs (bench only). */
 export const EMPTY_PIPELINE: Pipeline = () => ({ rejection: null, impact: 0 });
 

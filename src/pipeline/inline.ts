@@ -87,7 +87,7 @@ export class InlinePipeline {
     };
     const message = entry.accepted.message;
     const result = this.built.pipeline(
-      { message, payloadBytes: entry.payload.length, depth: entry.accepted.depth, payload: () => message.payload },
+      { message, payloadBytes: entry.accepted.payloadBytes, depth: entry.accepted.depth, payload: () => message.payload },
       context,
     );
     return {

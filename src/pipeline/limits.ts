@@ -1,13 +1,11 @@
 import { ErrorCode, reject, type Rejection } from '../errors.ts';
 import type { MessageLimits } from '../message.ts';
-
-/** UTF-8 byte length without allocating: ASCII strings (the common case) cost one pass, no copy. */
-export function utf8Length(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
+import { arrayHeaderBytes, MAP_HEADER_BYTES, MAX_MAP_KEYS, numberBytes, SCALAR_BYTES, stringBytes, utf8Bytes } from './encoded-size.ts';
 
 export interface PayloadInspection {
   depth: number;
+  /** The exact size of the payload as PayloadCodec encodes it (see encoded-size.ts). */
+  encodedBytes: number;
   rejection: Rejection | null;
 }
 
@@ -15,41 +13,57 @@ export interface PayloadInspection {
  * Walks a payload once and proves it is a JSON value the codec can carry unchanged: plain objects and
  * arrays, finite numbers, well-formed strings (a lone surrogate would be silently replaced by U+FFFD on
  * encoding), no `__proto__` keys (they re-grow into prototype pollution wherever the payload is later
- * merged), no cycles, nesting within `maxDepth`. It also gives up early when the strings alone already
- * exceed the byte limit, so a 100 MB string costs one length read, not an encode.
+ * merged), no cycles, nesting within `maxDepth`. On the way it adds up the payload's exact encoded size and
+ * stops as soon as it passes the limit, so a 100 MB string costs one length read, not an encode.
  */
 export function inspectPayload(payload: unknown, limits: MessageLimits): PayloadInspection {
-  const state: WalkState = { maxDepth: 0, limit: limits.maxPayloadBytes, budget: limits.maxPayloadBytes, rejection: null };
+  const state: WalkState = { maxDepth: 0, limit: limits.maxPayloadBytes, bytes: 0, rejection: null };
   walk(payload, 0, limits.maxDepth, state);
-  return { depth: state.maxDepth, rejection: state.rejection };
+  if (state.rejection === null && state.bytes > state.limit) state.rejection = checkPayloadSize(state.bytes, limits);
+  return { depth: state.maxDepth, encodedBytes: state.bytes, rejection: state.rejection };
 }
 
 interface WalkState {
   maxDepth: number;
   limit: number;
-  /** Lower bound on bytes still allowed: UTF-8 never takes fewer bytes than UTF-16 code units. */
-  budget: number;
+  /** Encoded bytes so far. */
+  bytes: number;
   rejection: Rejection | null;
+}
+
+function tooLarge(state: WalkState): Rejection {
+  return reject(ErrorCode.PAYLOAD_TOO_LARGE, `payload is larger than the limit of ${state.limit} bytes`);
+}
+
+/** Adds a string's encoded size; false (with the rejection set) when it is malformed or too large. */
+function addString(text: string, state: WalkState, what: string): boolean {
+  // UTF-8 never takes fewer bytes than UTF-16 code units: a huge string is refused before it is scanned.
+  if (state.bytes + text.length > state.limit) {
+    state.rejection = tooLarge(state);
+    return false;
+  }
+  if (!text.isWellFormed()) {
+    state.rejection = reject(ErrorCode.INVALID_MESSAGE, `payload contains a ${what} that is not well-formed Unicode`);
+    return false;
+  }
+  state.bytes += stringBytes(utf8Bytes(text));
+  return true;
 }
 
 function walk(value: unknown, depth: number, maxDepth: number, state: WalkState): void {
   switch (typeof value) {
     case 'string':
-      if (!value.isWellFormed()) {
-        state.rejection = reject(ErrorCode.INVALID_MESSAGE, 'payload contains a string that is not well-formed Unicode');
-        return;
-      }
-      state.budget -= value.length;
-      if (state.budget < 0) {
-        state.rejection = reject(ErrorCode.PAYLOAD_TOO_LARGE, `payload is larger than the limit of ${state.limit} bytes`);
-      }
+      addString(value, state, 'string');
       return;
     case 'number':
       if (!Number.isFinite(value)) {
         state.rejection = reject(ErrorCode.INVALID_MESSAGE, 'payload contains a number that is not finite (NaN or Infinity)');
+        return;
       }
+      state.bytes += numberBytes(value);
       return;
     case 'boolean':
+      state.bytes += SCALAR_BYTES;
       return;
     case 'object':
       break;
@@ -57,7 +71,10 @@ function walk(value: unknown, depth: number, maxDepth: number, state: WalkState)
       state.rejection = reject(ErrorCode.INVALID_MESSAGE, `payload contains a ${typeof value}, which is not a JSON value`);
       return;
   }
-  if (value === null) return;
+  if (value === null) {
+    state.bytes += SCALAR_BYTES;
+    return;
+  }
   const childDepth = depth + 1;
   if (childDepth > maxDepth) {
     state.rejection = reject(ErrorCode.PAYLOAD_TOO_DEEP, `payload nests deeper than ${maxDepth} levels (or is circular)`);
@@ -65,7 +82,12 @@ function walk(value: unknown, depth: number, maxDepth: number, state: WalkState)
   }
   if (childDepth > state.maxDepth) state.maxDepth = childDepth;
   if (Array.isArray(value)) {
-    state.budget -= value.length;
+    // Every element takes at least one byte: a huge array is refused before it is walked.
+    state.bytes += arrayHeaderBytes(value.length);
+    if (state.bytes + value.length > state.limit) {
+      state.rejection = tooLarge(state);
+      return;
+    }
     for (let i = 0; i < value.length; i++) {
       walk(value[i], childDepth, maxDepth, state);
       if (state.rejection) return;
@@ -78,22 +100,22 @@ function walk(value: unknown, depth: number, maxDepth: number, state: WalkState)
     state.rejection = reject(ErrorCode.INVALID_MESSAGE, `payload contains a ${name}, which is not a plain JSON object`);
     return;
   }
+  state.bytes += MAP_HEADER_BYTES;
+  let keys = 0;
   for (const key in value as object) {
     if (key === '__proto__') {
       state.rejection = reject(ErrorCode.INVALID_MESSAGE, 'payload contains a "__proto__" key');
       return;
     }
-    if (!key.isWellFormed()) {
-      state.rejection = reject(ErrorCode.INVALID_MESSAGE, 'payload contains a key that is not well-formed Unicode');
+    if (++keys > MAX_MAP_KEYS) {
+      state.rejection = reject(ErrorCode.INVALID_MESSAGE, `payload contains an object with more than ${MAX_MAP_KEYS} keys`);
       return;
     }
-    state.budget -= key.length + 1;
+    if (!addString(key, state, 'key')) return;
     walk((value as Record<string, unknown>)[key], childDepth, maxDepth, state);
     if (state.rejection) return;
   }
-  if (state.budget < 0 && !state.rejection) {
-    state.rejection = reject(ErrorCode.PAYLOAD_TOO_LARGE, `payload is larger than the limit of ${state.limit} bytes`);
-  }
+  if (state.bytes > state.limit) state.rejection = tooLarge(state);
 }
 
 /** The exact size check, on the encoded bytes. */

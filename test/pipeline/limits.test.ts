@@ -57,8 +57,11 @@ test('limits stage: encoded size over the limit, depth over the limit, expired',
 });
 
 test('configured limits apply', () => {
-  const tight = { ...DEFAULT_LIMITS, maxDepth: 2, maxPayloadBytes: 10 };
-  assert.equal(inspectPayload({ a: { b: 1 } }, tight).rejection, null);
+  // {a:{b:1}} encodes to 11 bytes: two map16 headers (3 + 3), two one-letter keys (2 + 2), one fixint (1).
+  const tight = { ...DEFAULT_LIMITS, maxDepth: 2, maxPayloadBytes: 11 };
+  assert.deepEqual(inspectPayload({ a: { b: 1 } }, tight), { depth: 2, encodedBytes: 11, rejection: null });
+  assert.equal(inspectPayload({ a: { b: 1 } }, { ...tight, maxPayloadBytes: 10 }).rejection?.code, 'E_PAYLOAD_TOO_LARGE');
   assert.equal(inspectPayload({ a: { b: [1] } }, tight).rejection?.code, 'E_PAYLOAD_TOO_DEEP');
+  assert.equal(inspectPayload('x'.repeat(10), tight).rejection, null);
   assert.equal(inspectPayload('x'.repeat(11), tight).rejection?.code, 'E_PAYLOAD_TOO_LARGE');
 });
