@@ -10,17 +10,31 @@ export interface PercentileSummary {
   mean: number;
 }
 
+// hdr-histogram-js's WebAssembly build records a value in ~35–45 ns here, its JS build in 130–230 ns (it
+// computes bucket indexes with Math.log2 and Math.pow); the main thread records up to three values per
+// message, so this was 7–10% of its time. The module is small and bundled in the package: compiling it
+// synchronously once costs well under a millisecond.
+hdr.initWebAssemblySync();
+
+// A histogram lives in the wasm module's memory until destroyed; it is destroyed when its owner is collected
+// (never earlier: `bus.metrics()` stays readable after `close()`).
+const unreleased = new FinalizationRegistry<hdr.Histogram>((histogram) => histogram.destroy());
+
 /**
  * A latency histogram in microseconds (HDR: 3 significant digits, 1 µs to 10 min). Recording is a few
- * nanoseconds and allocation-free, so every message is recorded — no sampling.
+ * tens of nanoseconds and allocation-free, so every message is recorded — no sampling.
  */
 export class LatencyHistogram {
   private readonly histogram = hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 600_000_000,
     numberOfSignificantValueDigits: 3,
-    useWebAssembly: false,
+    useWebAssembly: true,
   });
+
+  constructor() {
+    unreleased.register(this, this.histogram);
+  }
 
   record(micros: number): void {
     // HDR stores integers; clamp rather than throw on the (impossible in practice) out-of-range value.
