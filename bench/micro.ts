@@ -7,7 +7,8 @@
  */
 import { Bench } from 'tinybench';
 import { resolveOptions } from '../src/config.ts';
-import { EnvelopeDecoder, EnvelopeEncoder, PayloadCodec, RecordKind, type OutgoingMessage } from '../src/dispatch/codec.ts';
+import { PayloadCodec, RecordKind } from '../src/dispatch/codec.ts';
+import { EnvelopeDecoder, EnvelopeEncoder, type OutgoingMessage } from '../src/dispatch/envelope.ts';
 import { ByteRing } from '../src/dispatch/ring.ts';
 import { acceptMessage, type AcceptedMessage, type AgentMessage } from '../src/message.ts';
 import { checkConstitutionalHash } from '../src/pipeline/constitutional.ts';
@@ -63,10 +64,10 @@ function coreTasks(): MicroTask[] {
   const slots = outgoing.map((_, i) => i);
   const generations = outgoing.map(() => 0);
   const one = [outgoing[0]!];
-  const oneRecord = Buffer.concat(encoder.encodeBatch([0], [0], one));
-  const batchRecord = Buffer.concat(encoder.encodeBatch(slots, generations, outgoing));
+  const oneRecord = Buffer.from(encoder.encodeBatch([0], [0], one));
+  const batchRecord = Buffer.from(encoder.encodeBatch(slots, generations, outgoing));
   const ring = ByteRing.create(1 << 20);
-  const recordParts = encoder.encodeBatch([0], [0], one);
+  const recordParts = [Buffer.from(encoder.encodeBatch([0], [0], one))];
   let i = 0;
   const nextInput = () => scenario.messages[(i = (i + 1) & 255)]!;
   const hash = options.constitutionalHash;

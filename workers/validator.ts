@@ -6,14 +6,14 @@
  */
 import { ByteRing } from '../src/dispatch/ring.ts';
 import { Doorbell } from '../src/dispatch/doorbell.ts';
-import { EnvelopeDecoder, PayloadCodec, RecordKind, VerdictWriter } from '../src/dispatch/codec.ts';
+import { PayloadCodec, RecordKind, VerdictWriter } from '../src/dispatch/codec.ts';
+import { EnvelopeDecoder, type Envelope } from '../src/dispatch/envelope.ts';
 import {
   COUNTER_POLICY_ERRORS, COUNTER_POLICY_EVALUATIONS, COUNTER_POLICY_HITS, COUNTER_POLICY_MISSES, LOOP_STOPPED,
   SIDE_POLICY, SIDE_REGISTRY, STATUS_COUNTERS_OFFSET, STATUS_GENERATION, STATUS_SLOT, type PolicyInit, type ValidatorInit,
 } from '../src/dispatch/protocol.ts';
 import { buildPipeline, type BuiltPipeline } from '../src/pipeline/build.ts';
 import type { PipelineContext, PipelineItem } from '../src/pipeline/index.ts';
-import type { Envelope } from '../src/dispatch/codec.ts';
 import type { JsonValue } from '../src/message.ts';
 import { EMPTY_REGISTRY, registrySnapshot, type RegistryEntry, type RegistrySnapshot } from '../src/pipeline/tenant.ts';
 import { AdaptiveSpin } from '../src/dispatch/adaptive-spin.ts';
@@ -57,6 +57,8 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
 
   const flushVerdicts = (): void => {
     if (writer.size === 0) return;
+    // Counters first: whoever reads a verdict and then metrics() must see that verdict's decision counted.
+    publishCounters();
     const record = writer.finish();
     while (!response.tryWrite(RecordKind.VERDICTS, [record])) {
       // The main thread is behind on verdicts: tell it again and give it a moment.
@@ -85,14 +87,13 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
       if (record.kind === RecordKind.POLICY) {
         // Switch between two records: every message before it was judged by the old policy, every one
         // after by the new one, and the old evaluator (and its cache) goes away whole.
-        const revision = decoder.decodeValue(bytes) as string;
+        const revision = payloads.decode(bytes) as string;
         const policy = side.take(SIDE_POLICY, revision) as PolicyInit;
         flushVerdicts();
-        publishCounters();
         built = await buildPipeline({ kind: init.pipeline, stages: init.stages, policy, impact: init.impact });
         pipeline = built.pipeline;
       } else if (record.kind === RecordKind.REGISTRY) {
-        const version = decoder.decodeValue(bytes) as number;
+        const version = payloads.decode(bytes) as number;
         registry = registrySnapshot(version, side.take(SIDE_REGISTRY, String(version)) as RegistryEntry[]);
       } else if (record.kind === RecordKind.MESSAGES) {
         const envelopes = decoder.decodeBatch(bytes);
@@ -121,10 +122,7 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
       record = request.read();
     }
     flushVerdicts();
-    if (processed > 0) {
-      publishCounters();
-      continue;
-    }
+    if (processed > 0) continue;
 
     // Idle: spin (cheap wake-up under steady load), then park.
     const idleSince = performance.now();

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { EnvelopeEncoder, readVerdicts, type OutgoingMessage } from '../../src/dispatch/codec.ts';
+import { readVerdicts } from '../../src/dispatch/codec.ts';
+import { EnvelopeEncoder, type OutgoingMessage } from '../../src/dispatch/envelope.ts';
 import { workerEntry } from '../../src/dispatch/worker-entry.ts';
 import type { MessageInput } from '../../src/message.ts';
 import { MainSide, type Intake } from './main-side.ts';
@@ -96,7 +97,8 @@ export const piscinaBatchedPeer: PeerDefinition = {
       const generations = batch.map(() => 0);
       const now = performance.timeOrigin + performance.now();
       const outgoing: OutgoingMessage[] = batch.map((p) => ({ accepted: p.intake.accepted, payload: p.intake.payload, sentAt: now }));
-      const bytes = Buffer.concat(encoder.encodeBatch(slots, generations, outgoing));
+      // A copy: the encoder reuses its buffer, and this one is moved to the worker.
+      const bytes = Buffer.from(encoder.encodeBatch(slots, generations, outgoing));
       (pool.run(Piscina.move(bytes)) as Promise<Uint8Array>).then(
         (verdicts) => {
           readVerdicts(verdicts, 0, verdicts.length, (verdict) => {

@@ -4,7 +4,8 @@
  */
 import { workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { EnvelopeDecoder, PayloadCodec, VerdictWriter, codeToWire } from '../../src/dispatch/codec.ts';
+import { PayloadCodec, VerdictWriter, codeToWire } from '../../src/dispatch/codec.ts';
+import { EnvelopeDecoder } from '../../src/dispatch/envelope.ts';
 import { buildPipeline, type PipelineSpec } from '../../src/pipeline/build.ts';
 import type { Pipeline, PipelineContext, PipelineItem } from '../../src/pipeline/index.ts';
 import { registrySnapshot, type RegistryEntry, type RegistrySnapshot } from '../../src/pipeline/tenant.ts';

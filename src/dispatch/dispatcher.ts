@@ -1,7 +1,8 @@
 import { ErrorCode } from '../errors.ts';
 import type { AcceptedMessage, Priority } from '../message.ts';
 import type { AgentRegistry } from '../registry.ts';
-import { EnvelopeEncoder, readVerdicts, RecordKind, type Verdict } from './codec.ts';
+import { PayloadCodec, readVerdicts, RecordKind, type Verdict } from './codec.ts';
+import { EnvelopeEncoder } from './envelope.ts';
 import { Doorbell } from './doorbell.ts';
 import { PriorityLanes } from './lanes.ts';
 import type { SlotTable } from './in-flight.ts';
@@ -93,6 +94,7 @@ export class Dispatcher {
   private readonly links: WorkerLink[] = [];
   private readonly doorbell = new Doorbell();
   private readonly encoder = new EnvelopeEncoder();
+  private readonly values = new PayloadCodec();
   private readonly keepAlive = new KeepAlive();
   private pool: ValidatorPool | null = null;
   private flushQueued = false;
@@ -301,8 +303,8 @@ export class Dispatcher {
         batch.push(entry);
       }
       if (slots.length === 0) return;
-      const parts = this.encoder.encodeBatch(slots, generations, batch);
-      if (!link.request.tryWrite(RecordKind.MESSAGES, parts)) {
+      const record = this.encoder.encodeBatch(slots, generations, batch);
+      if (!link.request.tryWrite(RecordKind.MESSAGES, [record])) {
         for (let i = slots.length - 1; i >= 0; i--) this.lanes.putBack(slots[i]!, batch[i]!.accepted.message.priority);
         blocked.add(link);
         continue;
@@ -320,14 +322,14 @@ export class Dispatcher {
     if (policy !== null && link.policyRevision !== policy.revision) {
       // The Module goes through the port; the record fixes where in the message stream the switch happens.
       postSide(link.sidePort, SIDE_POLICY, policy.revision, policy);
-      if (!link.request.tryWrite(RecordKind.POLICY, [this.encoder.encodeValue(policy.revision)])) return false;
+      if (!link.request.tryWrite(RecordKind.POLICY, [this.values.encode(policy.revision)])) return false;
       link.policyRevision = policy.revision;
       link.request.wakeConsumer();
     }
     const version = this.registry.version;
     if (link.registryVersion !== version) {
       postSide(link.sidePort, SIDE_REGISTRY, String(version), this.registry.pairs());
-      if (!link.request.tryWrite(RecordKind.REGISTRY, [this.encoder.encodeValue(version)])) return false;
+      if (!link.request.tryWrite(RecordKind.REGISTRY, [this.values.encode(version)])) return false;
       link.registryVersion = version;
     }
     return true;
