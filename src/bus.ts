@@ -16,6 +16,9 @@ import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './r
 import type { Deliberation } from './solver/index.ts';
 import { MemoryTransport, type DeliveryOutcome } from './transport/memory.ts';
 
+/** Read once: `performance.timeOrigin` is a getter into Node's internals, and it never changes. */
+const TIME_ORIGIN = performance.timeOrigin;
+
 export interface SendResult {
   id: string;
   status: SendStatus;
@@ -151,7 +154,7 @@ export class AgentBus {
       accepted,
       payload,
       wireBytes: (payload?.length ?? 0) + envelopeBytesUpperBound(accepted),
-      sentAt: performance.timeOrigin + startedAt,
+      sentAt: TIME_ORIGIN + startedAt,
       startedAt,
       worker: -1,
       crashes: 0,
@@ -271,7 +274,8 @@ export class AgentBus {
     if (this.dispatcher !== null) this.metricsRecorder.recordWorkerTimes(verdict.queuedUs, verdict.pipelineUs);
     if (verdict.code !== null) {
       const status: SendStatus = verdict.code === ErrorCode.EXPIRED ? 'expired' : 'rejected';
-      this.settle(slot, entry, status, verdict.code, verdict.reasons, verdict.impact);
+      // A copy: the verdict (and its reasons) belongs to the reader, and the result to the caller.
+      this.settle(slot, entry, status, verdict.code, [...verdict.reasons], verdict.impact);
       return;
     }
     if (this.deliberation !== null && isHighImpact(verdict.impact, this.deliberationThreshold)) {
@@ -300,11 +304,15 @@ export class AgentBus {
   }
 
   private deliver(slot: number, entry: InFlightEntry, impact: number): void {
-    this.transport.deliver(entry.accepted.message, (outcome: DeliveryOutcome) => {
-      if (outcome.ok) this.settle(slot, entry, 'delivered', undefined, [], impact);
-      else if (outcome.unknownAgent) this.settle(slot, entry, 'rejected', ErrorCode.UNKNOWN_AGENT, [outcome.reason], impact);
-      else this.settle(slot, entry, 'failed', ErrorCode.HANDLER, [outcome.reason], impact);
-    });
+    const outcome = this.transport.deliver(entry.accepted.message);
+    if (outcome instanceof Promise) outcome.then((settled) => this.delivered(slot, entry, impact, settled));
+    else this.delivered(slot, entry, impact, outcome);
+  }
+
+  private delivered(slot: number, entry: InFlightEntry, impact: number, outcome: DeliveryOutcome): void {
+    if (outcome.ok) this.settle(slot, entry, 'delivered', undefined, [], impact);
+    else if (outcome.unknownAgent) this.settle(slot, entry, 'rejected', ErrorCode.UNKNOWN_AGENT, [outcome.reason], impact);
+    else this.settle(slot, entry, 'failed', ErrorCode.HANDLER, [outcome.reason], impact);
   }
 
   private readonly onDispatchFailure = (slot: number, entry: InFlightEntry, code: ErrorCode, reason: string): void => {

@@ -38,12 +38,9 @@ export class MainSide {
     return intake.ok ? { accepted: intake.accepted, payload: intake.payload } : null;
   }
 
-  /** Delivers an allowed message to its handler; true when the handler accepted it. */
+  /** Delivers an allowed message to its (synchronous, in the scenario) handler; true when it accepted it. */
   deliver(accepted: AcceptedMessage): boolean {
-    let delivered = false;
-    this.transport.deliver(accepted.message, (outcome) => {
-      delivered = outcome.ok;
-    });
-    return delivered;
+    const outcome = this.transport.deliver(accepted.message);
+    return !(outcome instanceof Promise) && outcome.ok;
   }
 }

@@ -71,7 +71,7 @@ export interface Verdict {
   slot: number;
   generation: number;
   code: Code | null;
-  reasons: string[];
+  reasons: readonly string[];
   impact: number;
   /** Microseconds from `send()` until the worker picked the message up. */
   queuedUs: number;
@@ -137,28 +137,35 @@ export class VerdictWriter {
   }
 }
 
-/** Main side: reads verdicts straight out of the response ring's shared memory (no copy for the common case). */
+const NO_REASONS: readonly string[] = Object.freeze([]);
+
+/**
+ * Main side: reads verdicts straight out of the response ring's shared memory (no copy for the common case).
+ * One Verdict object is filled in for each verdict in turn — the main thread reads every verdict, so it
+ * allocates nothing per verdict: read it in the callback, don't keep it. `reasons` is a fresh array for a
+ * rejection and a shared frozen empty one otherwise.
+ */
 export function readVerdicts(data: Uint8Array, start: number, length: number, onVerdict: (v: Verdict) => void): void {
   const view = new DataView(data.buffer, data.byteOffset + start, length);
   const count = view.getUint32(0, true);
+  const verdict: Verdict = { slot: 0, generation: 0, code: null, reasons: NO_REASONS, impact: 0, queuedUs: 0, pipelineUs: 0 };
   let o = 4;
   for (let i = 0; i < count; i++) {
     const reasonLength = view.getUint16(o + 10, true);
-    let reasons: string[] = [];
+    let reasons = NO_REASONS;
     if (reasonLength > 0) {
       // TextDecoder refuses views of shared memory, so copy the (rare) reason bytes out first.
       const copy = data.slice(start + o + VERDICT_HEADER, start + o + VERDICT_HEADER + reasonLength);
       reasons = textDecoder.decode(copy).split(REASON_SEPARATOR);
     }
-    onVerdict({
-      slot: view.getUint32(o, true),
-      generation: view.getUint32(o + 4, true),
-      code: wireToCode(view.getUint16(o + 8, true)),
-      reasons,
-      impact: view.getFloat32(o + 12, true),
-      queuedUs: view.getFloat32(o + 16, true),
-      pipelineUs: view.getFloat32(o + 20, true),
-    });
+    verdict.slot = view.getUint32(o, true);
+    verdict.generation = view.getUint32(o + 4, true);
+    verdict.code = wireToCode(view.getUint16(o + 8, true));
+    verdict.reasons = reasons;
+    verdict.impact = view.getFloat32(o + 12, true);
+    verdict.queuedUs = view.getFloat32(o + 16, true);
+    verdict.pipelineUs = view.getFloat32(o + 20, true);
+    onVerdict(verdict);
     o += VERDICT_HEADER + ((reasonLength + 3) & ~3);
   }
 }

@@ -33,7 +33,8 @@ test('verdicts round-trip through the binary layout, reasons included', () => {
   const shared = new Uint8Array(new SharedArrayBuffer(record.length + 16));
   shared.set(record, 16);
   const got: Verdict[] = [];
-  readVerdicts(shared, 16, record.length, (v) => got.push(v));
+  // The reader reuses one object for every verdict: copy what the callback sees.
+  readVerdicts(shared, 16, record.length, (v) => got.push({ ...v, reasons: [...v.reasons] }));
   assert.deepEqual(got, expected);
 });
 
