@@ -1,4 +1,4 @@
-import type { PipelineKind } from '../src/dispatch/protocol.ts';
+import type { BenchPipeline } from './peers/pipeline-spec.ts';
 import { runTrialInChild } from './load/child.ts';
 import { median, medianResult } from './load/median.ts';
 import type { LoadResult } from './load/result.ts';
@@ -7,7 +7,7 @@ import type { PeerName } from './peers/peer.ts';
 
 export interface LoadPlan {
   peers: readonly PeerName[];
-  pipeline: PipelineKind;
+  pipeline: BenchPipeline;
   workers: number;
   inFlight: number;
   /** Fixed offered rates for the open loop, msgs/s; 80% of agentbus's closed-loop max is added to them. */

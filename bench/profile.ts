@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultWorkerCount } from '../src/config.ts';
-import type { PipelineKind } from '../src/dispatch/protocol.ts';
+import { BENCH_PIPELINES, type BenchPipeline } from './peers/pipeline-spec.ts';
 import type { TrialSpec } from './load/trial.ts';
 import { PEER_NAMES, type PeerName } from './peers/peer.ts';
 import { summariseProfile, threadIdOf, threadRole, type CpuProfile } from './profile/cpuprofile.ts';
@@ -32,8 +32,8 @@ const { values } = parseArgs({
 
 const peer = values.peer as PeerName;
 if (!(PEER_NAMES as readonly string[]).includes(peer)) throw new Error(`--peer must be one of ${PEER_NAMES.join(', ')}`);
-const pipeline = values.pipeline as PipelineKind;
-if (!['validation', 'full', 'empty'].includes(pipeline)) throw new Error('--pipeline must be validation, full or empty');
+const pipeline = values.pipeline as BenchPipeline;
+if (!BENCH_PIPELINES.includes(pipeline)) throw new Error(`--pipeline must be one of ${BENCH_PIPELINES.join(', ')}`);
 const seconds = Number(values.seconds);
 const spec: TrialSpec = {
   peer,

@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { defaultWorkerCount } from '../src/config.ts';
-import type { PipelineKind } from '../src/dispatch/protocol.ts';
+import type { BenchPipeline } from './peers/pipeline-spec.ts';
 import { runLoad, type LoadProgress } from './load.ts';
 import { machineInfo } from './machine.ts';
 import { runMicro } from './micro.ts';
@@ -20,7 +20,7 @@ export interface BenchOptions {
   json: boolean;
   durationS: number;
   warmupS: number;
-  pipeline: PipelineKind;
+  pipeline: BenchPipeline;
   inFlight: number;
   workers?: number;
   quick: boolean;

@@ -3,7 +3,7 @@ import { MessageType, Priority, type MessageInput } from '../src/message.ts';
 import { seededRandom } from '../src/seeded-random.ts';
 
 /**
- * The default scenario: 24 agents in 4 tiers (1 orchestrator, 3 primary, 16 secondary, 4 specialised)
+ * The default scenario: 60 agents in 4 tiers (3 orchestrator, 9 primary, 36 secondary, 12 specialised)
  * across 3 tenants, payloads of 300 B–4 KiB, ~5% high-impact messages and ~1% that the pipeline rejects.
  * Deterministic (seeded), so every peer in a run — and every child process — gets the same messages in the
  * same order.
@@ -42,7 +42,9 @@ export const TENANTS = ['tenant-alpha', 'tenant-beta', 'tenant-gamma'] as const;
 export const REJECTED_HASH = 'not-the-constitution';
 
 export function scenarioAgents(): ScenarioAgent[] {
-  const tiers: [ScenarioAgent['tier'], number][] = [['orchestrator', 1], ['primary', 3], ['secondary', 16], ['specialised', 4]];
+  // 20 agents per tenant: 3 × 20 × 19 = 1,140 ordered pairs, so the policy's decision cache faces over
+  // 1,000 distinct agent pairs, as issue 3's throughput target specifies.
+  const tiers: [ScenarioAgent['tier'], number][] = [['orchestrator', 3], ['primary', 9], ['secondary', 36], ['specialised', 12]];
   const agents: ScenarioAgent[] = [];
   let n = 0;
   for (const [tier, count] of tiers) {

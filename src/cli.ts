@@ -24,7 +24,7 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document instead of tables', false)
     .option('--duration <seconds>', 'measured seconds per load (default 3; 1 with --quick)', positiveNumber)
     .option('--warmup <seconds>', 'seconds before measuring, per load (default 0.5; 0.25 with --quick)', positiveNumber)
-    .addOption(new Option('--pipeline <kind>', 'stages every peer runs (validation: hash + tenant + limits; full: + the bundled policy with its decision cache)').choices(['validation', 'full']).default('full'))
+    .addOption(new Option('--pipeline <kind>', 'stages every peer runs (validation: hash + tenant + limits; full: + the bundled policy with its decision cache; full-uncached: the same with the cache off)').choices(['validation', 'full', 'full-uncached']).default('full'))
     .option('--in-flight <n>', 'messages outstanding in the closed loop', positiveInteger, 512)
     .option('--workers <n>', 'validation threads for every threaded peer (default: cores - 1)', positiveInteger)
     .option('--repeat <n>', 'repetitions (order rotated), medians reported (default 3; 1 with --quick)', positiveInteger)
@@ -34,7 +34,7 @@ export function buildProgram(): Command {
     .option('--write', 'regenerate BENCHMARKS.md and its charts (bench/charts/*.svg); implies --micro', false)
     .option('--quick', 'a short run: 1 repetition, 1 s per load, rates 10k and 100k (under a minute)', false)
     .action(async (opts: {
-      json: boolean; duration?: number; warmup?: number; pipeline: 'validation' | 'full'; inFlight: number; workers?: number;
+      json: boolean; duration?: number; warmup?: number; pipeline: 'validation' | 'full' | 'full-uncached'; inFlight: number; workers?: number;
       repeat?: number; rates?: string; peers?: string; micro: boolean; write: boolean; quick: boolean;
     }) => {
       const { runBench, printBench, writeBenchmarks, parsePeers, FULL_RUN, QUICK_RUN } = await import('../bench/run.ts');

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PipelineKind } from '../../src/dispatch/protocol.ts';
+import type { BenchPipeline } from '../peers/pipeline-spec.ts';
 import { peerDefinition, type Peer, type PeerName } from '../peers/index.ts';
 import type { MessageInput } from '../../src/message.ts';
 import { buildScenario } from '../scenario.ts';
@@ -18,7 +18,7 @@ export type LoadSpec = { mode: 'closed'; inFlight: number } | { mode: 'open'; ra
 
 export interface TrialSpec {
   peer: PeerName;
-  pipeline: PipelineKind;
+  pipeline: BenchPipeline;
   workers: number;
   warmupS: number;
   durationS: number;

@@ -1,4 +1,4 @@
-import type { PipelineKind } from '../../src/dispatch/protocol.ts';
+import type { BenchPipeline } from './pipeline-spec.ts';
 import type { MessageInput } from '../../src/message.ts';
 import type { Scenario } from '../scenario.ts';
 
@@ -8,7 +8,7 @@ export type PeerName = (typeof PEER_NAMES)[number];
 
 export interface PeerOptions {
   /** The pipeline every peer runs (except `ring-empty`, which exists to run none). */
-  pipeline: PipelineKind;
+  pipeline: BenchPipeline;
   /** Validation threads; every threaded peer gets the same number. */
   workers: number;
   scenario: Scenario;

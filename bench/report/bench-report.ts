@@ -1,3 +1,4 @@
+import type { BenchPipeline } from '../peers/pipeline-spec.ts';
 import type { LoadResult } from '../load/result.ts';
 import type { MachineInfo } from '../machine.ts';
 
@@ -18,7 +19,7 @@ export interface BenchReport {
   /** The exact command, so the figures can be reproduced. */
   command: string;
   settings: {
-    pipeline: string;
+    pipeline: BenchPipeline;
     workers: number;
     inFlight: number;
     warmupS: number;

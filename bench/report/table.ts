@@ -52,7 +52,7 @@ export function textReport(report: BenchReport): string {
   }
   const ratios = ratioRows(report.results);
   if (ratios.length > 0) out.push('', 'Against agentbus (closed loop, same run)', textTable(RATIO_HEADER, ratios));
-  const targets = checkTargets(report.results, report.eightyPercentRate);
+  const targets = checkTargets(report.results, report.eightyPercentRate, report.settings.pipeline);
   out.push('', 'Targets', textTable(['target', 'measured', ''], targets.map((t) => [t.description, t.measured, t.met === null ? '' : t.met ? 'met' : 'MISSED']), 2));
   if (report.micro) out.push('', 'Micro-benchmarks', textTable(MICRO_HEADER, microRows(report.micro)));
   for (const note of report.microSkipped) out.push(`  skipped: ${note}`);

@@ -11,13 +11,15 @@ test('the scenario is deterministic: same seed, same messages', () => {
   assert.notDeepEqual(buildScenario({ count: 500, seed: 1 }).messages, buildScenario({ count: 500, seed: 2 }).messages);
 });
 
-test('24 agents in 4 tiers across 3 tenants', () => {
+test('60 agents in 4 tiers across 3 tenants; the messages use over 1,000 distinct sender→recipient pairs', () => {
   const agents = scenarioAgents();
-  assert.equal(agents.length, 24);
+  assert.equal(agents.length, 60);
   const tiers = new Map<string, number>();
   for (const a of agents) tiers.set(a.tier, (tiers.get(a.tier) ?? 0) + 1);
-  assert.deepEqual(Object.fromEntries(tiers), { orchestrator: 1, primary: 3, secondary: 16, specialised: 4 });
+  assert.deepEqual(Object.fromEntries(tiers), { orchestrator: 3, primary: 9, secondary: 36, specialised: 12 });
   assert.deepEqual(new Set(agents.map((a) => a.tenantId)), new Set(TENANTS));
+  const pairs = new Set(buildScenario().messages.map((m) => `${m.from}→${m.to}`));
+  assert.ok(pairs.size >= 1000, `${pairs.size} distinct pairs`);
 });
 
 test('messages stay within a tenant, payloads are 300 B–4 KiB encoded, ~5% high impact, ~1% rejected', () => {
