@@ -1,3 +1,6 @@
+// Imported, not the global: on Node 20 the global `performance` is a lazy getter, ~20 ns per read, and the
+// hot paths (here, dispatcher, validation thread, bench loops) read the clock per message.
+import { performance } from 'node:perf_hooks';
 import { resolveOptions, type AgentBusOptions, type ResolvedOptions } from './config.ts';
 import { Admission, ADMISSION_CLOSED, ADMISSION_TIMED_OUT } from './dispatch/admission.ts';
 import { PayloadCodec, type Verdict } from './dispatch/codec.ts';

@@ -4,6 +4,7 @@
  * recent gaps between batches suggest more is coming (a wake-up costs the main thread an Atomics.notify, and
  * the wait 15–75 µs on these VMs), then parks on the ring with Atomics.wait.
  */
+import { performance } from 'node:perf_hooks';
 import { ByteRing } from '../src/dispatch/ring.ts';
 import { Doorbell } from '../src/dispatch/doorbell.ts';
 import { PayloadCodec, RecordKind, VerdictWriter } from '../src/dispatch/codec.ts';

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { LatencyHistogram } from '../../src/metrics/histogram.ts';
 import type { MessageInput } from '../../src/message.ts';
 import type { Peer, PeerName } from '../peers/peer.ts';

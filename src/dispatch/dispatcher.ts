@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { ErrorCode } from '../errors.ts';
 import type { AcceptedMessage, Priority } from '../message.ts';
 import type { AgentRegistry } from '../registry.ts';

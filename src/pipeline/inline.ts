@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { ResolvedOptions } from '../config.ts';
 import type { Verdict } from '../dispatch/codec.ts';
 import type { InFlightEntry, VerdictSink } from '../dispatch/dispatcher.ts';
