@@ -27,51 +27,46 @@ export function templateDeclarations(template: TemplateSpec): string {
 }
 
 /**
- * Parameters of the fast (untracked) solver, chosen by counting the work a tier-quota check does (every call
- * Z3 makes inside a C++ `try` crosses into JS in this wasm build, so fewer calls is the cost model):
+ * Parameters of the template solvers, chosen by counting the work a tier-quota check does (every call Z3 makes
+ * inside a C++ `try` crosses into JS in this wasm build, so fewer calls is the cost model):
  * - `arith.solver` 2, the simplex-based arithmetic solver: about a third fewer calls per check than the
  *   default (lra) on these small linear templates; both are complete for linear arithmetic;
  * - `propagate_values` off: a preprocessing pass over the formulas each check adds (here the assumptions'
  *   proxies), whose values the core propagates anyway;
  * - `arith.propagation_mode` 0 and `arith.propagate_eqs` off: no bound or equality propagation to other
  *   literals; the simplex still decides every check, it just does not pre-empt case splits these small
- *   templates barely have. Together 12,200 → 4,200 calls per check.
- * A harder template that runs out of `rlimit` here is answered by the tracked solver, as before.
- * Only the fast solver uses them: the tracked solver, whose unsat cores name the violated constraints, keeps
- * Z3's defaults so denials are explained as before.
+ *   templates barely have.
+ * With the values passed as assumptions (see TemplateSolver) a check went from 12,200 calls to 4,200 (sat)
+ * and 3,600 (unsat, core included).
  */
-export const FAST_CHECK_PARAMS = { 'arith.solver': 2, propagate_values: false, 'arith.propagation_mode': 0, 'arith.propagate_eqs': false } as const;
+export const SOLVER_PARAMS = { 'arith.solver': 2, propagate_values: false, 'arith.propagation_mode': 0, 'arith.propagate_eqs': false } as const;
 
 /**
- * One template, decided in two steps.
+ * One template on one persistent solver, plus an evaluation shortcut for templates without variables.
  *
- * 1. A fast answer that only ever allows:
- *    - a template without variables is ground once its bindings have values, so it is evaluated: the
- *      constraints' conjunction with values substituted, folded by Z3's rewriter to true or false (no solver);
- *    - a template with variables (an existential question, e.g. "is there an allocation …") goes to an
- *      untracked solver that has the constraints asserted once and gets the `binding = value` equalities as
- *      assumptions (`check_assumptions`): nothing is pushed, asserted or popped, so Z3 neither preprocesses
- *      new assertions nor rebuilds theory state per check.
- *    True / sat is the verdict (allow).
- * 2. Otherwise (false, unsat, or unknown when the resource limit ran out) the tracked solver decides, as
- *    before this split: each constraint is tracked by its own literal so an unsat core names the constraints
- *    that failed; push, assert the equalities, check, pop. Its status and core are the verdict, so denials
- *    give the same reasons as a tracked-only check.
+ * - The solver has every constraint asserted once, tracked by its own literal, so an unsat core names the
+ *   constraints that failed. A check passes the `binding = value` equalities as assumptions
+ *   (`check_assumptions`): nothing is pushed, asserted or popped, so Z3 neither preprocesses new assertions
+ *   nor rebuilds theory state per check (push / assert / check / pop cost three times as much).
+ * - A template without variables is ground once its bindings have values, so it is first evaluated: the
+ *   constraints' conjunction with values substituted, folded by Z3's rewriter (~600 calls, no solver). True
+ *   allows; false goes to the solver for the unsat core.
+ * - A core can name a constraint the values satisfy on their own (e.g. `positive-request` next to the cap that
+ *   failed): it is implied by the equalities, so the core without it is still unsat. Such constraints are
+ *   dropped from the reasons, which then name only constraints that fail or that fail together.
  *
- * Cost (Z3-internal calls per tier-quota check, which is what time follows in this wasm build): about 4,200
- * on the fast solver against 12,200 tracked; an impact-gate evaluation about 600 against 4,600. Denials pay
- * both steps, a few per cent more than the tracked check alone.
+ * When a request breaks several constraints independently, which of them a core names depends on the solver's
+ * history (it did with the former tracked push/pop check too); any answer is an unsat core.
  */
 export class TemplateSolver {
   readonly id: string;
-  /** Conjunction of the constraints, for templates without variables (evaluated instead of solved). */
+  /** Conjunction of the constraints, for templates without variables (evaluated before solving). */
   private readonly groundFormula: Z3_ast | undefined;
-  /** Untracked solver, for templates with variables. */
-  private readonly fastSolver: Z3_solver | undefined;
-  private readonly trackedSolver: Z3_solver;
+  private readonly solver: Z3_solver;
   private readonly bindingConstants: readonly { readonly name: string; readonly ast: Z3_ast; readonly sort: SortName }[];
   private readonly constantAsts: readonly Z3_ast[];
-  private readonly constraintByTrackerId = new Map<number, string>();
+  /** Tracking literal id → the constraint it tracks (name and parsed term). */
+  private readonly constraintByTrackerId = new Map<number, { readonly name: string; readonly term: Z3_ast }>();
   private readonly owned: Z3_ast[] = [];
   /** Parsed constraint terms, for the static checks (which assert them untracked on a scratch solver). */
   readonly constraintTerms: readonly Z3_ast[];
@@ -88,24 +83,19 @@ export class TemplateSolver {
     }
     this.constraintTerms = terms;
     this.owned.push(...terms);
-    const budget = template.rlimit ?? rlimit;
     if (Object.keys(template.variables ?? {}).length === 0) {
       const conjunction = Z3.mk_and(session.ctx, terms);
       session.assertOk(`template ${template.id}: conjunction`);
       Z3.inc_ref(session.ctx, conjunction);
       this.owned.push(conjunction);
       this.groundFormula = conjunction;
-    } else {
-      this.fastSolver = session.solver(budget, FAST_CHECK_PARAMS);
-      for (const term of terms) Z3.solver_assert(session.ctx, this.fastSolver, term);
-      session.assertOk(`template ${template.id}: assert`);
     }
-    this.trackedSolver = session.solver(budget);
+    this.solver = session.solver(template.rlimit ?? rlimit, SOLVER_PARAMS);
     template.constraints.forEach((constraint, i) => {
       const tracker = session.constant(`track!${template.id}!${constraint.name}`, 'Bool');
       this.owned.push(tracker);
-      this.constraintByTrackerId.set(session.astId(tracker), constraint.name);
-      Z3.solver_assert_and_track(session.ctx, this.trackedSolver, terms[i] as Z3_ast, tracker);
+      this.constraintByTrackerId.set(session.astId(tracker), { name: constraint.name, term: terms[i] as Z3_ast });
+      Z3.solver_assert_and_track(session.ctx, this.solver, terms[i] as Z3_ast, tracker);
       session.assertOk(`template ${template.id}: assert ${constraint.name}`);
     });
     this.bindingConstants = Object.entries(template.bindings).map(([name, binding]) => {
@@ -116,19 +106,26 @@ export class TemplateSolver {
     this.constantAsts = this.bindingConstants.map((c) => c.ast);
   }
 
-  /** The verdict: the fast answer when it allows, else the tracked solver's (status and unsat core). */
+  /** The verdict: true evaluation allows; otherwise the solver decides (status, and the reasons of a denial). */
   check(bindings: NumeralBindings): TemplateVerdict {
-    return this.withValues(bindings, (values) => (this.fast(values) === 'sat' ? { template: this.id, status: 'sat', violated: [] } : this.tracked(values)));
+    return this.withValues(bindings, (values) => {
+      if (this.groundFormula !== undefined && this.session.evaluate(this.groundFormula, this.constantAsts, values) === true) {
+        return { template: this.id, status: 'sat', violated: [] };
+      }
+      return this.solve(values);
+    });
   }
 
-  /** The tracked solver's verdict alone (what `check` answers when the fast step does not allow). For warm-up and tests. */
-  checkTracked(bindings: NumeralBindings): TemplateVerdict {
-    return this.withValues(bindings, (values) => this.tracked(values));
+  /** The solver's verdict, without the evaluation shortcut. For warm-up and tests. */
+  checkSolver(bindings: NumeralBindings): TemplateVerdict {
+    return this.withValues(bindings, (values) => this.solve(values));
   }
 
-  /** The fast step's answer alone ('unknown' also when an evaluation does not fold to true or false). For tests. */
-  checkFast(bindings: NumeralBindings): 'sat' | 'unsat' | 'unknown' {
-    return this.withValues(bindings, (values) => this.fast(values));
+  /** The evaluation shortcut alone: undefined for a template with variables, or when the rewriter cannot fold it. For tests. */
+  evaluate(bindings: NumeralBindings): boolean | undefined {
+    const formula = this.groundFormula;
+    if (formula === undefined) return undefined;
+    return this.withValues(bindings, (values) => this.session.evaluate(formula, this.constantAsts, values));
   }
 
   /** Runs `use` with the bindings' values as Z3 numerals (in binding order), released afterwards. */
@@ -147,56 +144,32 @@ export class TemplateSolver {
     }
   }
 
-  private fast(values: readonly Z3_ast[]): 'sat' | 'unsat' | 'unknown' {
-    const { session } = this;
-    if (this.groundFormula !== undefined) {
-      const value = session.evaluate(this.groundFormula, this.constantAsts, values);
-      return value === true ? 'sat' : value === false ? 'unsat' : 'unknown';
-    }
-    const equalities = this.equalities(values);
-    try {
-      return session.check(this.fastSolver as Z3_solver, equalities);
-    } finally {
-      for (const ast of equalities) session.release(ast);
-    }
-  }
-
-  /** `binding = value` for every binding, each kept alive until the caller releases it. */
-  private equalities(values: readonly Z3_ast[]): Z3_ast[] {
+  private solve(values: readonly Z3_ast[]): TemplateVerdict {
+    const { session, solver } = this;
     const equalities: Z3_ast[] = [];
     try {
-      this.constantAsts.forEach((constant, i) => equalities.push(this.session.equals(constant, values[i] as Z3_ast)));
-    } catch (error) {
-      for (const ast of equalities) this.session.release(ast);
-      throw error;
-    }
-    return equalities;
-  }
-
-  private tracked(values: readonly Z3_ast[]): TemplateVerdict {
-    const { session, trackedSolver: solver } = this;
-    const { Z3 } = session.z3;
-    const equalities = this.equalities(values);
-    Z3.solver_push(session.ctx, solver);
-    try {
-      for (const equality of equalities) Z3.solver_assert(session.ctx, solver, equality);
-      session.assertOk(`template ${this.id}: bind`);
-      const status = session.check(solver);
+      this.constantAsts.forEach((constant, i) => equalities.push(session.equals(constant, values[i] as Z3_ast)));
+      const status = session.check(solver, equalities);
       if (status === 'sat') return { template: this.id, status, violated: [] };
       if (status === 'unknown') return { template: this.id, status, violated: [], reason: session.reasonUnknown(solver) };
-      const violated = session.unsatCoreIds(solver).map((id) => this.constraintByTrackerId.get(id)).filter((n): n is string => n !== undefined);
+      const core: { readonly name: string; readonly term: Z3_ast }[] = [];
+      for (const id of session.unsatCoreIds(solver)) {
+        const constraint = this.constraintByTrackerId.get(id);
+        if (constraint !== undefined) core.push(constraint);
+      }
+      // The equalities are assumptions too; only the tracking literals name constraints.
+      const failing = core.filter((c) => session.evaluate(c.term, this.constantAsts, values) !== true);
+      const violated = (failing.length > 0 ? failing : core).map((c) => c.name);
       // Bindings alone can be contradictory only if a template repeats a binding name; say so rather than naming nothing.
       return { template: this.id, status, violated: violated.length > 0 ? violated : ['(bindings)'] };
     } finally {
-      Z3.solver_pop(session.ctx, solver, 1);
       for (const ast of equalities) session.release(ast);
     }
   }
 
   dispose(): void {
     const { session } = this;
-    if (this.fastSolver !== undefined) session.z3.Z3.solver_dec_ref(session.ctx, this.fastSolver);
-    session.z3.Z3.solver_dec_ref(session.ctx, this.trackedSolver);
+    session.z3.Z3.solver_dec_ref(session.ctx, this.solver);
     for (const ast of this.owned) session.release(ast);
     this.owned.length = 0;
   }
