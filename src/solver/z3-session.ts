@@ -104,7 +104,7 @@ export class Z3Session {
    * A persistent solver. `mk_simple_solver` uses the incremental core straight away; an unpushed `mk_solver`
    * would run the non-incremental tactic portfolio (~10 ms per check). `rlimit` bounds the work per check in
    * Z3's own deterministic units (wall time is enforced from outside: Z3 polls cancellation only at safe points).
-   * `params` are further solver parameters (e.g. `FAST_CHECK_PARAMS`).
+   * `params` are further solver parameters (e.g. the template solvers' `SOLVER_PARAMS`).
    */
   solver(rlimit: number, params: SolverParams = {}): Z3_solver {
     const { Z3 } = this.z3;
