@@ -77,6 +77,7 @@ export async function createSolverWorker(data: SolverWorkerData): Promise<Solver
 
   // Warm-up: the first checks on a solver allocate its internal structures and JIT the wrapper code; a few
   // rounds with varied values keep that cost (tens of ms) out of the first real decisions' wall-clock budget.
+  // The solver is warmed too where an evaluation usually answers (templates without variables): it explains denials.
   // Templates without a resource budget (rlimit 0) are not warmed: a warm-up value could make them run away
   // during start-up, where no wall clock would stop them.
   const bounded = [...solvers.values()].filter((solver) => (solver.template.rlimit ?? data.rlimit) > 0);
@@ -85,6 +86,7 @@ export async function createSolverWorker(data: SolverWorkerData): Promise<Solver
       const bindings: Record<string, string> = {};
       for (const [name, binding] of Object.entries(solver.template.bindings)) bindings[name] = warmUpValue(binding, round);
       solver.check(bindings);
+      solver.checkSolver(bindings);
     }
   }
 

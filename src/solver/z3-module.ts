@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { init as initLowLevel, type Z3LowLevel } from 'z3-solver/build/low-level/index.js';
+import { patchInvokeImports } from './fast-invoke.ts';
 
 /**
  * Z3 start-up from a precompiled module. Compiling the 35 MB z3-solver wasm takes ~180 ms of a 200–500 ms
@@ -32,28 +33,53 @@ export type Z3Emscripten = Z3LowLevel['em'] & Z3SyncExports;
 export interface Z3SyncExports {
   _Z3_solver_check(ctx: number, solver: number): number;
   _Z3_solver_check_assumptions(ctx: number, solver: number, count: number, assumptionsPtr: number): number;
+  _Z3_substitute(ctx: number, ast: number, count: number, fromPtr: number, toPtr: number): number;
+  _Z3_simplify(ctx: number, ast: number): number;
   _malloc(bytes: number): number;
   _free(ptr: number): void;
   HEAPU32: Uint32Array;
   PThread?: { terminateAllThreads(): void };
+  addFunction?: (...args: unknown[]) => number;
+  removeFunction?: (index: number) => void;
 }
 
 export interface Z3Instance {
   readonly Z3: Z3Api;
   readonly em: Z3Emscripten;
+  /** Whether the fast exception trampolines are in use (fast-invoke.ts). */
+  readonly fastInvoke: boolean;
+}
+
+export interface InstantiateOptions {
+  /** Replace emscripten's exception trampolines with table-caching ones (fast-invoke.ts). Default true. */
+  readonly fastInvoke?: boolean;
 }
 
 /** Instantiates Z3 from a compiled module (or compiles it here when none is given, e.g. in a script). */
-export async function instantiateZ3(module?: WebAssembly.Module): Promise<Z3Instance> {
+export async function instantiateZ3(module?: WebAssembly.Module, options: InstantiateOptions = {}): Promise<Z3Instance> {
   const wasm = module ?? (await compileZ3Module());
   const initModule = require('z3-solver/build/z3-built.js') as Parameters<typeof initLowLevel>[0];
+  let invalidate: (() => void) | undefined;
   const lowLevel = await initLowLevel(initModule, {
     instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
-      void WebAssembly.instantiate(wasm, imports).then((instance) => receive(instance, wasm));
+      const patch = options.fastInvoke === false ? undefined : patchInvokeImports(wasm, imports);
+      invalidate = patch?.invalidate;
+      void WebAssembly.instantiate(wasm, imports).then((instance) => {
+        patch?.attach(instance);
+        receive(instance, wasm);
+      });
       return {};
     },
   });
-  return { Z3: lowLevel.Z3, em: lowLevel.em as Z3Emscripten };
+  const em = lowLevel.em as Z3Emscripten;
+  if (invalidate !== undefined) {
+    // The cached table entries are stale once the table changes; nothing here adds functions, but a caller might.
+    for (const key of ['addFunction', 'removeFunction'] as const) {
+      const original = em[key] as ((...args: unknown[]) => unknown) | undefined;
+      if (original !== undefined) (em as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => { invalidate?.(); return original(...args); };
+    }
+  }
+  return { Z3: lowLevel.Z3, em, fastInvoke: invalidate !== undefined };
 }
 
 /** Stops emscripten's pthread workers; without it a thread that used Z3 never exits (z3#6512, #7070). */

@@ -2,6 +2,9 @@ import type { Z3_ast, Z3_context, Z3_solver, Z3_sort } from 'z3-solver';
 import type { SortName } from './policy.ts';
 import type { Z3Instance } from './z3-module.ts';
 
+/** Solver parameters by name: booleans and unsigned integers (all this stage sets). */
+export type SolverParams = Readonly<Record<string, boolean | number>>;
+
 /** Z3_lbool as returned by the synchronous check. */
 export type CheckStatus = 'sat' | 'unsat' | 'unknown';
 
@@ -20,7 +23,8 @@ export class Z3CallError extends Error {
 export class Z3Session {
   readonly ctx: Z3_context;
   private readonly sorts = new Map<SortName, Z3_sort>();
-  private readonly assumptionBuffer: { ptr: number; capacity: number } = { ptr: 0, capacity: 0 };
+  /** Scratch arrays in wasm memory for calls that take AST arrays: [assumptions | substitute from, substitute to]. */
+  private readonly buffers: { ptr: number; capacity: number }[] = [{ ptr: 0, capacity: 0 }, { ptr: 0, capacity: 0 }];
 
   constructor(readonly z3: Z3Instance) {
     const config = z3.Z3.mk_config();
@@ -100,39 +104,70 @@ export class Z3Session {
    * A persistent solver. `mk_simple_solver` uses the incremental core straight away; an unpushed `mk_solver`
    * would run the non-incremental tactic portfolio (~10 ms per check). `rlimit` bounds the work per check in
    * Z3's own deterministic units (wall time is enforced from outside: Z3 polls cancellation only at safe points).
+   * `params` are further solver parameters (e.g. the template solvers' `SOLVER_PARAMS`).
    */
-  solver(rlimit: number): Z3_solver {
+  solver(rlimit: number, params: SolverParams = {}): Z3_solver {
     const { Z3 } = this.z3;
     const solver = Z3.mk_simple_solver(this.ctx);
     Z3.solver_inc_ref(this.ctx, solver);
-    if (rlimit > 0) {
-      const params = Z3.mk_params(this.ctx);
-      Z3.params_inc_ref(this.ctx, params);
-      Z3.params_set_uint(this.ctx, params, Z3.mk_string_symbol(this.ctx, 'rlimit'), rlimit);
-      Z3.solver_set_params(this.ctx, solver, params);
-      Z3.params_dec_ref(this.ctx, params);
+    const all: SolverParams = rlimit > 0 ? { ...params, rlimit } : params;
+    if (Object.keys(all).length > 0) {
+      const set = Z3.mk_params(this.ctx);
+      Z3.params_inc_ref(this.ctx, set);
+      for (const [name, value] of Object.entries(all)) {
+        const symbol = Z3.mk_string_symbol(this.ctx, name);
+        if (typeof value === 'boolean') Z3.params_set_bool(this.ctx, set, symbol, value);
+        else Z3.params_set_uint(this.ctx, set, symbol, value);
+      }
+      Z3.solver_set_params(this.ctx, solver, set);
+      Z3.params_dec_ref(this.ctx, set);
     }
     this.assertOk('solver');
     return solver;
   }
 
+  /** Copies AST handles into scratch buffer `slot` (wasm memory) and returns its address. */
+  private astArray(slot: number, asts: readonly Z3_ast[]): number {
+    const em = this.z3.em;
+    const buffer = this.buffers[slot] as { ptr: number; capacity: number };
+    if (buffer.capacity < asts.length) {
+      if (buffer.ptr !== 0) em._free(buffer.ptr);
+      buffer.capacity = Math.max(16, asts.length);
+      buffer.ptr = em._malloc(buffer.capacity * 4);
+    }
+    for (let i = 0; i < asts.length; i++) em.HEAPU32[buffer.ptr / 4 + i] = asts[i] as unknown as number;
+    return buffer.ptr;
+  }
+
   /** The synchronous check (the typed wrapper only offers an async one that hops through a pthread). */
   check(solver: Z3_solver, assumptions: readonly Z3_ast[] = []): CheckStatus {
     const em = this.z3.em;
-    let result: number;
-    if (assumptions.length === 0) result = em._Z3_solver_check(this.ctx as unknown as number, solver as unknown as number);
-    else {
-      const buffer = this.assumptionBuffer;
-      if (buffer.capacity < assumptions.length) {
-        if (buffer.ptr !== 0) em._free(buffer.ptr);
-        buffer.capacity = Math.max(16, assumptions.length);
-        buffer.ptr = em._malloc(buffer.capacity * 4);
-      }
-      for (let i = 0; i < assumptions.length; i++) em.HEAPU32[buffer.ptr / 4 + i] = assumptions[i] as unknown as number;
-      result = em._Z3_solver_check_assumptions(this.ctx as unknown as number, solver as unknown as number, assumptions.length, buffer.ptr);
-    }
+    const result = assumptions.length === 0
+      ? em._Z3_solver_check(this.ctx as unknown as number, solver as unknown as number)
+      : em._Z3_solver_check_assumptions(this.ctx as unknown as number, solver as unknown as number, assumptions.length, this.astArray(0, assumptions));
     this.assertOk('check');
     return result === 1 ? 'sat' : result === -1 ? 'unsat' : 'unknown';
+  }
+
+  /**
+   * Evaluates a formula with constants replaced by values: substitute, then simplify (synchronously; the
+   * typed `simplify` is async). When every constant gets a value the rewriter folds the ground formula to
+   * `true` or `false`; anything else (it cannot fold a term) is `undefined`, for the caller to decide another way.
+   */
+  evaluate(formula: Z3_ast, constants: readonly Z3_ast[], values: readonly Z3_ast[]): boolean | undefined {
+    const { Z3, em } = this.z3;
+    const ctx = this.ctx as unknown as number;
+    const substituted = em._Z3_substitute(ctx, formula as unknown as number, constants.length, this.astArray(0, constants), this.astArray(1, values));
+    this.assertOk('substitute');
+    Z3.inc_ref(this.ctx, substituted as unknown as Z3_ast);
+    try {
+      const simplified = em._Z3_simplify(ctx, substituted) as unknown as Z3_ast;
+      this.assertOk('simplify');
+      const value = Z3.get_bool_value(this.ctx, simplified);
+      return value === 1 ? true : value === -1 ? false : undefined;
+    } finally {
+      Z3.dec_ref(this.ctx, substituted as unknown as Z3_ast);
+    }
   }
 
   /** Ids of the ASTs in the last unsat core (tracking literals, when assertions were tracked). */
@@ -170,7 +205,7 @@ export class Z3Session {
   }
 
   dispose(): void {
-    if (this.assumptionBuffer.ptr !== 0) this.z3.em._free(this.assumptionBuffer.ptr);
+    for (const buffer of this.buffers) if (buffer.ptr !== 0) this.z3.em._free(buffer.ptr);
     this.z3.Z3.del_context(this.ctx);
   }
 }
