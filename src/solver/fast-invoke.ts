@@ -74,25 +74,28 @@ export function patchInvokeImports(module: WebAssembly.Module, imports: WebAssem
     // Arity = signature letters after the return type (`invoke_vii` → 2). Fixed-arity closures for the common
     // cases avoid spreading arguments on every call; longer signatures use a rest parameter.
     const arity = name.length - 'invoke_'.length - 1;
+    // What the trampoline returns after a C++ exception: emscripten returns 0n for an i64 result (`invoke_j…`)
+    // and nothing otherwise; undefined where wasm expects an i64 would be a TypeError at the boundary.
+    const failed = name['invoke_'.length] === 'j' ? 0n : undefined;
     let fast: WasmFunction;
     switch (arity) {
       case 0:
-        fast = (index) => { const sp = stack(); try { return entry(index as number)(); } catch (e) { unwound(e, sp); } return undefined; };
+        fast = (index) => { const sp = stack(); try { return entry(index as number)(); } catch (e) { unwound(e, sp); } return failed; };
         break;
       case 1:
-        fast = (index, a) => { const sp = stack(); try { return entry(index as number)(a); } catch (e) { unwound(e, sp); } return undefined; };
+        fast = (index, a) => { const sp = stack(); try { return entry(index as number)(a); } catch (e) { unwound(e, sp); } return failed; };
         break;
       case 2:
-        fast = (index, a, b) => { const sp = stack(); try { return entry(index as number)(a, b); } catch (e) { unwound(e, sp); } return undefined; };
+        fast = (index, a, b) => { const sp = stack(); try { return entry(index as number)(a, b); } catch (e) { unwound(e, sp); } return failed; };
         break;
       case 3:
-        fast = (index, a, b, c) => { const sp = stack(); try { return entry(index as number)(a, b, c); } catch (e) { unwound(e, sp); } return undefined; };
+        fast = (index, a, b, c) => { const sp = stack(); try { return entry(index as number)(a, b, c); } catch (e) { unwound(e, sp); } return failed; };
         break;
       case 4:
-        fast = (index, a, b, c, d) => { const sp = stack(); try { return entry(index as number)(a, b, c, d); } catch (e) { unwound(e, sp); } return undefined; };
+        fast = (index, a, b, c, d) => { const sp = stack(); try { return entry(index as number)(a, b, c, d); } catch (e) { unwound(e, sp); } return failed; };
         break;
       default:
-        fast = (index, ...args) => { const sp = stack(); try { return entry(index as number)(...args); } catch (e) { unwound(e, sp); } return undefined; };
+        fast = (index, ...args) => { const sp = stack(); try { return entry(index as number)(...args); } catch (e) { unwound(e, sp); } return failed; };
     }
     env[name] = fast;
   }

@@ -112,6 +112,38 @@ describe('fast exception trampolines: the emscripten contract', () => {
     assert.equal(wasm.sp(), 500);
   });
 
+  it('an i64-returning trampoline answers 0n after a C++ exception, as emscripten does (wasm rejects undefined)', async () => {
+    const module = new WebAssembly.Module(wasmBytes(`(module
+      (import "env" "invoke_ji" (func $invoke_ji (param i32 i32) (result i64)))
+      (import "env" "thrower" (func $thrower (param i32)))
+      (table (export "__indirect_function_table") 2 funcref)
+      (elem (i32.const 1) $callThrower)
+      (global $threw (mut i32) (i32.const 0))
+      (func $callThrower (param i32) (result i64) (call $thrower (local.get 0)) (i64.const 42))
+      (func (export "setThrew") (param i32 i32) (global.set $threw (local.get 0)))
+      (func (export "emscripten_stack_get_current") (result i32) (i32.const 1000))
+      (func (export "_emscripten_stack_restore") (param i32))
+      (func (export "run") (param i32) (result i64) (call $invoke_ji (i32.const 1) (local.get 0)))
+      (func (export "threw") (result i32) (global.get $threw)))`));
+    const imports: WebAssembly.Imports = {
+      env: {
+        invoke_ji: () => assert.fail('the original trampoline must have been replaced'),
+        thrower: () => {
+          if (throwing !== undefined) throw throwing;
+        },
+      },
+    };
+    const patch = patchInvokeImports(module, imports)!;
+    const instance = await WebAssembly.instantiate(module, imports);
+    patch.attach(instance);
+    const wasm = instance.exports as { run(a: number): bigint; threw(): number };
+    throwing = undefined;
+    assert.equal(wasm.run(0), 42n);
+    throwing = new CppException('z3_exception');
+    assert.equal(wasm.run(0), 0n);
+    assert.equal(wasm.threw(), 1);
+  });
+
   it('a module without the needed exports is left alone', () => {
     const module = new WebAssembly.Module(wasmBytes('(module (import "env" "invoke_v" (func (param i32))))'));
     const invoke = () => undefined;
