@@ -114,6 +114,13 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
           return [set, failIf(mod.i32.eqz(mod.local.get(s.target, i32)), fail)];
         }
         case 'assign': return [mod.local.set(s.target, operand(s.source))];
+        case 'cachedGet': {
+          const get = mod.call(helper('rt_get'), [operand(s.source), operand(s.key)], i32);
+          return [
+            mod.if(mod.i32.eqz(mod.local.get(s.target, i32)), mod.local.set(s.target, get)),
+            failIf(mod.i32.eqz(mod.local.get(s.target, i32)), fail),
+          ];
+        }
         case 'truthy': return [failIf(mod.i32.eqz(mod.call(helper('rt_truthy'), [operand(s.source)], i32)), fail)];
         case 'defined': return [failIf(mod.i32.eqz(operand(s.source)), fail)];
         case 'failIfDefined': return [failIf(operand(s.source), fail)];

@@ -14,6 +14,12 @@ export type Stmt =
   /** target := fn(args); fails when the result is undefined (0) unless `mayBeUndefined`. */
   | { op: 'call'; fn: string; args: Operand[]; target: number | null; mayBeUndefined?: boolean }
   | { op: 'assign'; target: number; source: Operand }
+  /**
+   * target := rt_get(source, key) unless target already holds a value: the same constant-key ref
+   * into input or data, looked up earlier in this function (they never change during an
+   * evaluation). Fails when the value is undefined (looked up again next time: that is rare).
+   */
+  | { op: 'cachedGet'; target: number; source: Operand; key: Operand }
   /** Fails unless the operand is defined and not `false`. */
   | { op: 'truthy'; source: Operand }
   | { op: 'defined'; source: Operand }

@@ -96,3 +96,18 @@ test('never a wrong answer: inexact arithmetic and imprecise comparisons refuse 
   assert.equal(valueOf(text, 't/lt', bytes('{"a": 9007199254740993, "b": 9007199254740992}')), true);
   assert.throws(() => valueOf('package t\np := input.a == input.b\n', 't/p', bytes('{"a": 0.10000000000000000001, "b": 0.1}')), /beyond double precision/);
 });
+
+test('cached input/data refs: same answers whether a ref is first met in a skipped block, a scan, a negation or is undefined', () => {
+  const text = `package t
+deny contains "neg" if { not input.m.flag; input.m.n > 0 }
+deny contains x if { some x in input.m.items; x != input.m.skip; x != data.cfg.skip }
+deny contains "late" if { input.m.later == data.cfg.later }
+deny contains "undefined twice" if { input.m.missing.deep == 1 }
+deny contains "undefined twice" if { not input.m.missing.deep }
+`;
+  const run = (input: unknown) => valueOf(text, 't/deny', input, { cfg: { skip: 'b', later: 7 } });
+  assert.deepEqual(run({ m: { n: 1, items: ['a', 'b', 'c'], skip: 'c', later: 7 } }), ['a', 'late', 'neg', 'undefined twice']);
+  assert.deepEqual(run({ m: { flag: true, n: 1, items: [], later: 8 } }), ['undefined twice']);
+  assert.deepEqual(run({ m: { n: 2, items: ['d', 'b'], skip: 'x', missing: { deep: 1 } } }), ['d', 'neg', 'undefined twice']);
+  assert.deepEqual(run(undefined), ['undefined twice']);
+});
