@@ -84,7 +84,7 @@ test('property: glob.match with literal characters and stars agrees with a regul
   const { wasm: globber } = compilePolicy([{ file: 'g.rego', text: 'package g\nm := glob.match(input.p, input.d, input.s)\n' }], { entrypoints: ['g/m'] });
   const policy = loadPolicySync(new WebAssembly.Module(globber as Uint8Array<ArrayBuffer>));
   // gobwas/glob: `**` matches anything, `*` anything without a delimiter; stars in a row are one.
-  const reference = (p: string, delims: string[], s: string): boolean => {
+  const reference = (p: string, delims: readonly string[], s: string): boolean => {
     const notDelim = delims.length === 0 ? '[^]' : `[^${delims.map((d) => d.replace(/[\\\]^-]/g, '\\$&')).join('')}]`;
     const source = p.split(/(\*+)/).map((part) => (part.startsWith('*') ? (part.length > 1 ? '[^]*' : `${notDelim}*`) : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
     return new RegExp(`^${source}$`, 'u').test(s);
