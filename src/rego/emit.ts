@@ -4,6 +4,7 @@
 import binaryen from 'binaryen';
 import type { ConstValue, IrPolicy, Operand, Stmt } from './ir.ts';
 import { addDataSegment } from './wasm-data.ts';
+import { addInputPathsSection } from './input-paths.ts';
 
 const CONST_BASE = 1024;
 const CONST_LIMIT = 65536;
@@ -235,7 +236,7 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
     for (const fn of policy.functions) mod.optimizeFunction(fn.name);
   }
   if (!mod.validate()) throw new Error('internal: generated wasm does not validate');
-  return addDataSegment(mod.emitBinary(), CONST_BASE, Uint8Array.from(layout.bytes));
+  return addInputPathsSection(addDataSegment(mod.emitBinary(), CONST_BASE, Uint8Array.from(layout.bytes)), policy.inputPaths);
 }
 
 function replaceImport(mod: binaryen.Module, imports: Map<string, string>, base: string, params: binaryen.Type, body: binaryen.ExpressionRef): void {

@@ -2,6 +2,8 @@
 // nested blocks; a statement that cannot proceed (undefined value, failed test) ends the
 // innermost enclosing block / not / scan iteration, and execution continues after it.
 
+import type { InputPathTree } from './input-paths.ts';
+
 export type ConstValue =
   | { readonly t: 'null' }
   | { readonly t: 'boolean'; readonly v: boolean }
@@ -70,6 +72,8 @@ export interface IrPolicy {
   /** Host built-ins: name → id, called through opa_builtinN. */
   readonly hostBuiltins: Map<string, number>;
   readonly memoSlots: number;
+  /** The parts of input the planned code can read (recorded in the module; see input-paths.ts). */
+  readonly inputPaths: InputPathTree;
 }
 
 export function dumpIr(policy: IrPolicy): string {

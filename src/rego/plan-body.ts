@@ -392,6 +392,8 @@ export class BodyPlanner {
       while (i < path.length && path[i]!.type === 'string') { abs.push((path[i] as { value: string }).value); i++; }
       const dynamicRest = path.slice(i);
       if (abs[0] === 'input') {
+        // The policy reads this subtree of input (its constant-key prefix; see input-paths.ts).
+        this.policy.inputPaths.push(abs.slice(1));
         cur = { local: 0 };
         this.emit({ op: 'defined', source: cur });
         cur = this.cachedPath(cur, abs);
