@@ -38,6 +38,13 @@ class DataLayout {
     }
     return at;
   }
+  /** A zeroed, writable u32 cell (static data the runtime may update, e.g. a lookup hint). */
+  cell(): number {
+    this.align(4);
+    const at = CONST_BASE + this.bytes.length;
+    this.u32(0);
+    return at;
+  }
   cString(s: string): number {
     const at = this.raw(new TextEncoder().encode(s));
     this.bytes.push(0);
@@ -96,6 +103,11 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
 
   const callee = (fn: string): string => (functionNames.has(fn) ? fn : helper(fn));
 
+  // c[k]. A constant string key (the usual case) gets a hint cell of its own: see rt_get_hinted.
+  const lookup = (c: Operand, k: Operand): binaryen.ExpressionRef => ('const' in k && policy.constants[k.const]!.t === 'string'
+    ? mod.call(helper('rt_get_hinted'), [operand(c), operand(k), mod.i32.const(layout.cell())], i32)
+    : mod.call(helper('rt_get'), [operand(c), operand(k)], i32));
+
   for (const fn of policy.functions) {
     let extraLocals = 0;
     const newLocal = (): number => fn.locals + extraLocals++;
@@ -108,7 +120,7 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
     const emitStmt = (s: Stmt, fail: string): binaryen.ExpressionRef[] => {
       switch (s.op) {
         case 'call': {
-          const call = mod.call(callee(s.fn), s.args.map(operand), i32);
+          const call = s.fn === 'rt_get' ? lookup(s.args[0]!, s.args[1]!) : mod.call(callee(s.fn), s.args.map(operand), i32);
           if (s.target === null) return [mod.drop(call)];
           const set = mod.local.set(s.target, call);
           if (s.mayBeUndefined) return [set];
@@ -116,7 +128,7 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
         }
         case 'assign': return [mod.local.set(s.target, operand(s.source))];
         case 'cachedGet': {
-          const get = mod.call(helper('rt_get'), [operand(s.source), operand(s.key)], i32);
+          const get = lookup(s.source, s.key);
           return [
             mod.if(mod.i32.eqz(mod.local.get(s.target, i32)), mod.local.set(s.target, get)),
             failIf(mod.i32.eqz(mod.local.get(s.target, i32)), fail),

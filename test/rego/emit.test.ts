@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evalRego, valueOf } from './compile-helpers.ts';
+import { compilePolicy } from '../../src/rego/build.ts';
+import { loadPolicySync } from '../../src/rego/sdk.ts';
 
 test('undefined propagates; default applies only when no body produced a value', () => {
   const src = 'package t\ndefault p := "d"\np := input.x if input.x > 1\nq := input.missing.deeper\n';
@@ -110,4 +112,21 @@ deny contains "undefined twice" if { not input.m.missing.deep }
   assert.deepEqual(run({ m: { flag: true, n: 1, items: [], later: 8 } }), ['undefined twice']);
   assert.deepEqual(run({ m: { n: 2, items: ['d', 'b'], skip: 'x', missing: { deep: 1 } } }), ['d', 'neg', 'undefined twice']);
   assert.deepEqual(run(undefined), ['undefined twice']);
+});
+
+test('property: lookups with constant keys stay exact whatever shape the previous documents had (per-site hints)', async () => {
+  const fc = (await import('fast-check')).default;
+  const text = 'package t\np := [input.k, input.m.k, object.get(input, "k", "none")]\n';
+  const { wasm } = compilePolicy([{ file: 't.rego', text }], { entrypoints: ['t/p'] });
+  const policy = loadPolicySync(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>));
+  const key = fc.constantFrom('a', 'k', 'ka', 'j', 'kk', 'm', '');
+  const doc = fc.dictionary(key, fc.oneof(fc.integer(), fc.dictionary(key, fc.integer(), { maxKeys: 4 })), { maxKeys: 6 });
+  fc.assert(fc.property(fc.array(doc, { minLength: 1, maxLength: 8 }), (docs) => {
+    // One instance, documents of varying shapes in a row: hints left by one must not mislead the next.
+    for (const d of docs) {
+      const m = d.m !== null && typeof d.m === 'object' ? (d.m as Record<string, unknown>) : undefined;
+      const want = d.k === undefined || m === undefined || m.k === undefined ? [] : JSON.parse(JSON.stringify([{ result: [d.k, m.k, d.k] }])) as unknown;
+      assert.deepEqual(policy.evaluate(d), want, JSON.stringify(d));
+    }
+  }), { numRuns: 300 });
 });
