@@ -5,7 +5,7 @@ import {
   T_NULL, T_BOOL, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT, T_SET, tagOf, boolOf, numOf, numRaw,
   collLen, arrAt, objKey, objVal, mkNumber, mkBool, mkColl, arrPush, mkNull, strLen, strPtr,
 } from "./value";
-import { compare, compareBytes, objGet, objPut, setAdd, setHas, search } from "./compare";
+import { compare, bytesEqual, objGet, objPut, setAdd, setHas, search } from "./compare";
 
 // ---- per-evaluation rule memo ----
 let memoBase: usize = 0;
@@ -60,7 +60,7 @@ export function rt_get_hinted(c: usize, k: usize, hint: usize): usize {
   const i = load<u32>(hint);
   if (i < collLen(c)) {
     const key = objKey(c, i);
-    if (key == k || (tagOf(key) == T_STRING && strLen(key) == strLen(k) && compareBytes(strPtr(key), strLen(key), strPtr(k), strLen(k)) == 0)) return objVal(c, i);
+    if (key == k || (tagOf(key) == T_STRING && strLen(key) == strLen(k) && bytesEqual(strPtr(key), strPtr(k), strLen(k)))) return objVal(c, i);
   }
   const at = search(c, k, 8);
   if (at < 0) return 0;
