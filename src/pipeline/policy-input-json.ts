@@ -120,8 +120,9 @@ function messageJson(m: PolicyInput['message'], plan: MessagePlan): string {
     if (keys.length > 1) keys = keys.sort();
     let meta = '';
     for (const k of keys) if (wanted === 'all' || wanted.has(k)) meta += (meta === '' ? '' : ',') + str(k) + ':' + str(metadata[k]);
-    s += sep + '"metadata":{' + meta + '}';
-    sep = ',';
+    // A policy that reads only some keys never sees the metadata object itself: when none of
+    // them is there, leaving it out reads the same (undefined) and is less to parse.
+    if (meta !== '' || wanted === 'all') { s += sep + '"metadata":{' + meta + '}'; sep = ','; }
   }
   if (plan.priority) { s += sep + '"priority":' + num(m.priority); sep = ','; }
   if (plan.tenantId) { s += sep + '"tenantId":' + str(m.tenantId); sep = ','; }

@@ -50,6 +50,16 @@ test('the policies are sent smaller documents', () => {
   });
 });
 
+test('metadata without any of the keys the policy reads is left out whole', () => {
+  const input = buildPolicyInput({
+    id: 'm', from: 'a', to: 'b', type: 'command', tenantId: 'acme', priority: 1, constitutionalHash: 'h', payload: null, metadata: { trace: 't' }, createdAt: 0,
+  }, 10, { expectedHash: 'h', now: 0 });
+  const sent = JSON.parse(policyInputJson(input, inputPlan(readInputPaths(defaultSource.module)))!) as { message: Record<string, unknown> };
+  assert.equal('metadata' in sent.message, false);
+  const everything = JSON.parse(policyInputJson(input)!) as { message: Record<string, unknown> };
+  assert.deepEqual(everything.message.metadata, { trace: 't' });
+});
+
 test('property: with only the fields it reads, a policy answers as it does on the whole document', () => {
   const word = fc.constantFrom('a', 'b', 'x', 'on', 'acme', 'evil', 'worker', 'auditor', 'command', 'audit_log', 'heartbeat', '**');
   const agent = fc.option(fc.record({ tenantId: word, type: word, capabilities: fc.array(word, { maxLength: 3 }) }), { nil: undefined });
