@@ -26,8 +26,23 @@ const encoder = new TextEncoder();
 /** Set by str() when a field needs JSON.stringify; the caller then encodes the generic way. */
 let plain = true;
 
-function str(s: unknown): string {
-  if (typeof s !== 'string' || !PLAIN.test(s)) { plain = false; return ''; }
+/** Fields, each with its own memo of the last plain value written there. */
+const Field = {
+  ExpectedHash: 0, ConstitutionalHash: 1, From: 2, To: 3, Type: 4, TenantId: 5, AgentTenantId: 6, AgentType: 7, Capability: 8,
+  MetadataKey: 9, MetadataValue: 10,
+} as const;
+const FIELDS = 11;
+/**
+ * Most fields repeat from one message to the next (hashes, tenants, agent types): a value equal to
+ * the last one checked at its field is plain like it, and comparing is cheaper than the test.
+ */
+const lastPlain: string[] = new Array<string>(FIELDS).fill('');
+
+function str(s: unknown, field: number): string {
+  if (s !== lastPlain[field]) {
+    if (typeof s !== 'string' || !PLAIN.test(s)) { plain = false; return ''; }
+    lastPlain[field] = s;
+  }
   return '"' + s + '"';
 }
 
@@ -97,20 +112,20 @@ function agentJson(a: PolicyAgent, plan: AgentPlan): string {
     const caps = a.capabilities;
     s += '"capabilities":[';
     if (!Array.isArray(caps)) plain = false;
-    else for (let i = 0; i < caps.length; i++) s += (i === 0 ? str(caps[i]) : ',' + str(caps[i]));
+    else for (let i = 0; i < caps.length; i++) s += (i === 0 ? str(caps[i], Field.Capability) : ',' + str(caps[i], Field.Capability));
     s += ']';
     sep = ',';
   }
-  if (plan.tenantId) { s += sep + '"tenantId":' + str(a.tenantId); sep = ','; }
-  if (plan.type) s += sep + '"type":' + str(a.type);
+  if (plan.tenantId) { s += sep + '"tenantId":' + str(a.tenantId, Field.AgentTenantId); sep = ','; }
+  if (plan.type) s += sep + '"type":' + str(a.type, Field.AgentType);
   return s + '}';
 }
 
 function messageJson(m: PolicyInput['message'], plan: MessagePlan): string {
   let s = '{';
   let sep = '';
-  if (plan.constitutionalHash) { s += '"constitutionalHash":' + str(m.constitutionalHash); sep = ','; }
-  if (plan.from) { s += sep + '"from":' + str(m.from); sep = ','; }
+  if (plan.constitutionalHash) { s += '"constitutionalHash":' + str(m.constitutionalHash, Field.ConstitutionalHash); sep = ','; }
+  if (plan.from) { s += sep + '"from":' + str(m.from, Field.From); sep = ','; }
   const wanted = plan.metadata;
   if (wanted !== null) {
     const metadata = m.metadata;
@@ -119,15 +134,15 @@ function messageJson(m: PolicyInput['message'], plan: MessagePlan): string {
     // Plain keys are ASCII, where sort()'s UTF-16 order is byte order (other keys fall back anyway).
     if (keys.length > 1) keys = keys.sort();
     let meta = '';
-    for (const k of keys) if (wanted === 'all' || wanted.has(k)) meta += (meta === '' ? '' : ',') + str(k) + ':' + str(metadata[k]);
+    for (const k of keys) if (wanted === 'all' || wanted.has(k)) meta += (meta === '' ? '' : ',') + str(k, Field.MetadataKey) + ':' + str(metadata[k], Field.MetadataValue);
     // A policy that reads only some keys never sees the metadata object itself: when none of
     // them is there, leaving it out reads the same (undefined) and is less to parse.
     if (meta !== '' || wanted === 'all') { s += sep + '"metadata":{' + meta + '}'; sep = ','; }
   }
   if (plan.priority) { s += sep + '"priority":' + num(m.priority); sep = ','; }
-  if (plan.tenantId) { s += sep + '"tenantId":' + str(m.tenantId); sep = ','; }
-  if (plan.to) { s += sep + '"to":' + str(m.to); sep = ','; }
-  if (plan.type) s += sep + '"type":' + str(m.type);
+  if (plan.tenantId) { s += sep + '"tenantId":' + str(m.tenantId, Field.TenantId); sep = ','; }
+  if (plan.to) { s += sep + '"to":' + str(m.to, Field.To); sep = ','; }
+  if (plan.type) s += sep + '"type":' + str(m.type, Field.Type);
   return s + '}';
 }
 
@@ -141,7 +156,7 @@ export function policyInputJson(input: PolicyInput | Record<string, unknown>, pl
   plain = true;
   let s = '{';
   let sep = '';
-  if (plan.expectedHash) { s += '"expectedHash":' + str(input.expectedHash); sep = ','; }
+  if (plan.expectedHash) { s += '"expectedHash":' + str(input.expectedHash, Field.ExpectedHash); sep = ','; }
   if (plan.message !== null) { s += sep + '"message":' + messageJson(input.message, plan.message); sep = ','; }
   if (plan.payloadKiB) { s += sep + '"payloadKiB":' + num(input.payloadKiB); sep = ','; }
   if (plan.recipient !== null && input.recipient !== undefined) { s += sep + '"recipient":' + agentJson(input.recipient, plan.recipient); sep = ','; }
