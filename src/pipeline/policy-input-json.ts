@@ -37,13 +37,14 @@ const FIELDS = 11;
  * the last one checked at its field is plain like it, and comparing is cheaper than the test.
  */
 const lastPlain: string[] = new Array<string>(FIELDS).fill('');
+/** lastPlain's values with their quotes, reused as they are. */
+const lastQuoted: string[] = new Array<string>(FIELDS).fill('""');
 
 function str(s: unknown, field: number): string {
-  if (s !== lastPlain[field]) {
-    if (typeof s !== 'string' || !PLAIN.test(s)) { plain = false; return ''; }
-    lastPlain[field] = s;
-  }
-  return '"' + s + '"';
+  if (s === lastPlain[field]) return lastQuoted[field]!;
+  if (typeof s !== 'string' || !PLAIN.test(s)) { plain = false; return ''; }
+  lastPlain[field] = s;
+  return (lastQuoted[field] = '"' + s + '"');
 }
 
 /** JSON numbers: finite values print as JS does (JSON.stringify agrees); others fall back. */
