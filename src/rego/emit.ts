@@ -4,6 +4,7 @@
 import binaryen from 'binaryen';
 import type { ConstValue, IrPolicy, Operand, Stmt } from './ir.ts';
 import { addDataSegment } from './wasm-data.ts';
+import { addInputPathsSection } from './input-paths.ts';
 
 const CONST_BASE = 1024;
 const CONST_LIMIT = 65536;
@@ -35,6 +36,13 @@ class DataLayout {
       for (const x of f) this.bytes.push(x);
       this.u32(0); this.u32(0);
     }
+    return at;
+  }
+  /** A zeroed, writable u32 cell (static data the runtime may update, e.g. a lookup hint). */
+  cell(): number {
+    this.align(4);
+    const at = CONST_BASE + this.bytes.length;
+    this.u32(0);
     return at;
   }
   cString(s: string): number {
@@ -95,6 +103,11 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
 
   const callee = (fn: string): string => (functionNames.has(fn) ? fn : helper(fn));
 
+  // c[k]. A constant string key (the usual case) gets a hint cell of its own: see rt_get_hinted.
+  const lookup = (c: Operand, k: Operand): binaryen.ExpressionRef => ('const' in k && policy.constants[k.const]!.t === 'string'
+    ? mod.call(helper('rt_get_hinted'), [operand(c), operand(k), mod.i32.const(layout.cell())], i32)
+    : mod.call(helper('rt_get'), [operand(c), operand(k)], i32));
+
   for (const fn of policy.functions) {
     let extraLocals = 0;
     const newLocal = (): number => fn.locals + extraLocals++;
@@ -107,13 +120,20 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
     const emitStmt = (s: Stmt, fail: string): binaryen.ExpressionRef[] => {
       switch (s.op) {
         case 'call': {
-          const call = mod.call(callee(s.fn), s.args.map(operand), i32);
+          const call = s.fn === 'rt_get' ? lookup(s.args[0]!, s.args[1]!) : mod.call(callee(s.fn), s.args.map(operand), i32);
           if (s.target === null) return [mod.drop(call)];
           const set = mod.local.set(s.target, call);
           if (s.mayBeUndefined) return [set];
           return [set, failIf(mod.i32.eqz(mod.local.get(s.target, i32)), fail)];
         }
         case 'assign': return [mod.local.set(s.target, operand(s.source))];
+        case 'cachedGet': {
+          const get = lookup(s.source, s.key);
+          return [
+            mod.if(mod.i32.eqz(mod.local.get(s.target, i32)), mod.local.set(s.target, get)),
+            failIf(mod.i32.eqz(mod.local.get(s.target, i32)), fail),
+          ];
+        }
         case 'truthy': return [failIf(mod.i32.eqz(mod.call(helper('rt_truthy'), [operand(s.source)], i32)), fail)];
         case 'defined': return [failIf(mod.i32.eqz(operand(s.source)), fail)];
         case 'failIfDefined': return [failIf(operand(s.source), fail)];
@@ -228,7 +248,7 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
     for (const fn of policy.functions) mod.optimizeFunction(fn.name);
   }
   if (!mod.validate()) throw new Error('internal: generated wasm does not validate');
-  return addDataSegment(mod.emitBinary(), CONST_BASE, Uint8Array.from(layout.bytes));
+  return addInputPathsSection(addDataSegment(mod.emitBinary(), CONST_BASE, Uint8Array.from(layout.bytes)), policy.inputPaths);
 }
 
 function replaceImport(mod: binaryen.Module, imports: Map<string, string>, base: string, params: binaryen.Type, body: binaryen.ExpressionRef): void {

@@ -2,6 +2,8 @@
 // nested blocks; a statement that cannot proceed (undefined value, failed test) ends the
 // innermost enclosing block / not / scan iteration, and execution continues after it.
 
+import type { InputPathTree } from './input-paths.ts';
+
 export type ConstValue =
   | { readonly t: 'null' }
   | { readonly t: 'boolean'; readonly v: boolean }
@@ -14,6 +16,12 @@ export type Stmt =
   /** target := fn(args); fails when the result is undefined (0) unless `mayBeUndefined`. */
   | { op: 'call'; fn: string; args: Operand[]; target: number | null; mayBeUndefined?: boolean }
   | { op: 'assign'; target: number; source: Operand }
+  /**
+   * target := rt_get(source, key) unless target already holds a value: the same constant-key ref
+   * into input or data, looked up earlier in this function (they never change during an
+   * evaluation). Fails when the value is undefined (looked up again next time: that is rare).
+   */
+  | { op: 'cachedGet'; target: number; source: Operand; key: Operand }
   /** Fails unless the operand is defined and not `false`. */
   | { op: 'truthy'; source: Operand }
   | { op: 'defined'; source: Operand }
@@ -64,6 +72,8 @@ export interface IrPolicy {
   /** Host built-ins: name → id, called through opa_builtinN. */
   readonly hostBuiltins: Map<string, number>;
   readonly memoSlots: number;
+  /** The parts of input the planned code can read (recorded in the module; see input-paths.ts). */
+  readonly inputPaths: InputPathTree;
 }
 
 export function dumpIr(policy: IrPolicy): string {

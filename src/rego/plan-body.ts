@@ -12,8 +12,21 @@ export type { Env };
 
 export class FunctionBuilder {
   locals: number;
+  /** Locals caching constant-key refs from input or base data (see refLocal). */
+  private readonly refLocals = new Map<string, number>();
   constructor(readonly params: number) { this.locals = params; }
   newLocal(): number { return this.locals++; }
+  /**
+   * The local that caches the value of a ref with constant string keys from `input` or base data
+   * (e.g. input.message, data.agentbus.limits): input and data do not change during an
+   * evaluation, so a function looks each one up once however many literals mention it.
+   */
+  refLocal(path: readonly string[]): number {
+    const key = JSON.stringify(path);
+    let local = this.refLocals.get(key);
+    if (local === undefined) this.refLocals.set(key, (local = this.newLocal()));
+    return local;
+  }
 }
 
 /** Significant decimal digits of a number literal (OPA keeps them all; a double holds 15 safely). */
@@ -379,9 +392,12 @@ export class BodyPlanner {
       while (i < path.length && path[i]!.type === 'string') { abs.push((path[i] as { value: string }).value); i++; }
       const dynamicRest = path.slice(i);
       if (abs[0] === 'input') {
+        // The policy reads this subtree of input (its constant-key prefix; see input-paths.ts).
+        this.policy.inputPaths.push(abs.slice(1));
         cur = { local: 0 };
         this.emit({ op: 'defined', source: cur });
-        path = [...abs.slice(1).map((s) => ({ type: 'string', value: s, loc: t.loc }) as Term), ...dynamicRest];
+        cur = this.cachedPath(cur, abs);
+        path = dynamicRest;
       } else {
         const resolved = this.policy.resolveData(abs.slice(1), t.loc, this);
         cur = resolved.value;
@@ -419,12 +435,18 @@ export class BodyPlanner {
 
   /** Walks base data from the `data` parameter. */
   baseData(path: readonly string[]): Operand {
-    let cur: Operand = { local: 1 };
-    this.emit({ op: 'defined', source: cur });
-    for (const seg of path) {
-      const next = this.fb.newLocal();
-      this.emit({ op: 'call', fn: 'rt_get', args: [cur, { const: this.policy.constant({ t: 'string', v: seg }) }], target: next });
-      cur = { local: next };
+    const root: Operand = { local: 1 };
+    this.emit({ op: 'defined', source: root });
+    return this.cachedPath(root, ['data', ...path]);
+  }
+
+  /** Looks up the constant keys path[1..] from root (input or data), each prefix once per function. */
+  private cachedPath(root: Operand, path: readonly string[]): Operand {
+    let cur = root;
+    for (let i = 1; i < path.length; i++) {
+      const target = this.fb.refLocal(path.slice(0, i + 1));
+      this.emit({ op: 'cachedGet', target, source: cur, key: { const: this.policy.constant({ t: 'string', v: path[i]! }) } });
+      cur = { local: target };
     }
     return cur;
   }

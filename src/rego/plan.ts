@@ -5,6 +5,7 @@ import { RegoCompileError, unsupported, type Module, type Rule, type Location, t
 import { buildRuleTree, lookupNode, type RuleGroup, type TreeNode } from './check.ts';
 import { BodyPlanner, FunctionBuilder, type Env } from './plan-body.ts';
 import type { ConstValue, IrFunction, IrPolicy, Operand, Stmt } from './ir.ts';
+import { inputPathTree } from './input-paths.ts';
 
 /** Name resolution inside one module: variables vs rules, imports and root documents. */
 export class ModuleScope {
@@ -58,6 +59,8 @@ export class PolicyPlanner {
   private readonly pending: (() => void)[] = [];
   private readonly hostBuiltins = new Map<string, number>();
   private memoSlots = 0;
+  /** Constant-key prefixes of every input ref planned (see input-paths.ts). */
+  readonly inputPaths: string[][] = [];
   private readonly functionOrigins = new Map<string, { loc: Location; path: string }>();
 
   constructor(readonly modules: readonly Module[], readonly extraHostBuiltins: Readonly<Record<string, number>> = {}) {
@@ -227,7 +230,7 @@ export class PolicyPlanner {
     checkRecursion(this.functions, this.functionOrigins);
     return {
       constants: this.constants, messages: this.messages, functions: this.functions, entrypoints: eps,
-      hostBuiltins: this.hostBuiltins, memoSlots: this.memoSlots,
+      hostBuiltins: this.hostBuiltins, memoSlots: this.memoSlots, inputPaths: inputPathTree(this.inputPaths),
     };
   }
 }

@@ -14,7 +14,8 @@ function readU32(b: Uint8Array, at: number): [value: number, next: number] {
   return [result >>> 0, i];
 }
 
-function u32(n: number): number[] {
+/** Unsigned LEB128, as wasm encodes sizes and counts. */
+export function u32(n: number): number[] {
   const out: number[] = [];
   do {
     let byte = n & 0x7f;

@@ -98,6 +98,12 @@ test('decision cache: entries expire after the TTL', async () => {
   await new Promise((resolve) => setTimeout(resolve, 40));
   ev.evaluate(input());
   assert.deepEqual([ev.stats().hits, ev.stats().misses], [1, 2]);
+  // On the clock the caller passes (the pipeline's per-batch time), epoch ms.
+  const batch = evaluator({ max: 100, ttlMs: 1000 });
+  batch.evaluate(input(), 10_000);
+  batch.evaluate(input(), 10_999);
+  batch.evaluate(input(), 11_000);
+  assert.deepEqual([batch.stats().hits, batch.stats().misses], [1, 2]);
 });
 
 test('bench traffic: 1,000 distinct agent pairs pass, the crafted 1% (audit_log to a non-auditor) is denied', () => {

@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evalRego, valueOf } from './compile-helpers.ts';
+import { compilePolicy } from '../../src/rego/build.ts';
+import { loadPolicySync } from '../../src/rego/sdk.ts';
 
 test('undefined propagates; default applies only when no body produced a value', () => {
   const src = 'package t\ndefault p := "d"\np := input.x if input.x > 1\nq := input.missing.deeper\n';
@@ -95,4 +97,36 @@ test('never a wrong answer: inexact arithmetic and imprecise comparisons refuse 
   assert.equal(valueOf(text, 't/eq', bytes('{"a": 9007199254740993, "b": 9007199254740992}')), undefined);
   assert.equal(valueOf(text, 't/lt', bytes('{"a": 9007199254740993, "b": 9007199254740992}')), true);
   assert.throws(() => valueOf('package t\np := input.a == input.b\n', 't/p', bytes('{"a": 0.10000000000000000001, "b": 0.1}')), /beyond double precision/);
+});
+
+test('cached input/data refs: same answers whether a ref is first met in a skipped block, a scan, a negation or is undefined', () => {
+  const text = `package t
+deny contains "neg" if { not input.m.flag; input.m.n > 0 }
+deny contains x if { some x in input.m.items; x != input.m.skip; x != data.cfg.skip }
+deny contains "late" if { input.m.later == data.cfg.later }
+deny contains "undefined twice" if { input.m.missing.deep == 1 }
+deny contains "undefined twice" if { not input.m.missing.deep }
+`;
+  const run = (input: unknown) => valueOf(text, 't/deny', input, { cfg: { skip: 'b', later: 7 } });
+  assert.deepEqual(run({ m: { n: 1, items: ['a', 'b', 'c'], skip: 'c', later: 7 } }), ['a', 'late', 'neg', 'undefined twice']);
+  assert.deepEqual(run({ m: { flag: true, n: 1, items: [], later: 8 } }), ['undefined twice']);
+  assert.deepEqual(run({ m: { n: 2, items: ['d', 'b'], skip: 'x', missing: { deep: 1 } } }), ['d', 'neg', 'undefined twice']);
+  assert.deepEqual(run(undefined), ['undefined twice']);
+});
+
+test('property: lookups with constant keys stay exact whatever shape the previous documents had (per-site hints)', async () => {
+  const fc = (await import('fast-check')).default;
+  const text = 'package t\np := [input.k, input.m.k, object.get(input, "k", "none")]\n';
+  const { wasm } = compilePolicy([{ file: 't.rego', text }], { entrypoints: ['t/p'] });
+  const policy = loadPolicySync(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>));
+  const key = fc.constantFrom('a', 'k', 'ka', 'j', 'kk', 'm', '');
+  const doc = fc.dictionary(key, fc.oneof(fc.integer(), fc.dictionary(key, fc.integer(), { maxKeys: 4 })), { maxKeys: 6 });
+  fc.assert(fc.property(fc.array(doc, { minLength: 1, maxLength: 8 }), (docs) => {
+    // One instance, documents of varying shapes in a row: hints left by one must not mislead the next.
+    for (const d of docs) {
+      const m = d.m !== null && typeof d.m === 'object' ? (d.m as Record<string, unknown>) : undefined;
+      const want = d.k === undefined || m === undefined || m.k === undefined ? [] : JSON.parse(JSON.stringify([{ result: [d.k, m.k, d.k] }])) as unknown;
+      assert.deepEqual(policy.evaluate(d), want, JSON.stringify(d));
+    }
+  }), { numRuns: 300 });
 });

@@ -28,3 +28,19 @@ test('recursion is rejected at compile time', () => {
 test('an entrypoint that names nothing is an error', () => {
   assert.throws(() => planPolicy([{ file: 'p.rego', text: 'package t\np := 1\n' }], ['t/nope']), /entrypoint t\/nope does not name a rule or package/);
 });
+
+test('refs with constant keys into input and base data are looked up once per function', () => {
+  const text = 'package t\ndeny contains "a" if input.m.x == data.cfg.lim\ndeny contains "b" if input.m.y == data.cfg.lim\ndeny contains "c" if input.m.x == input.m.y\n';
+  const fn = planPolicy([{ file: 'p.rego', text }], ['t/deny']).functions.find((f) => f.name.startsWith('rule_t_deny'))!;
+  const gets: { target: number; key: number }[] = [];
+  const walk = (stmts: typeof fn.body): void => {
+    for (const s of stmts) {
+      if (s.op === 'cachedGet') gets.push({ target: s.target, key: 'const' in s.key ? s.key.const : -1 });
+      if ('body' in s) walk(s.body);
+    }
+  };
+  walk(fn.body);
+  // input.m, input.m.x, input.m.y, data.cfg, data.cfg.lim: five cache locals, each for one path.
+  assert.equal(new Set(gets.map((g) => g.target)).size, 5);
+  assert.equal(gets.length, 12);
+});

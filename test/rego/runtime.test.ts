@@ -78,3 +78,21 @@ test('property: JSON round-trips and sort() orders any JSON values exactly as Re
     result.forEach((v, i) => assert.equal(regoCompare(v, expected[i]), 0));
   }), { numRuns: 300 });
 });
+
+test('property: glob.match with literal characters and stars agrees with a regular expression', async () => {
+  const fc = (await import('fast-check')).default;
+  const { wasm: globber } = compilePolicy([{ file: 'g.rego', text: 'package g\nm := glob.match(input.p, input.d, input.s)\n' }], { entrypoints: ['g/m'] });
+  const policy = loadPolicySync(new WebAssembly.Module(globber as Uint8Array<ArrayBuffer>));
+  // gobwas/glob: `**` matches anything, `*` anything without a delimiter; stars in a row are one.
+  const reference = (p: string, delims: readonly string[], s: string): boolean => {
+    const notDelim = delims.length === 0 ? '[^]' : `[^${delims.map((d) => d.replace(/[\\\]^-]/g, '\\$&')).join('')}]`;
+    const source = p.split(/(\*+)/).map((part) => (part.startsWith('*') ? (part.length > 1 ? '[^]*' : `${notDelim}*`) : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+    return new RegExp(`^${source}$`, 'u').test(s);
+  };
+  const char = fc.constantFrom('a', 'b', '/', '.', 'é');
+  const text = fc.array(char, { maxLength: 6 }).map((cs) => cs.join(''));
+  const pattern = fc.array(fc.oneof(char, fc.constantFrom('*', '**')), { maxLength: 6 }).map((cs) => cs.join(''));
+  fc.assert(fc.property(pattern, fc.constantFrom(['/'], ['.'], ['/', '.']), text, (p, d, s) => {
+    assert.deepEqual(policy.evaluate({ p, d, s }), [{ result: reference(p, d, s) }], JSON.stringify({ p, d, s }));
+  }), { numRuns: 1000 });
+});

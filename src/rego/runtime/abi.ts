@@ -2,7 +2,7 @@
 // builtins and entrypoints maps) are imported from "policy" and replaced by the linker
 // (src/rego/emit.ts) with generated functions.
 import { alloc, heapGet, heapSet, abortWith } from "./heap";
-import { parseJson, dumpValue } from "./json";
+import { parseJson, dumpValue, dumpResultSet } from "./json";
 import { mkColl, T_ARRAY, T_OBJECT, T_STRING, tagOf, arrPush, collLen, arrAt, mkString } from "./value";
 import { objPut, objGet, search } from "./compare";
 
@@ -115,5 +115,5 @@ export function opa_eval(reserved: i32, ep: i32, data: usize, input: usize, inpu
     if (inputValue == 0) abortWith("failed to parse input");
   }
   const v = policy_eval_entrypoint(ep, inputValue, data);
-  return dumpValue(resultSet(v), format == 1);
+  return dumpResultSet(v, format == 1);
 }

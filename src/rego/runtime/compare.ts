@@ -16,6 +16,14 @@ export function compareBytes(pa: usize, la: u32, pb: usize, lb: u32): i32 {
   return la == lb ? 0 : (la < lb ? -1 : 1);
 }
 
+/** Whether n bytes at pa and pb are equal: eight at a time, then the rest. */
+export function bytesEqual(pa: usize, pb: usize, n: u32): bool {
+  let i: u32 = 0;
+  while (i + 8 <= n) { if (load<u64>(pa + i) != load<u64>(pb + i)) return false; i += 8; }
+  for (; i < n; i++) if (load<u8>(pa + i) != load<u8>(pb + i)) return false;
+  return true;
+}
+
 export function compare(a: usize, b: usize): i32 {
   if (a == b) return 0;
   const ta = tagOf(a);

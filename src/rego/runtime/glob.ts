@@ -50,6 +50,14 @@ function matchSimple(p: usize, pe: usize, s: usize, se: usize, delims: usize, nd
       let sup = false;
       p++;
       if (p < pe && load<u8>(p) == 0x2a) { sup = true; while (p < pe && load<u8>(p) == 0x2a) p++; }
+      if (p == pe) {
+        // A trailing star (`**` is the usual "anything" permission) takes the rest of the subject:
+        // `**` whatever it holds, `*` unless it crosses a delimiter. The same answers as trying
+        // every split below, without a call per character.
+        if (sup) return 1;
+        for (let k = s; k < se; k += cpLen(<u32>load<u8>(k))) if (isDelim(cpAt(k), delims, nd)) return 0;
+        return 1;
+      }
       let k = s;
       while (true) {
         const r = matchSimple(p, pe, k, se, delims, nd);

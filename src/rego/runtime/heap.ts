@@ -7,14 +7,23 @@ let heapTop: usize = (__heap_base + 7) & ~7;
 export function heapGet(): usize { return heapTop; }
 export function heapSet(p: usize): void { heapTop = p; }
 
+/**
+ * Memory size in bytes as last read. Memory never shrinks, so below it no check is needed; the
+ * host grows memory too, so above it the size is read again before growing.
+ */
+let knownLimit: usize = 0;
+
 export function alloc(n: usize): usize {
   const p = (heapTop + 7) & ~(<usize>7);
   const end = p + n;
-  const limit = (<usize>memory.size()) << 16;
-  if (end > limit) {
-    // The host grows memory too, so re-read the size every time.
-    const pages = <i32>((end - limit + 0xffff) >> 16);
-    if (memory.grow(pages) < 0) abortWith("out of memory");
+  if (end > knownLimit) {
+    let limit = (<usize>memory.size()) << 16;
+    if (end > limit) {
+      const pages = <i32>((end - limit + 0xffff) >> 16);
+      if (memory.grow(pages) < 0) abortWith("out of memory");
+      limit = (<usize>memory.size()) << 16;
+    }
+    knownLimit = limit;
   }
   heapTop = end;
   return p;

@@ -352,6 +352,26 @@ function dumpWrite(d: usize, v: usize, rego: bool, scratch: usize, asKey: bool):
   return d;
 }
 
+/**
+ * NUL-terminated text of the result set [{"result": v}], or [] when v is undefined (0): the same
+ * text as dumping that set, without building it (opa_eval's answer on every evaluation).
+ */
+export function dumpResultSet(v: usize, rego: bool): usize {
+  if (v == 0) {
+    const out = alloc(3);
+    store<u8>(out, 0x5b); store<u8>(out + 1, 0x5d); store<u8>(out + 2, 0);
+    return out;
+  }
+  const scratch = alloc(128);
+  const size = dumpSize(v, rego, scratch, false);
+  const out = alloc(<usize>size + 14);
+  // [{"result":
+  store<u64>(out, 0x6c75736572227b5b); store<u16>(out + 8, 0x2274); store<u8>(out + 10, 0x3a);
+  let end = dumpWrite(out + 11, v, rego, scratch, false);
+  store<u8>(end, 0x7d); store<u8>(end + 1, 0x5d); store<u8>(end + 2, 0);
+  return out;
+}
+
 /** NUL-terminated JSON (or Rego syntax) text of v. */
 export function dumpValue(v: usize, rego: bool): usize {
   const scratch = alloc(128);

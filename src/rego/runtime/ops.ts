@@ -3,9 +3,9 @@
 import { alloc, abortPtr } from "./heap";
 import {
   T_NULL, T_BOOL, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT, T_SET, tagOf, boolOf, numOf, numRaw,
-  collLen, arrAt, objKey, objVal, mkNumber, mkBool, mkColl, arrPush, mkNull,
+  collLen, arrAt, objKey, objVal, mkNumber, mkBool, mkColl, arrPush, mkNull, strLen, strPtr,
 } from "./value";
-import { compare, objGet, objPut, setAdd, setHas, search } from "./compare";
+import { compare, bytesEqual, objGet, objPut, setAdd, setHas, search } from "./compare";
 
 // ---- per-evaluation rule memo ----
 let memoBase: usize = 0;
@@ -48,6 +48,24 @@ export function rt_get(c: usize, k: usize): usize {
   }
   if (t == T_SET) return setHas(c, k) ? k : 0;
   return 0;
+}
+/**
+ * rt_get for a constant string key at one site of the generated code. `hint` is that site's own
+ * cell (in the policy's static data) holding the index where the key was found last time: input
+ * documents of one shape keep their keys in the same places, so usually one comparison replaces
+ * the binary search. Only an equal key at that index is accepted, so a stale hint costs a search.
+ */
+export function rt_get_hinted(c: usize, k: usize, hint: usize): usize {
+  if (c == 0 || tagOf(c) != T_OBJECT) return rt_get(c, k);
+  const i = load<u32>(hint);
+  if (i < collLen(c)) {
+    const key = objKey(c, i);
+    if (key == k || (tagOf(key) == T_STRING && strLen(key) == strLen(k) && bytesEqual(strPtr(key), strPtr(k), strLen(k)))) return objVal(c, i);
+  }
+  const at = search(c, k, 8);
+  if (at < 0) return 0;
+  store<u32>(hint, <u32>at);
+  return objVal(c, <u32>at);
 }
 /** Number of iterable items, or -1 when c is not a collection (scans over it do nothing). */
 export function rt_len(c: usize): i32 {

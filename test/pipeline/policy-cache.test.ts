@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PairDecisionCache, MAX_DOCUMENTS_PER_PAIR } from '../../src/pipeline/policy-cache.ts';
+import { buildPolicyInput, type PolicyAgent } from '../../src/pipeline/policy-input.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../../src/message.ts';
+
+const worker: PolicyAgent = { tenantId: 'acme', type: 'worker', capabilities: ['chat'] };
+const base: AgentMessage = {
+  id: 'm', from: 'a', to: 'b', type: 'command', tenantId: 'acme', priority: 1, constitutionalHash: DEFAULT_CONSTITUTIONAL_HASH,
+  payload: null, metadata: {}, createdAt: 0,
+};
+/** sender null: no sender in the input (an agent the registry does not know). */
+const input = (m: Partial<AgentMessage> = {}, bytes = 10, sender: PolicyAgent | null = worker) =>
+  buildPolicyInput({ ...base, ...m }, bytes, { expectedHash: DEFAULT_CONSTITUTIONAL_HASH, now: 0, sender: sender ?? undefined, recipient: worker });
+const verdict = (n: number) => ({ n });
+
+test('a hit only for the same document: any field that differs is a miss', () => {
+  const cache = new PairDecisionCache<{ n: number }>(100, 1000);
+  cache.set(input(), verdict(1), 0);
+  assert.deepEqual(cache.get(input({ id: 'other' }), 0), verdict(1));
+  for (const other of [input({ type: 'query' }), input({ priority: 2 }), input({ metadata: { x: '1' } }), input({}, 5000),
+    input({}, 10, { ...worker, capabilities: [] }), input({}, 10, null), input({ tenantId: 'x' }), input({ constitutionalHash: 'h' }),
+    input({ to: 'c' }), input({ from: 'ab', to: '' })]) {
+    assert.equal(cache.get(other, 0), undefined, JSON.stringify(other));
+  }
+});
+
+test('several documents per pair, the oldest dropped beyond the limit', () => {
+  const cache = new PairDecisionCache<{ n: number }>(100, 1000);
+  for (let p = 0; p <= MAX_DOCUMENTS_PER_PAIR; p++) cache.set(input({ metadata: { p: String(p) } }), verdict(p), 0);
+  assert.equal(cache.size, 1);
+  assert.equal(cache.get(input({ metadata: { p: '0' } }), 0), undefined);
+  for (let p = 1; p <= MAX_DOCUMENTS_PER_PAIR; p++) assert.deepEqual(cache.get(input({ metadata: { p: String(p) } }), 0), verdict(p));
+  // Setting a document again replaces it rather than keeping two copies.
+  cache.set(input({ metadata: { p: '5' } }), verdict(50), 0);
+  assert.deepEqual(cache.get(input({ metadata: { p: '5' } }), 0), verdict(50));
+});
+
+test('entries expire after the TTL on the clock the caller passes', () => {
+  const cache = new PairDecisionCache<{ n: number }>(100, 1000);
+  cache.set(input(), verdict(1), 5000);
+  assert.deepEqual(cache.get(input(), 5999), verdict(1));
+  assert.equal(cache.get(input(), 6000), undefined);
+  cache.set(input(), verdict(2), 6000);
+  assert.deepEqual(cache.get(input(), 6500), verdict(2));
+});
+
+test('least recently used pairs are evicted, and an evicted pair can be cached again', () => {
+  const cache = new PairDecisionCache<{ n: number }>(2, 1000);
+  cache.set(input({ to: 'x' }), verdict(1), 0);
+  cache.set(input({ to: 'y' }), verdict(2), 0);
+  assert.deepEqual(cache.get(input({ to: 'x' }), 0), verdict(1)); // x is now the most recent
+  cache.set(input({ to: 'z' }), verdict(3), 0); // evicts y
+  assert.equal(cache.size, 2);
+  assert.equal(cache.get(input({ to: 'y' }), 0), undefined);
+  assert.deepEqual(cache.get(input({ to: 'x' }), 0), verdict(1));
+  assert.deepEqual(cache.get(input({ to: 'z' }), 0), verdict(3));
+  cache.set(input({ to: 'y' }), verdict(4), 0);
+  assert.deepEqual(cache.get(input({ to: 'y' }), 0), verdict(4));
+  assert.equal(cache.size, 2);
+});
