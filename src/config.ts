@@ -22,7 +22,7 @@ export interface AgentBusOptions {
   spinMicros?: number;
   /**
    * Longest spin, µs: under steady load an idle worker spins across gaps up to half this long instead of
-   * parking, which spares the main thread a wake-up per batch. Default 5,000. Set equal to `spinMicros` for a
+   * parking, which spares the main thread a wake-up per batch. Default 1,000. Set equal to `spinMicros` for a
    * fixed spin. Env: AGENTBUS_MAX_SPIN_MICROS.
    */
   maxSpinMicros?: number;
@@ -128,7 +128,7 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
     ringBytes,
     maxBatch: positiveInt('maxBatch', options.maxBatch ?? 256),
     spinMicros: positiveInt('spinMicros', options.spinMicros ?? 50, 0),
-    maxSpinMicros: positiveInt('maxSpinMicros', options.maxSpinMicros ?? envInt('AGENTBUS_MAX_SPIN_MICROS') ?? Math.max(5_000, options.spinMicros ?? 0), 0),
+    maxSpinMicros: positiveInt('maxSpinMicros', options.maxSpinMicros ?? envInt('AGENTBUS_MAX_SPIN_MICROS') ?? Math.max(1_000, options.spinMicros ?? 0), 0),
     stages: options.stages ?? [],
     policy: options.policy,
     policyEntrypoint: options.policyEntrypoint,
