@@ -1,4 +1,5 @@
 import { MessageType, type AcceptedMessage, type Priority } from '../message.ts';
+import { StringTable } from './string-table.ts';
 
 /**
  * The envelope: a message as it crosses a request ring, in a fixed binary layout.
@@ -150,6 +151,8 @@ export class EnvelopeDecoder {
   private bytes: Buffer = Buffer.alloc(0);
   private view: DataView = new DataView(new ArrayBuffer(0));
   private at = 0;
+  /** Sender, recipient, tenant, hash and metadata keys repeat across messages: decoded once each. */
+  private readonly repeated = new StringTable();
 
   decodeBatch(bytes: Buffer): Envelope[] {
     if (bytes.length < RECORD_HEADER) throw new Error(`message record of ${bytes.length} bytes has no header`);
@@ -183,15 +186,15 @@ export class EnvelopeDecoder {
     const hasConversationId = this.bytes[o + 46] === 1;
     this.at = o + FIXED_BYTES;
     const id = this.readString();
-    const from = this.readString();
-    const to = this.readString();
-    const tenantId = this.readString();
-    const constitutionalHash = this.readString();
+    const from = this.readString(this.repeated);
+    const to = this.readString(this.repeated);
+    const tenantId = this.readString(this.repeated);
+    const constitutionalHash = this.readString(this.repeated);
     const conversationId = hasConversationId ? this.readString() : undefined;
     const entries = this.readUint32();
     const metadata: Record<string, string> = {};
     for (let i = 0; i < entries; i++) {
-      const key = this.readString();
+      const key = this.readString(this.repeated);
       metadata[key] = this.readString();
     }
     let payload: Uint8Array | null = null;
@@ -213,13 +216,14 @@ export class EnvelopeDecoder {
     return value;
   }
 
-  private readString(): string {
+  private readString(table: StringTable | null = null): string {
     const length = this.readUint32();
     const start = this.at;
     const end = start + length;
     if (end > this.bytes.length) throw new Error('message record ends inside a string');
     this.at = end;
     const bytes = this.bytes;
+    if (table !== null) return table.decode(bytes, start, end);
     for (let i = start; i < end; i++) {
       if (bytes[i]! >= 0x80) return bytes.toString('utf8', start, end);
     }
