@@ -12,7 +12,7 @@ const context = { expectedHash: DEFAULT_CONSTITUTIONAL_HASH, now: 123, sender: a
 
 test('the input holds the policy-relevant projection: no id, payload or clock by default', () => {
   const input = buildPolicyInput(message, 1025, context);
-  assert.deepEqual(input, {
+  assert.deepEqual({ ...input }, {
     message: { from: 'a', to: 'b', type: 'command', tenantId: 'acme', priority: 1, constitutionalHash: DEFAULT_CONSTITUTIONAL_HASH, metadata: { trace: '1' } },
     payloadKiB: 2,
     expectedHash: DEFAULT_CONSTITUTIONAL_HASH,
