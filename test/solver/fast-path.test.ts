@@ -1,34 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Z3_ast } from 'z3-solver';
 import fc from 'fast-check';
-import { DEFAULT_POLICY_URL, loadDeliberationPolicy, type BindingSpec, type TemplateSpec } from '../../src/solver/policy.ts';
+import type { BindingSpec, TemplateSpec } from '../../src/solver/policy.ts';
 import { numeralText } from '../../src/solver/smt-values.ts';
 import { TemplateSolver, type NumeralBindings } from '../../src/solver/template-solver.ts';
-import { instantiateZ3, terminateZ3Threads, type Z3Instance } from '../../src/solver/z3-module.ts';
-import { Z3Session } from '../../src/solver/z3-session.ts';
+import { useDefaultTemplateSolvers } from './solver-fixture.ts';
 
 // A template's verdict comes from one solver that takes the values as assumptions, after an evaluation shortcut
 // for templates without variables. Against a reference — the former check: Z3's default parameters, push,
 // assert the equalities, check, unsat core, pop — the status must always agree, and a denial's reasons must be
 // an unsat core that names no constraint the values satisfy.
 
-let z3: Z3Instance;
-let session: Z3Session;
-const policy = loadDeliberationPolicy(DEFAULT_POLICY_URL);
-const solvers = new Map<string, TemplateSolver>();
+const fixture = useDefaultTemplateSolvers();
+const { policy, solvers } = fixture;
 
-before(async () => {
-  z3 = await instantiateZ3();
-  session = new Z3Session(z3);
-  for (const t of policy.templates) solvers.set(t.id, new TemplateSolver(session, t, 200_000));
-});
-
-after(() => {
-  for (const solver of solvers.values()) solver.dispose();
-  session.dispose();
-  terminateZ3Threads(z3);
-});
 
 function solver(id: string): TemplateSolver {
   const found = solvers.get(id);
@@ -77,32 +63,32 @@ class ReferenceCheck {
   private readonly owned: Z3_ast[] = [];
 
   constructor(readonly template: TemplateSpec, terms: readonly Z3_ast[]) {
-    this.solver = session.solver(200_000);
+    this.solver = fixture.session.solver(200_000);
     template.constraints.forEach((constraint, i) => {
-      const tracker = session.constant(`reference!${template.id}!${constraint.name}`, 'Bool');
+      const tracker = fixture.session.constant(`reference!${template.id}!${constraint.name}`, 'Bool');
       this.owned.push(tracker);
-      this.names.set(session.astId(tracker), constraint.name);
-      z3.Z3.solver_assert_and_track(session.ctx, this.solver, terms[i] as Z3_ast, tracker);
+      this.names.set(fixture.session.astId(tracker), constraint.name);
+      fixture.z3.Z3.solver_assert_and_track(fixture.session.ctx, this.solver, terms[i] as Z3_ast, tracker);
     });
   }
 
   check(bindings: NumeralBindings): { status: string; violated: string[] } {
     const temporaries = equalities(this.template, bindings);
-    z3.Z3.solver_push(session.ctx, this.solver);
+    fixture.z3.Z3.solver_push(fixture.session.ctx, this.solver);
     try {
-      for (const equality of temporaries.equalities) z3.Z3.solver_assert(session.ctx, this.solver, equality);
-      const status = session.check(this.solver);
-      const violated = status === 'unsat' ? session.unsatCoreIds(this.solver).map((id) => this.names.get(id) as string) : [];
+      for (const equality of temporaries.equalities) fixture.z3.Z3.solver_assert(fixture.session.ctx, this.solver, equality);
+      const status = fixture.session.check(this.solver);
+      const violated = status === 'unsat' ? fixture.session.unsatCoreIds(this.solver).map((id) => this.names.get(id) as string) : [];
       return { status, violated };
     } finally {
-      z3.Z3.solver_pop(session.ctx, this.solver, 1);
+      fixture.z3.Z3.solver_pop(fixture.session.ctx, this.solver, 1);
       temporaries.release();
     }
   }
 
   dispose(): void {
-    z3.Z3.solver_dec_ref(session.ctx, this.solver);
-    for (const ast of this.owned) session.release(ast);
+    fixture.z3.Z3.solver_dec_ref(fixture.session.ctx, this.solver);
+    for (const ast of this.owned) fixture.session.release(ast);
   }
 }
 
@@ -112,11 +98,11 @@ function equalities(template: TemplateSpec, bindings: NumeralBindings): { consta
   const values: Z3_ast[] = [];
   const result: Z3_ast[] = [];
   for (const [name, spec] of Object.entries(template.bindings)) {
-    constants.push(session.constant(name, spec.sort));
-    values.push(session.literal(spec.sort, bindings[name] as string));
-    result.push(session.equals(constants.at(-1) as Z3_ast, values.at(-1) as Z3_ast));
+    constants.push(fixture.session.constant(name, spec.sort));
+    values.push(fixture.session.literal(spec.sort, bindings[name] as string));
+    result.push(fixture.session.equals(constants.at(-1) as Z3_ast, values.at(-1) as Z3_ast));
   }
-  return { constants, values, equalities: result, release: () => [...constants, ...values, ...result].forEach((ast) => session.release(ast)) };
+  return { constants, values, equalities: result, release: () => [...constants, ...values, ...result].forEach((ast) => fixture.session.release(ast)) };
 }
 
 /**
@@ -126,19 +112,19 @@ function equalities(template: TemplateSpec, bindings: NumeralBindings): { consta
 function assertExplains(s: TemplateSolver, bindings: NumeralBindings, violated: readonly string[]): void {
   assert.ok(violated.length > 0);
   const temporaries = equalities(s.template, bindings);
-  const scratch = session.solver(200_000);
+  const scratch = fixture.session.solver(200_000);
   try {
     s.template.constraints.forEach((constraint, i) => {
-      if (violated.includes(constraint.name)) z3.Z3.solver_assert(session.ctx, scratch, s.constraintTerms[i] as Z3_ast);
+      if (violated.includes(constraint.name)) fixture.z3.Z3.solver_assert(fixture.session.ctx, scratch, s.constraintTerms[i] as Z3_ast);
     });
-    for (const equality of temporaries.equalities) z3.Z3.solver_assert(session.ctx, scratch, equality);
-    assert.equal(session.check(scratch), 'unsat', `${JSON.stringify(bindings)}: ${violated.join(', ')} is not an unsat core`);
+    for (const equality of temporaries.equalities) fixture.z3.Z3.solver_assert(fixture.session.ctx, scratch, equality);
+    assert.equal(fixture.session.check(scratch), 'unsat', `${JSON.stringify(bindings)}: ${violated.join(', ')} is not an unsat core`);
     for (const name of violated) {
       const term = s.constraintTerms[s.template.constraints.findIndex((c) => c.name === name)] as Z3_ast;
-      assert.notEqual(session.evaluate(term, temporaries.constants, temporaries.values), true, `${JSON.stringify(bindings)}: ${name} holds for these values, yet is named`);
+      assert.notEqual(fixture.session.evaluate(term, temporaries.constants, temporaries.values), true, `${JSON.stringify(bindings)}: ${name} holds for these values, yet is named`);
     }
   } finally {
-    z3.Z3.solver_dec_ref(session.ctx, scratch);
+    fixture.z3.Z3.solver_dec_ref(fixture.session.ctx, scratch);
     temporaries.release();
   }
 }
@@ -204,7 +190,7 @@ describe('template solver vs the former tracked check (real Z3)', () => {
   });
 
   it('a resource limit too small ends in unknown, with Z3\'s reason', () => {
-    const tight = new TemplateSolver(session, policy.templates.find((t) => t.id === 'tier-quota') as TemplateSpec, 1);
+    const tight = new TemplateSolver(fixture.session, policy.templates.find((t) => t.id === 'tier-quota') as TemplateSpec, 1);
     try {
       const verdict = tight.check({ requested: '500', tier: '1', used0: '0', used1: '0', used2: '0' });
       assert.equal(verdict.status, 'unknown');

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createMessage, MessageType } from '../../src/message.ts';
 import { resolveTemplate } from '../../src/solver/bindings.ts';
-import { DEFAULT_POLICY_URL, loadDeliberationPolicy, parseDeliberationPolicy, PolicyError, type DeliberationPolicy, type TemplateSpec } from '../../src/solver/policy.ts';
+import { parseDeliberationPolicy, PolicyError, type DeliberationPolicy, type TemplateSpec } from '../../src/solver/policy.ts';
 import { formatStaticCheckReport, runStaticChecks } from '../../src/solver/static-checks.ts';
 import { TemplateSolver, type NumeralBindings } from '../../src/solver/template-solver.ts';
-import { instantiateZ3, terminateZ3Threads, type Z3Instance } from '../../src/solver/z3-module.ts';
 import { Z3Session } from '../../src/solver/z3-session.ts';
+import { useDefaultTemplateSolvers } from './solver-fixture.ts';
 
-// One Z3 instance on the test thread (each reserves ~10 GB virtual); sessions (contexts) are cheap.
-let z3: Z3Instance;
-let session: Z3Session;
-const policy = loadDeliberationPolicy(DEFAULT_POLICY_URL);
-const solvers = new Map<string, TemplateSolver>();
+const fixture = useDefaultTemplateSolvers();
+const { policy, solvers } = fixture;
 
 function template(id: string): TemplateSpec {
   const found = policy.templates.find((t) => t.id === id);
@@ -24,17 +21,6 @@ function check(id: string, bindings: NumeralBindings) {
   return (solvers.get(id) as TemplateSolver).check(bindings);
 }
 
-before(async () => {
-  z3 = await instantiateZ3();
-  session = new Z3Session(z3);
-  for (const t of policy.templates) solvers.set(t.id, new TemplateSolver(session, t, 200_000));
-});
-
-after(() => {
-  for (const solver of solvers.values()) solver.dispose();
-  session.dispose();
-  terminateZ3Threads(z3);
-});
 
 describe('templates of policies/deliberation.json (real Z3)', () => {
   it('tier-quota: a request that fits some allocation is sat; one beyond the tier cap names the cap', () => {
@@ -121,7 +107,7 @@ describe('bindings (fail closed)', () => {
 
 describe('static checks', () => {
   function staticReport(p: DeliberationPolicy, routingThreshold?: number) {
-    const scratch = new Z3Session(z3);
+    const scratch = new Z3Session(fixture.z3);
     const built = p.templates.map((t) => new TemplateSolver(scratch, t, 0));
     try {
       return runStaticChecks(scratch, built, p, { routingThreshold });
@@ -192,7 +178,7 @@ describe('policy validation', () => {
 
   it('reports SMT-LIB errors in a template when it is built', () => {
     const bad: TemplateSpec = { id: 'bad', description: '', bindings: { x: { sort: 'Int', from: 'payload.x' } }, constraints: [{ name: 'c', assert: '(<= x undefined_symbol)' }] };
-    const scratch = new Z3Session(z3);
+    const scratch = new Z3Session(fixture.z3);
     try {
       assert.throws(() => new TemplateSolver(scratch, bad, 0), /template bad/);
     } finally {
