@@ -129,47 +129,56 @@ function collectPattern(t: Term, isVar: IsVarName, use: VarUse, outer: ReadonlyS
   collectTerm(t, isVar, use, outer);
 }
 
-/** Vars of a term outside its comprehensions (those are scoped to the comprehension). */
-export function outerVarsOfTerm(t: Term, isVar: IsVarName, into: Set<string>): void {
+/**
+ * Vars a term mentions, into `into`. With `nested` false, only those outside its comprehensions (which
+ * scope their own vars); with it true, those inside comprehensions and `every` bodies too.
+ */
+function varsOfTerm(t: Term, isVar: IsVarName, into: Set<string>, nested: boolean): void {
   switch (t.type) {
     case 'var': if (t.name !== '_' && isVar(t.name)) into.add(t.name); return;
-    case 'ref': outerVarsOfTerm(t.head, isVar, into); for (const p of t.path) outerVarsOfTerm(p, isVar, into); return;
-    case 'array': case 'set': for (const i of t.items) outerVarsOfTerm(i, isVar, into); return;
-    case 'object': for (const [k, v] of t.entries) { outerVarsOfTerm(k, isVar, into); outerVarsOfTerm(v, isVar, into); } return;
-    case 'call': for (const a of t.args) outerVarsOfTerm(a, isVar, into); return;
+    case 'ref': varsOfTerm(t.head, isVar, into, nested); for (const p of t.path) varsOfTerm(p, isVar, into, nested); return;
+    case 'array': case 'set': for (const i of t.items) varsOfTerm(i, isVar, into, nested); return;
+    case 'object': for (const [k, v] of t.entries) { varsOfTerm(k, isVar, into, nested); varsOfTerm(v, isVar, into, nested); } return;
+    case 'call': for (const a of t.args) varsOfTerm(a, isVar, into, nested); return;
+    case 'arraycomp': case 'setcomp':
+      if (nested) { varsOfTerm(t.term, isVar, into, nested); for (const l of t.body) varsOfLiteral(l, isVar, into, nested); }
+      return;
+    case 'objectcomp':
+      if (nested) { varsOfTerm(t.key, isVar, into, nested); varsOfTerm(t.value, isVar, into, nested); for (const l of t.body) varsOfLiteral(l, isVar, into, nested); }
+      return;
     default: return;
   }
+}
+
+function varsOfLiteral(l: Literal, isVar: IsVarName, into: Set<string>, nested: boolean): void {
+  switch (l.kind) {
+    case 'expr': varsOfTerm(l.term, isVar, into, nested); return;
+    case 'some': for (const v of l.vars) varsOfTerm(v, isVar, into, nested); return;
+    case 'somein':
+      if (l.key) varsOfTerm(l.key, isVar, into, nested);
+      varsOfTerm(l.value, isVar, into, nested);
+      varsOfTerm(l.collection, isVar, into, nested);
+      return;
+    case 'every': varsOfTerm(l.domain, isVar, into, nested); if (nested) for (const b of l.body) varsOfLiteral(b, isVar, into, nested); return;
+  }
+}
+
+/** Vars of a term outside its comprehensions (those are scoped to the comprehension). */
+export function outerVarsOfTerm(t: Term, isVar: IsVarName, into: Set<string>): void {
+  varsOfTerm(t, isVar, into, false);
 }
 
 function outerVarsOfLiteral(l: Literal, isVar: IsVarName, into: Set<string>): void {
-  switch (l.kind) {
-    case 'expr': outerVarsOfTerm(l.term, isVar, into); return;
-    case 'some': for (const v of l.vars) outerVarsOfTerm(v, isVar, into); return;
-    case 'somein': if (l.key) outerVarsOfTerm(l.key, isVar, into); outerVarsOfTerm(l.value, isVar, into); outerVarsOfTerm(l.collection, isVar, into); return;
-    case 'every': outerVarsOfTerm(l.domain, isVar, into); return;
-  }
+  varsOfLiteral(l, isVar, into, false);
 }
 
+/** Every var a term mentions, comprehensions included. */
 export function allVarsOfTerm(t: Term, isVar: IsVarName, into: Set<string>): void {
-  switch (t.type) {
-    case 'var': if (t.name !== '_' && isVar(t.name)) into.add(t.name); return;
-    case 'ref': allVarsOfTerm(t.head, isVar, into); for (const p of t.path) allVarsOfTerm(p, isVar, into); return;
-    case 'array': case 'set': for (const i of t.items) allVarsOfTerm(i, isVar, into); return;
-    case 'object': for (const [k, v] of t.entries) { allVarsOfTerm(k, isVar, into); allVarsOfTerm(v, isVar, into); } return;
-    case 'call': for (const a of t.args) allVarsOfTerm(a, isVar, into); return;
-    case 'arraycomp': case 'setcomp': allVarsOfTerm(t.term, isVar, into); for (const l of t.body) allVarsOfLiteral(l, isVar, into); return;
-    case 'objectcomp': allVarsOfTerm(t.key, isVar, into); allVarsOfTerm(t.value, isVar, into); for (const l of t.body) allVarsOfLiteral(l, isVar, into); return;
-    default: return;
-  }
+  varsOfTerm(t, isVar, into, true);
 }
 
 export function allVarsOfLiteral(l: Literal, isVar: IsVarName, into: Set<string>): void {
-  switch (l.kind) {
-    case 'expr': allVarsOfTerm(l.term, isVar, into); return;
-    case 'some': for (const v of l.vars) allVarsOfTerm(v, isVar, into); return;
-    case 'somein': if (l.key) allVarsOfTerm(l.key, isVar, into); allVarsOfTerm(l.value, isVar, into); allVarsOfTerm(l.collection, isVar, into); return;
-    case 'every': allVarsOfTerm(l.domain, isVar, into); for (const b of l.body) allVarsOfLiteral(b, isVar, into); return;
-  }
+  varsOfLiteral(l, isVar, into, true);
 }
 
 /** Alternatives for a literal: each is (inputs needed, outputs bound). */
