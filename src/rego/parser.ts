@@ -261,8 +261,13 @@ class Parser {
 
   /** A term where `|` is a union again (later items, call arguments, index expressions). */
   private parseInner(): Term {
+    return this.parseTermWhere(false);
+  }
+
+  /** A term with `|` read as a union (false) or as the start of a comprehension body (true). */
+  private parseTermWhere(noUnion: boolean): Term {
     const saved = this.noUnion;
-    this.noUnion = false;
+    this.noUnion = noUnion;
     const term = this.parseTerm();
     this.noUnion = saved;
     return term;
@@ -371,11 +376,7 @@ class Parser {
 
   /** The first term inside `[`/`{` (or an object value): `|` there starts a comprehension body. */
   private parseFirstInBrackets(): Term {
-    const saved = this.noUnion;
-    this.noUnion = true;
-    const term = this.parseTerm();
-    this.noUnion = saved;
-    return term;
+    return this.parseTermWhere(true);
   }
 
   private parsePostfix(term: Term): Term {

@@ -285,19 +285,14 @@ export class BodyPlanner {
         return this.planRef({ type: 'ref', head: t, path: [], loc: t.loc }, env);
       }
       case 'ref': return this.planRef(t, env);
-      case 'array': {
-        const arr = this.fb.newLocal();
+      case 'array': case 'set': {
+        // Same plan for both; only the runtime's constructor and insert differ.
+        const [make, add] = t.type === 'array' ? ['rt_array', 'rt_array_push'] : ['rt_set', 'rt_set_add'];
+        const collection = this.fb.newLocal();
         const items = t.items.map((i) => this.planTerm(i, env));
-        this.emit({ op: 'call', fn: 'rt_array', args: [this.policy.i32(items.length)], target: arr });
-        for (const i of items) this.emit({ op: 'effect', fn: 'rt_array_push', args: [{ local: arr }, i] });
-        return { local: arr };
-      }
-      case 'set': {
-        const set = this.fb.newLocal();
-        const items = t.items.map((i) => this.planTerm(i, env));
-        this.emit({ op: 'call', fn: 'rt_set', args: [this.policy.i32(items.length)], target: set });
-        for (const i of items) this.emit({ op: 'effect', fn: 'rt_set_add', args: [{ local: set }, i] });
-        return { local: set };
+        this.emit({ op: 'call', fn: make, args: [this.policy.i32(items.length)], target: collection });
+        for (const i of items) this.emit({ op: 'effect', fn: add, args: [{ local: collection }, i] });
+        return { local: collection };
       }
       case 'object': {
         const obj = this.fb.newLocal();
