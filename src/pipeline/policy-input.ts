@@ -110,23 +110,6 @@ function onlyKeys(o: object, allowed: ReadonlySet<string>): boolean {
   return true;
 }
 
-function trustedAgentKey(a: PolicyAgent | undefined): string {
-  if (a === undefined) return '-';
-  let key = field(a.tenantId) + field(a.type) + a.capabilities.length + '[';
-  for (const c of a.capabilities) key += field(c);
-  return key;
-}
-
-/** The key of an input buildPolicyInput made: same format as shapeKey, without the checks. */
-function trustedKey(input: PolicyInput): string {
-  const msg = input.message;
-  let meta = '';
-  let n = 0;
-  for (const k in msg.metadata) { meta += field(k) + field(msg.metadata[k]!); n++; }
-  return 'K' + field(msg.from) + field(msg.to) + field(msg.type) + field(msg.tenantId) + msg.priority + ';' + field(msg.constitutionalHash)
-    + n + '{' + meta + input.payloadKiB + ';' + field(input.expectedHash) + trustedAgentKey(input.sender) + trustedAgentKey(input.recipient);
-}
-
 function agentKey(agent: unknown): string | null {
   if (agent === undefined) return '-';
   if (agent === null || typeof agent !== 'object' || !onlyKeys(agent, AGENT_KEYS)) return null;
@@ -162,11 +145,11 @@ function shapeKey(input: PolicyInput): string | null {
 }
 
 /**
- * A cache key that identifies the input exactly: a length-prefixed string for the shape
- * buildPolicyInput produces (much cheaper than JSON.stringify on the hit path), JSON otherwise.
+ * A cache key that identifies the input exactly, for inputs the caller made itself (those from
+ * buildPolicyInput are cached by PairDecisionCache without a key): a length-prefixed string when the
+ * input has buildPolicyInput's shape (much cheaper than JSON.stringify), JSON otherwise.
  */
 export function policyInputKey(input: PolicyInput | Record<string, unknown>): string {
-  if (input instanceof BuiltPolicyInput) return trustedKey(input);
   return shapeKey(input as PolicyInput) ?? 'J' + JSON.stringify(input);
 }
 
