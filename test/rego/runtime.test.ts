@@ -96,3 +96,37 @@ test('property: glob.match with literal characters and stars agrees with a regul
     assert.deepEqual(policy.evaluate({ p, d, s }), [{ result: reference(p, d, s) }], JSON.stringify({ p, d, s }));
   }), { numRuns: 1000 });
 });
+
+// Strings are scanned, compared and dumped eight bytes at a time: lengths around and beyond 8 with
+// bytes that need escaping at any position exercise both the word steps and the byte tails.
+test('property: strings of any length and content survive parsing, equality and dumping', async () => {
+  const fc = (await import('fast-check')).default;
+  const { wasm: strings } = compilePolicy([{ file: 'e.rego', text: 'package e\nsame := input\neq := input.a == input.b\n' }], { entrypoints: ['e/same', 'e/eq'] });
+  const policy = loadPolicySync(new WebAssembly.Module(strings as Uint8Array<ArrayBuffer>));
+  const char = fc.constantFrom('a', 'Z', ' ', '/', '"', '\\', '\n', '\t', '\u0001', '\u001f', '\u007f', 'é', '😀');
+  const text = fc.array(char, { maxLength: 40 }).map((cs) => cs.join(''));
+  fc.assert(fc.property(text, text, fc.boolean(), (a, other, same) => {
+    const b = same ? a : other;
+    const input = { a, b, nested: { [a]: [b, a] } };
+    assert.deepEqual(policy.evaluate(input, 'e/same'), [{ result: input }]);
+    assert.deepEqual(policy.evaluate(input, 'e/eq'), [{ result: a === b }]);
+  }), { numRuns: 1000 });
+});
+
+test('property: a constant-key lookup finds its own key, never one of the same length that differs in one byte', async () => {
+  const fc = (await import('fast-check')).default;
+  const names = ['k', 'ab', 'abc', 'abcd', 'abcdefg', 'abcdefgh', 'abcdefghi', 'abcdefghijklmnop', 'abcdefghijklmnopq'];
+  const { wasm: lookups } = compilePolicy([{ file: 'k.rego', text: `package k\n${names.map((n, i) => `v${i} := input.o.${n}`).join('\n')}\n` }], { entrypoints: names.map((_, i) => `k/v${i}`) });
+  const policy = loadPolicySync(new WebAssembly.Module(lookups as Uint8Array<ArrayBuffer>));
+  const name = fc.constantFrom(...names.map((n, i) => [n, i] as const));
+  fc.assert(fc.property(name, fc.nat(), fc.constantFrom('X', 'b', '_'), fc.boolean(), ([n, i], at, ch, present) => {
+    const position = at % n.length;
+    const near = n.slice(0, position) + ch + n.slice(position + 1);
+    const o: Record<string, unknown> = { [near]: 'near' };
+    if (present) o[n] = 'exact';
+    // Evaluated twice: the second lookup starts from the index the first one remembered.
+    for (let k = 0; k < 2; k++) {
+      assert.deepEqual(policy.evaluate({ o }, `k/v${i}`), near === n || present ? [{ result: present ? 'exact' : 'near' }] : []);
+    }
+  }), { numRuns: 1000 });
+});

@@ -16,12 +16,19 @@ export function compareBytes(pa: usize, la: u32, pb: usize, lb: u32): i32 {
   return la == lb ? 0 : (la < lb ? -1 : 1);
 }
 
-/** Whether n bytes at pa and pb are equal: eight at a time, then the rest. */
-export function bytesEqual(pa: usize, pb: usize, n: u32): bool {
-  let i: u32 = 0;
-  while (i + 8 <= n) { if (load<u64>(pa + i) != load<u64>(pb + i)) return false; i += 8; }
-  for (; i < n; i++) if (load<u8>(pa + i) != load<u8>(pb + i)) return false;
-  return true;
+/**
+ * Whether n bytes at pa and pb are equal. Object keys are short: whole words, the last one
+ * overlapping the ones before it, instead of a byte loop (rt_get_hinted checks one key per lookup).
+ */
+@inline export function bytesEqual(pa: usize, pb: usize, n: u32): bool {
+  if (n >= 8) {
+    let i: u32 = 0;
+    while (i + 8 < n) { if (load<u64>(pa + i) != load<u64>(pb + i)) return false; i += 8; }
+    return load<u64>(pa + n - 8) == load<u64>(pb + n - 8);
+  }
+  if (n >= 4) return load<u32>(pa) == load<u32>(pb) && load<u32>(pa + n - 4) == load<u32>(pb + n - 4);
+  if (n >= 2) return load<u16>(pa) == load<u16>(pb) && load<u8>(pa + n - 1) == load<u8>(pb + n - 1);
+  return n == 0 || load<u8>(pa) == load<u8>(pb);
 }
 
 export function compare(a: usize, b: usize): i32 {

@@ -1,16 +1,23 @@
 // JSON text <-> values. Strings without escapes point into the source text (zero copy); the
 // source lives at least as long as the evaluation (input) or the data (below dataHeapPtr).
-// Parser and dumper keep no state in globals across calls, so host built-ins may re-enter them.
+// Parser and dumper keep no state across calls (the parse position is saved and restored around
+// each parse), so host built-ins may re-enter them.
 import { alloc, heapGet } from "./heap";
 import {
   T_NULL, T_BOOL, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT, T_SET, tagOf, boolOf, numOf, numRaw,
   strLen, strPtr, collLen, arrAt, objKey, objVal, mkNull, mkBool, mkNumber, mkNumberRaw, mkString,
-  mkColl, arrPush,
+  mkColl, arrPush, collItems, ensureCap,
 } from "./value";
-import { setAdd, objPut } from "./compare";
+import { setAdd, objPut, compareBytes } from "./compare";
 import { dtoa_buffered } from "util/number";
 
-// Parse position is threaded through a small heap cell rather than a global, for re-entrancy.
+/**
+ * Parse position: the cursor of the parse under way (parseJson saves and restores it around each
+ * parse, so a parse started while another is under way would not disturb it). A wasm global
+ * rather than a cell in memory: every token reads and moves it.
+ */
+let pos: usize = 0;
+
 @inline function ws(p: usize, end: usize): usize {
   while (p < end) {
     const c = load<u8>(p);
@@ -18,6 +25,20 @@ import { dtoa_buffered } from "util/number";
     p++;
   }
   return p;
+}
+
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+/**
+ * Whether any of eight bytes may be `"`, `\` or a control character (the bytes that end a string's
+ * plain run when parsing, and that need escaping when dumping). Never false for such a byte;
+ * sometimes true without one (a borrow), which only sends the caller to its byte loop early.
+ * Strings are mostly short plain ASCII: eight bytes per step.
+ */
+@inline function mayEndPlainRun(x: u64): bool {
+  const quote = x ^ (ONES * 0x22);
+  const backslash = x ^ (ONES * 0x5c);
+  return ((((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((x - ONES * 0x20) & ~x)) & HIGHS) != 0;
 }
 
 const POW10: StaticArray<f64> = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
@@ -79,14 +100,33 @@ function putUtf8(d: usize, cp: u32): usize {
   store<u8>(d + 2, <u8>(0x80 | ((cp >> 6) & 0x3f))); store<u8>(d + 3, <u8>(0x80 | (cp & 0x3f))); return d + 4;
 }
 
-// cursor: heap cell holding the current position; returns value or 0 on error.
-function parseValue(cur: usize, end: usize, regoSyntax: bool): usize {
-  let p = ws(<usize>load<u32>(cur), end);
+/**
+ * objPut for a parsed object: entries usually arrive with string keys in byte order (the host
+ * writes them so), and then each is appended after one byte comparison with the last key.
+ */
+function putParsed(o: usize, k: usize, v: usize): void {
+  const len = collLen(o);
+  if (len > 0) {
+    const last = objKey(o, len - 1);
+    if (tagOf(k) != T_STRING || tagOf(last) != T_STRING || compareBytes(strPtr(last), strLen(last), strPtr(k), strLen(k)) >= 0) {
+      objPut(o, k, v);
+      return;
+    }
+  }
+  ensureCap(o, 8);
+  const p = collItems(o) + (<usize>len << 3);
+  store<u32>(p, <u32>k); store<u32>(p, <u32>v, 4); store<u32>(o, len + 1, 4);
+}
+
+/** The value at `pos` (moved past it), or 0 on a syntax error. */
+function parseValue(end: usize, regoSyntax: bool): usize {
+  let p = ws(pos, end);
   if (p >= end) return 0;
   const c = load<u8>(p);
   if (c == 0x22) { // string
     p++;
     const s = p;
+    while (p + 8 <= end && !mayEndPlainRun(load<u64>(p))) p += 8;
     let escaped = false;
     while (p < end) {
       const ch = load<u8>(p);
@@ -97,7 +137,7 @@ function parseValue(cur: usize, end: usize, regoSyntax: bool): usize {
     }
     if (p >= end) return 0;
     const e = p;
-    store<u32>(cur, <u32>(p + 1));
+    pos = p + 1;
     if (!escaped) return mkString(s, <u32>(e - s));
     const buf = alloc(e - s);
     let d = buf;
@@ -131,94 +171,97 @@ function parseValue(cur: usize, end: usize, regoSyntax: bool): usize {
   }
   if (c == 0x7b) { // object, or a Rego set literal {a, b}
     p = ws(p + 1, end);
-    if (p < end && load<u8>(p) == 0x7d) { store<u32>(cur, <u32>(p + 1)); return mkColl(T_OBJECT, 4); }
-    store<u32>(cur, <u32>p);
-    let first = parseValue(cur, end, regoSyntax);
+    if (p < end && load<u8>(p) == 0x7d) { pos = p + 1; return mkColl(T_OBJECT, 4); }
+    pos = p;
+    let first = parseValue(end, regoSyntax);
     if (first == 0) return 0;
-    p = ws(<usize>load<u32>(cur), end);
+    p = ws(pos, end);
     if (regoSyntax && p < end && load<u8>(p) != 0x3a) {
       const s = mkColl(T_SET, 4);
       setAdd(s, first);
       while (true) {
         if (p >= end) return 0;
         const ch = load<u8>(p);
-        if (ch == 0x7d) { store<u32>(cur, <u32>(p + 1)); return s; }
+        if (ch == 0x7d) { pos = p + 1; return s; }
         if (ch != 0x2c) return 0;
-        store<u32>(cur, <u32>(p + 1));
-        const v = parseValue(cur, end, regoSyntax);
+        pos = p + 1;
+        const v = parseValue(end, regoSyntax);
         if (v == 0) return 0;
         setAdd(s, v);
-        p = ws(<usize>load<u32>(cur), end);
+        p = ws(pos, end);
       }
     }
     const o = mkColl(T_OBJECT, 8);
     while (true) {
       if (p >= end || load<u8>(p) != 0x3a) return 0;
-      store<u32>(cur, <u32>(p + 1));
-      const v = parseValue(cur, end, regoSyntax);
+      pos = p + 1;
+      const v = parseValue(end, regoSyntax);
       if (v == 0) return 0;
-      objPut(o, first, v);
-      p = ws(<usize>load<u32>(cur), end);
+      putParsed(o, first, v);
+      p = ws(pos, end);
       if (p >= end) return 0;
       const ch = load<u8>(p);
-      if (ch == 0x7d) { store<u32>(cur, <u32>(p + 1)); return o; }
+      if (ch == 0x7d) { pos = p + 1; return o; }
       if (ch != 0x2c) return 0;
-      store<u32>(cur, <u32>(p + 1));
-      first = parseValue(cur, end, regoSyntax);
+      pos = p + 1;
+      first = parseValue(end, regoSyntax);
       if (first == 0) return 0;
-      p = ws(<usize>load<u32>(cur), end);
+      p = ws(pos, end);
     }
   }
   if (c == 0x5b) { // array
     const a = mkColl(T_ARRAY, 8);
     p = ws(p + 1, end);
-    if (p < end && load<u8>(p) == 0x5d) { store<u32>(cur, <u32>(p + 1)); return a; }
-    store<u32>(cur, <u32>p);
+    if (p < end && load<u8>(p) == 0x5d) { pos = p + 1; return a; }
+    pos = p;
     while (true) {
-      const v = parseValue(cur, end, regoSyntax);
+      const v = parseValue(end, regoSyntax);
       if (v == 0) return 0;
       arrPush(a, v);
-      p = ws(<usize>load<u32>(cur), end);
+      p = ws(pos, end);
       if (p >= end) return 0;
       const ch = load<u8>(p);
-      if (ch == 0x5d) { store<u32>(cur, <u32>(p + 1)); return a; }
+      if (ch == 0x5d) { pos = p + 1; return a; }
       if (ch != 0x2c) return 0;
-      store<u32>(cur, <u32>(p + 1));
+      pos = p + 1;
     }
   }
-  if (c == 0x74 && p + 4 <= end && load<u32>(p) == 0x65757274) { store<u32>(cur, <u32>(p + 4)); return mkBool(true); }
-  if (c == 0x66 && p + 5 <= end && load<u32>(p + 1) == 0x65736c61) { store<u32>(cur, <u32>(p + 5)); return mkBool(false); }
-  if (c == 0x6e && p + 4 <= end && load<u32>(p) == 0x6c6c756e) { store<u32>(cur, <u32>(p + 4)); return mkNull(); }
+  if (c == 0x74 && p + 4 <= end && load<u32>(p) == 0x65757274) { pos = p + 4; return mkBool(true); }
+  if (c == 0x66 && p + 5 <= end && load<u32>(p + 1) == 0x65736c61) { pos = p + 5; return mkBool(false); }
+  if (c == 0x6e && p + 4 <= end && load<u32>(p) == 0x6c6c756e) { pos = p + 4; return mkNull(); }
   if (regoSyntax && c == 0x73 && p + 5 <= end && load<u32>(p) == 0x28746573 && load<u8>(p + 4) == 0x29) {
-    store<u32>(cur, <u32>(p + 5)); return mkColl(T_SET, 4);
+    pos = p + 5; return mkColl(T_SET, 4);
   }
   if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
     const s = p;
     let simpleInt = true;
     let digits = 0;
-    if (load<u8>(p) == 0x2d) p++;
+    // Integers (the usual case) are accumulated as they are scanned: exact below 2^53.
+    let value: f64 = 0;
+    const negative = c == 0x2d;
+    if (negative) p++;
     while (p < end) {
       const ch = load<u8>(p);
-      if (ch >= 0x30 && ch <= 0x39) { digits++; p++; continue; }
+      if (ch >= 0x30 && ch <= 0x39) { value = value * 10 + <f64>(ch - 0x30); digits++; p++; continue; }
       if (ch == 0x2e || ch == 0x65 || ch == 0x45 || ch == 0x2b || ch == 0x2d) { simpleInt = false; p++; continue; }
       break;
     }
     if (digits == 0) return 0;
-    store<u32>(cur, <u32>p);
-    const f = parseNumberText(s, p);
+    pos = p;
     // Keep the text when the double may not print back identically.
-    if (simpleInt && digits <= 15) return mkNumber(f);
-    return mkNumberRaw(f, s, <u32>(p - s));
+    if (simpleInt && digits <= 15) return mkNumber(negative ? -value : value);
+    return mkNumberRaw(parseNumberText(s, p), s, <u32>(p - s));
   }
   return 0;
 }
 
 export function parseJson(ptr: usize, len: usize, regoSyntax: bool): usize {
-  const cur = alloc(4);
-  store<u32>(cur, <u32>ptr);
-  const v = parseValue(cur, ptr + len, regoSyntax);
-  if (v == 0) return 0;
-  if (ws(<usize>load<u32>(cur), ptr + len) != ptr + len) return 0;
+  const outer = pos;
+  pos = ptr;
+  const v = parseValue(ptr + len, regoSyntax);
+  const rest = ws(pos, ptr + len);
+  pos = outer;
+  if (v == 0 || rest != ptr + len) return 0;
   return v;
 }
 
@@ -250,8 +293,10 @@ function numberText(v: usize, buf: usize): u32 {
 }
 
 function strSize(p: usize, n: u32): u32 {
-  let size: u32 = 2;
-  for (let i: u32 = 0; i < n; i++) {
+  let i: u32 = 0;
+  while (i + 8 <= n && !mayEndPlainRun(load<u64>(p + i))) i += 8;
+  let size: u32 = 2 + i;
+  for (; i < n; i++) {
     const c = load<u8>(p + i);
     if (c == 0x22 || c == 0x5c || c == 0x0a || c == 0x09 || c == 0x0d) size += 2;
     else if (c < 0x20) size += 6;
@@ -262,7 +307,15 @@ function strSize(p: usize, n: u32): u32 {
 
 function strWrite(d: usize, p: usize, n: u32): usize {
   store<u8>(d++, 0x22);
-  for (let i: u32 = 0; i < n; i++) {
+  let i: u32 = 0;
+  while (i + 8 <= n) {
+    const run = load<u64>(p + i);
+    if (mayEndPlainRun(run)) break;
+    store<u64>(d, run);
+    d += 8;
+    i += 8;
+  }
+  for (; i < n; i++) {
     const c = load<u8>(p + i);
     if (c == 0x22 || c == 0x5c) { store<u8>(d++, 0x5c); store<u8>(d++, c); }
     else if (c == 0x0a) { store<u8>(d++, 0x5c); store<u8>(d++, 0x6e); }

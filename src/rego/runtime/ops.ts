@@ -95,7 +95,13 @@ export function rt_member(x: usize, c: usize): i32 {
 }
 // ---- comparison ----
 export function rt_compare(a: usize, b: usize): i32 { return compare(a, b); }
-export function rt_equal(a: usize, b: usize): i32 { return compare(a, b) == 0 ? 1 : 0; }
+export function rt_equal(a: usize, b: usize): i32 {
+  // Strings, the usual operands, are equal only at equal lengths, and then word by word.
+  if (a != b && tagOf(a) == T_STRING && tagOf(b) == T_STRING) {
+    return strLen(a) == strLen(b) && bytesEqual(strPtr(a), strPtr(b), strLen(a)) ? 1 : 0;
+  }
+  return compare(a, b) == 0 ? 1 : 0;
+}
 /** A body literal holds unless its value is undefined or false. */
 export function rt_truthy(v: usize): i32 { return v != 0 && !(tagOf(v) == T_BOOL && !boolOf(v)) ? 1 : 0; }
 export function rt_is_false(v: usize): i32 { return v != 0 && tagOf(v) == T_BOOL && !boolOf(v) ? 1 : 0; }

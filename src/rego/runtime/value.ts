@@ -32,10 +32,11 @@ export function mkString(ptr: usize, len: u32): usize {
   const p = alloc(12); store<u32>(p, T_STRING); store<u32>(p, len, 4); store<u32>(p, <u32>ptr, 8); return p;
 }
 export function mkColl(tag: u32, cap: u32): usize {
-  const p = alloc(16);
   if (cap < 4) cap = 4;
   const width: u32 = tag == T_OBJECT ? 8 : 4;
-  store<u32>(p, tag); store<u32>(p, 0, 4); store<u32>(p, cap, 8); store<u32>(p, <u32>alloc(cap * width), 12);
+  // Header and first items in one allocation; a collection that outgrows them moves its items.
+  const p = alloc(16 + <usize>(cap * width));
+  store<u32>(p, tag); store<u32>(p, 0, 4); store<u32>(p, cap, 8); store<u32>(p, <u32>(p + 16), 12);
   return p;
 }
 
@@ -51,11 +52,14 @@ export function mkColl(tag: u32, cap: u32): usize {
 @inline export function objVal(v: usize, i: u32): usize { return <usize>load<u32>(collItems(v) + (<usize>i << 3), 4); }
 
 /** Make room for one more item (width bytes each) in a freshly built collection. */
-export function ensureCap(c: usize, width: u32): void {
+@inline export function ensureCap(c: usize, width: u32): void {
+  if (load<u32>(c, 4) >= load<u32>(c, 8)) growItems(c, width);
+}
+
+/** Doubles a full collection's item space (the old items stay behind: the heap is a bump allocator). */
+function growItems(c: usize, width: u32): void {
   const len = load<u32>(c, 4);
-  const cap = load<u32>(c, 8);
-  if (len < cap) return;
-  const ncap = cap * 2;
+  const ncap = load<u32>(c, 8) * 2;
   const items = alloc(ncap * width);
   memory.copy(items, collItems(c), <usize>(len * width));
   store<u32>(c, ncap, 8);
