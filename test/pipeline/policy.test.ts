@@ -58,6 +58,8 @@ test('fail closed: undefined, false, wrong shapes and errors all deny', () => {
   assert.equal((interpretResultSet([{ result: 'yes' }], 'p') as { code: string }).code, 'E_POLICY_ERROR');
   assert.equal((interpretResultSet([{ result: { allow: 1 } }], 'p') as { code: string }).code, 'E_POLICY_ERROR');
   assert.deepEqual(interpretResultSet([{ result: { allow: true, deny: ['x'] } }], 'p'), { allowed: false, code: 'E_POLICY_DENIED', reasons: ['x'] });
+  assert.deepEqual(interpretResultSet([{ result: { allow: true, deny: [] } }], 'p'), { allowed: true });
+  assert.deepEqual(interpretResultSet([{ result: { allow: false, deny: [] } }], 'p'), { allowed: false, code: 'E_POLICY_DENIED', reasons: ['not allowed by p'] });
   const { wasm } = compilePolicy([{ file: 'c.rego', text: 'package c\np := 1 if input.a\np := 2 if input.b\n' }], { entrypoints: ['c/p'] });
   const ev = createPolicyEvaluator({ module: new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), revision: 'c', cache: { max: 10, ttlMs: 1000 } });
   const verdict = ev.evaluate({ a: true, b: true });
