@@ -226,12 +226,6 @@ function parseValue(end: usize, regoSyntax: bool): usize {
       pos = p + 1;
     }
   }
-  if (c == 0x74 && p + 4 <= end && load<u32>(p) == 0x65757274) { pos = p + 4; return mkBool(true); }
-  if (c == 0x66 && p + 5 <= end && load<u32>(p + 1) == 0x65736c61) { pos = p + 5; return mkBool(false); }
-  if (c == 0x6e && p + 4 <= end && load<u32>(p) == 0x6c6c756e) { pos = p + 4; return mkNull(); }
-  if (regoSyntax && c == 0x73 && p + 5 <= end && load<u32>(p) == 0x28746573 && load<u8>(p + 4) == 0x29) {
-    pos = p + 5; return mkColl(T_SET, 4);
-  }
   if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
     const s = p;
     let simpleInt = true;
@@ -251,6 +245,13 @@ function parseValue(end: usize, regoSyntax: bool): usize {
     // Keep the text when the double may not print back identically.
     if (simpleInt && digits <= 15) return mkNumber(negative ? -value : value);
     return mkNumberRaw(parseNumberText(s, p), s, <u32>(p - s));
+  }
+  // Literals last: inputs hold far more numbers than true, false and null.
+  if (c == 0x74 && p + 4 <= end && load<u32>(p) == 0x65757274) { pos = p + 4; return mkBool(true); }
+  if (c == 0x66 && p + 5 <= end && load<u32>(p + 1) == 0x65736c61) { pos = p + 5; return mkBool(false); }
+  if (c == 0x6e && p + 4 <= end && load<u32>(p) == 0x6c6c756e) { pos = p + 4; return mkNull(); }
+  if (regoSyntax && c == 0x73 && p + 5 <= end && load<u32>(p) == 0x28746573 && load<u8>(p + 4) == 0x29) {
+    pos = p + 5; return mkColl(T_SET, 4);
   }
   return 0;
 }
