@@ -45,6 +45,13 @@ class DataLayout {
     this.u32(0);
     return at;
   }
+  /** u32 words, 4-aligned (tables the runtime reads, e.g. the key table). */
+  words(values: readonly number[]): number {
+    this.align(4);
+    const at = CONST_BASE + this.bytes.length;
+    for (const v of values) this.u32(v);
+    return at;
+  }
   cString(s: string): number {
     const at = this.raw(new TextEncoder().encode(s));
     this.bytes.push(0);
@@ -103,10 +110,16 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
 
   const callee = (fn: string): string => (functionNames.has(fn) ? fn : helper(fn));
 
-  // c[k]. A constant string key (the usual case) gets a hint cell of its own: see rt_get_hinted.
-  const lookup = (c: Operand, k: Operand): binaryen.ExpressionRef => ('const' in k && policy.constants[k.const]!.t === 'string'
-    ? mod.call(helper('rt_get_hinted'), [operand(c), operand(k), mod.i32.const(layout.cell())], i32)
-    : mod.call(helper('rt_get'), [operand(c), operand(k)], i32));
+  // c[k]. A constant string key (the usual case) gets a hint cell of its own (see rt_get_hinted)
+  // and goes into the key table, so that parsed objects hold it rather than a copy of its bytes.
+  const lookupKeys = new Set<number>();
+  const lookup = (c: Operand, k: Operand): binaryen.ExpressionRef => {
+    if ('const' in k && policy.constants[k.const]!.t === 'string') {
+      lookupKeys.add(k.const);
+      return mod.call(helper('rt_get_hinted'), [operand(c), operand(k), mod.i32.const(layout.cell())], i32);
+    }
+    return mod.call(helper('rt_get'), [operand(c), operand(k)], i32);
+  };
 
   for (const fn of policy.functions) {
     let extraLocals = 0;
@@ -236,6 +249,8 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
     const t = layout.text(JSON.stringify(value));
     return mod.call(helper('opa_json_parse'), [mod.i32.const(t.at), mod.i32.const(t.length)], i32);
   };
+  const keyTable = layout.words(keyTableWords([...lookupKeys].map((i) => ({ bytes: new TextEncoder().encode((policy.constants[i] as { v: string }).v), at: constAddr[i]! }))));
+  replaceImport(mod, policyImports, 'key_table', binaryen.none, mod.i32.const(keyTable));
   replaceImport(mod, policyImports, 'entrypoints', binaryen.none, jsonConst(Object.fromEntries(policy.entrypoints.map((e, i) => [e.path, i]))));
   replaceImport(mod, policyImports, 'builtins', binaryen.none, jsonConst(Object.fromEntries(policy.hostBuiltins)));
 
@@ -249,6 +264,32 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
   }
   if (!mod.validate()) throw new Error('internal: generated wasm does not validate');
   return addInputPathsSection(addDataSegment(mod.emitBinary(), CONST_BASE, Uint8Array.from(layout.bytes)), policy.inputPaths);
+}
+
+/** The runtime's key hash (src/rego/runtime/keys.ts): length, then first, last and middle byte. */
+export function keyHash(bytes: Uint8Array): number {
+  const n = bytes.length;
+  const FNV_PRIME = 0x01000193;
+  let h = n;
+  if (n > 0) {
+    h = Math.imul(h ^ bytes[0]!, FNV_PRIME);
+    h = Math.imul(h ^ bytes[n - 1]!, FNV_PRIME);
+    h = Math.imul(h ^ bytes[n >> 1]!, FNV_PRIME);
+  }
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** [mask, slots...]: an open-addressing table (linear probing) of string constants by keyHash. */
+function keyTableWords(keys: readonly { bytes: Uint8Array; at: number }[]): number[] {
+  let size = 2;
+  while (size < keys.length * 2) size *= 2;
+  const slots = new Array<number>(size).fill(0);
+  for (const key of keys) {
+    let i = keyHash(key.bytes) & (size - 1);
+    while (slots[i] !== 0) i = (i + 1) & (size - 1);
+    slots[i] = key.at;
+  }
+  return [size - 1, ...slots];
 }
 
 function replaceImport(mod: binaryen.Module, imports: Map<string, string>, base: string, params: binaryen.Type, body: binaryen.ExpressionRef): void {

@@ -9,6 +9,7 @@ import {
   mkColl, arrPush, collItems, ensureCap,
 } from "./value";
 import { setAdd, objPut, compareBytes } from "./compare";
+import { internedKey } from "./keys";
 import { dtoa_buffered } from "util/number";
 
 /**
@@ -30,15 +31,30 @@ let pos: usize = 0;
 const ONES: u64 = 0x0101010101010101;
 const HIGHS: u64 = 0x8080808080808080;
 /**
- * Whether any of eight bytes may be `"`, `\` or a control character (the bytes that end a string's
- * plain run when parsing, and that need escaping when dumping). Never false for such a byte;
- * sometimes true without one (a borrow), which only sends the caller to its byte loop early.
- * Strings are mostly short plain ASCII: eight bytes per step.
+ * The high bit of each of eight bytes that may be `"`, `\\` or a control character (the bytes that end
+ * a string's plain run when parsing, and that need escaping when dumping). Never clear for such a
+ * byte, and the lowest bit set is always exact (a borrow only marks bytes above a real one), so the
+ * first such byte is found without a byte loop. Strings are mostly short plain ASCII.
  */
-@inline function mayEndPlainRun(x: u64): bool {
+@inline function specialBytes(x: u64): u64 {
   const quote = x ^ (ONES * 0x22);
   const backslash = x ^ (ONES * 0x5c);
-  return ((((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((x - ONES * 0x20) & ~x)) & HIGHS) != 0;
+  return (((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((x - ONES * 0x20) & ~x)) & HIGHS;
+}
+
+/** The position of the first `"`, `\\` or control byte at or after p, or end. */
+@inline function scanPlain(p: usize, end: usize): usize {
+  while (p + 8 <= end) {
+    const special = specialBytes(load<u64>(p));
+    if (special != 0) return p + <usize>(ctz(special) >> 3);
+    p += 8;
+  }
+  while (p < end) {
+    const c = load<u8>(p);
+    if (c == 0x22 || c == 0x5c || c < 0x20) return p;
+    p++;
+  }
+  return end;
 }
 
 const POW10: StaticArray<f64> = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
@@ -118,15 +134,35 @@ function putParsed(o: usize, k: usize, v: usize): void {
   store<u32>(p, <u32>k); store<u32>(p, <u32>v, 4); store<u32>(o, len + 1, 4);
 }
 
+/**
+ * An object key at `pos`: a plain string the policy looks up becomes the policy's own constant
+ * (see keys.ts); any other plain string is made here; escapes and (Rego syntax) non-string keys
+ * go through parseValue.
+ */
+function parseKey(end: usize, regoSyntax: bool): usize {
+  const p = ws(pos, end);
+  if (p < end && load<u8>(p) == 0x22) {
+    const s = p + 1;
+    const q = scanPlain(s, end);
+    if (q < end && load<u8>(q) == 0x22) {
+      pos = q + 1;
+      const n = <u32>(q - s);
+      const key = internedKey(s, n);
+      return key != 0 ? key : mkString(s, n);
+    }
+  }
+  return parseValue(end, regoSyntax);
+}
+
 /** The value at `pos` (moved past it), or 0 on a syntax error. */
 function parseValue(end: usize, regoSyntax: bool): usize {
   let p = ws(pos, end);
   if (p >= end) return 0;
   const c = load<u8>(p);
   if (c == 0x22) { // string
-    p++;
-    const s = p;
-    while (p + 8 <= end && !mayEndPlainRun(load<u64>(p))) p += 8;
+    const s = p + 1;
+    p = scanPlain(s, end);
+    if (p < end && load<u8>(p) == 0x22) { pos = p + 1; return mkString(s, <u32>(p - s)); }
     let escaped = false;
     while (p < end) {
       const ch = load<u8>(p);
@@ -173,7 +209,7 @@ function parseValue(end: usize, regoSyntax: bool): usize {
     p = ws(p + 1, end);
     if (p < end && load<u8>(p) == 0x7d) { pos = p + 1; return mkColl(T_OBJECT, 4); }
     pos = p;
-    let first = parseValue(end, regoSyntax);
+    let first = parseKey(end, regoSyntax);
     if (first == 0) return 0;
     p = ws(pos, end);
     if (regoSyntax && p < end && load<u8>(p) != 0x3a) {
@@ -204,7 +240,7 @@ function parseValue(end: usize, regoSyntax: bool): usize {
       if (ch == 0x7d) { pos = p + 1; return o; }
       if (ch != 0x2c) return 0;
       pos = p + 1;
-      first = parseValue(end, regoSyntax);
+      first = parseKey(end, regoSyntax);
       if (first == 0) return 0;
       p = ws(pos, end);
     }
@@ -295,7 +331,7 @@ function numberText(v: usize, buf: usize): u32 {
 
 function strSize(p: usize, n: u32): u32 {
   let i: u32 = 0;
-  while (i + 8 <= n && !mayEndPlainRun(load<u64>(p + i))) i += 8;
+  while (i + 8 <= n && specialBytes(load<u64>(p + i)) == 0) i += 8;
   let size: u32 = 2 + i;
   for (; i < n; i++) {
     const c = load<u8>(p + i);
@@ -311,7 +347,7 @@ function strWrite(d: usize, p: usize, n: u32): usize {
   let i: u32 = 0;
   while (i + 8 <= n) {
     const run = load<u64>(p + i);
-    if (mayEndPlainRun(run)) break;
+    if (specialBytes(run) != 0) break;
     store<u64>(d, run);
     d += 8;
     i += 8;
