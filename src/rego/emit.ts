@@ -267,7 +267,7 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
 }
 
 /** The runtime's key hash (src/rego/runtime/keys.ts): length, then first, last and middle byte. */
-export function keyHash(bytes: Uint8Array): number {
+function keyHash(bytes: Uint8Array): number {
   const n = bytes.length;
   const FNV_PRIME = 0x01000193;
   let h = n;

@@ -1,6 +1,6 @@
 // The OPA wasm ABI (1.3) surface. The policy-specific parts (entrypoint dispatch, the
-// builtins and entrypoints maps) are imported from "policy" and replaced by the linker
-// (src/rego/emit.ts) with generated functions.
+// builtins and entrypoints maps, and the key table of keys.ts) are imported from "policy" and
+// replaced by the linker (src/rego/emit.ts) with generated functions.
 import { alloc, heapGet, heapSet, abortWith } from "./heap";
 import { parseJson, dumpValue, dumpResultSet } from "./json";
 import { mkColl, T_ARRAY, T_OBJECT, T_STRING, tagOf, arrPush, collLen, arrAt, mkString } from "./value";
