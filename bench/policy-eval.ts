@@ -1,8 +1,12 @@
 // Measures the default policy through the official SDK: cache miss (every input distinct) and
 // cache hit, plus the raw SDK call with an object, with JSON.stringify + TextEncoder into an
 // ArrayBuffer, and with the evaluator's own encoding (encodePolicyInput).
-// Run: node --import tsx bench/policy-eval.ts
+// Run: node --import tsx bench/policy-eval.ts [--repeat 5]
+// This machine's speed drifts by ±30% within minutes: --repeat runs the whole set several times, one
+// after another, and reports each run's medians and the median over the runs.
+import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
+import { machineInfo } from './machine.ts';
 import { loadPolicySource } from '../src/rego/bundle.ts';
 import { createPolicyEvaluator } from '../src/pipeline/policy.ts';
 import { buildPolicyInput, type PolicyInput } from '../src/pipeline/policy-input.ts';
@@ -37,17 +41,39 @@ let i = 0;
 let now = Date.now();
 const next = (): PolicyInput => inputs[(i = (i + 1) % PAIRS)]!;
 const batch = (f: () => void) => () => { now = Date.now(); for (let k = 0; k < BATCH; k++) f(); };
-const bench = new Bench({ time: 1500, warmup: true, warmupTime: 300 });
-bench
-  .add('evaluate, cache off (miss path)', batch(() => { uncached.evaluate(next(), now); }))
-  .add('evaluate, cache hit', batch(() => { cached.evaluate(next(), now); }))
-  .add('SDK evaluate(object)', batch(() => { raw.evaluate(next(), 0); }))
-  .add('SDK evaluate(ArrayBuffer)', batch(() => { raw.evaluate(encoder.encode(JSON.stringify(next())).buffer, 0); }))
-  .add('SDK evaluate(encodePolicyInput)', batch(() => { raw.evaluate(encodePolicyInput(next()), 0); }));
-await bench.run();
-console.table(bench.tasks.map((t) => {
-  const r = t.result as unknown as { latency?: { p50?: number; p99?: number; mean?: number } } | undefined;
-  const per = (ms: number | undefined): string => (((ms ?? NaN) * 1000) / BATCH).toFixed(3);
-  return { task: t.name, 'median µs/decision': per(r?.latency?.p50), 'mean µs/decision': per(r?.latency?.mean), 'p99 µs/decision': per(r?.latency?.p99) };
-}));
+
+const { values } = parseArgs({ options: { repeat: { type: 'string', default: '1' } } });
+const repeat = Math.max(1, Number(values.repeat) || 1);
+const machine = machineInfo();
+console.log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, commit ${machine.commit}, ${machine.date}`);
+
+type Latency = { latency?: { p50?: number; p99?: number; mean?: number } };
+const perDecision = (ms: number | undefined): number => ((ms ?? NaN) * 1000) / BATCH;
+const medianOf = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const medians = new Map<string, number[]>();
+for (let run = 1; run <= repeat; run++) {
+  const bench = new Bench({ time: 1500, warmup: true, warmupTime: 300 });
+  bench
+    .add('evaluate, cache off (miss path)', batch(() => { uncached.evaluate(next(), now); }))
+    .add('evaluate, cache hit', batch(() => { cached.evaluate(next(), now); }))
+    .add('SDK evaluate(object)', batch(() => { raw.evaluate(next(), 0); }))
+    .add('SDK evaluate(ArrayBuffer)', batch(() => { raw.evaluate(encoder.encode(JSON.stringify(next())).buffer, 0); }))
+    .add('SDK evaluate(encodePolicyInput)', batch(() => { raw.evaluate(encodePolicyInput(next()), 0); }));
+  await bench.run();
+  if (repeat > 1) console.log(`run ${run} of ${repeat}, ${new Date().toISOString()}`);
+  console.table(bench.tasks.map((t) => {
+    const r = t.result as unknown as Latency | undefined;
+    const p50 = perDecision(r?.latency?.p50);
+    medians.set(t.name, [...(medians.get(t.name) ?? []), p50]);
+    return { task: t.name, 'median µs/decision': p50.toFixed(3), 'mean µs/decision': perDecision(r?.latency?.mean).toFixed(3), 'p99 µs/decision': perDecision(r?.latency?.p99).toFixed(3) };
+  }));
+}
+if (repeat > 1) {
+  console.log(`median over ${repeat} runs (µs per decision; each run's median in brackets)`);
+  console.table([...medians].map(([task, xs]) => ({ task, median: medianOf(xs).toFixed(3), runs: xs.map((x) => x.toFixed(2)).join(' ') })));
+}
 console.log('cache stats', cached.stats());
