@@ -78,16 +78,12 @@ export function interpretResultSet(resultSet: unknown, entrypoint: string): Poli
   if (!Array.isArray(resultSet) || resultSet.length === 0) return denied([`policy ${entrypoint} is undefined for this message`]);
   const value = (resultSet[0] as { result?: unknown }).result;
   if (value === true) return ALLOWED;
-  // The usual answer, {"allow": true, "deny": []}, without copying the (empty) reasons.
-  if (value !== null && typeof value === 'object' && (value as { allow?: unknown }).allow === true) {
-    const deny = (value as { deny?: unknown }).deny;
-    if (deny === undefined || (Array.isArray(deny) && deny.length === 0)) return ALLOWED;
-  }
   if (value === false) return denied([`denied by ${entrypoint}`]);
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'allow' in value) {
     const { allow, deny } = value as { allow: unknown; deny?: unknown };
+    // The usual answer, allowed with no reasons, is decided before any reasons are copied.
+    if (allow === true && (!Array.isArray(deny) || deny.length === 0)) return ALLOWED;
     const reasons = Array.isArray(deny) ? deny.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))) : [];
-    if (allow === true && reasons.length === 0) return ALLOWED;
     if (typeof allow !== 'boolean') return failed(`policy ${entrypoint} returned a non-boolean allow`);
     return denied(reasons.length > 0 ? reasons : [`not allowed by ${entrypoint}`]);
   }

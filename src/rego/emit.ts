@@ -39,12 +39,7 @@ class DataLayout {
     return at;
   }
   /** A zeroed, writable u32 cell (static data the runtime may update, e.g. a lookup hint). */
-  cell(): number {
-    this.align(4);
-    const at = CONST_BASE + this.bytes.length;
-    this.u32(0);
-    return at;
-  }
+  cell(): number { return this.words([0]); }
   /** u32 words, 4-aligned (tables the runtime reads, e.g. the key table). */
   words(values: readonly number[]): number {
     this.align(4);
