@@ -1,46 +1,29 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import binaryen from 'binaryen';
 import { patchInvokeImports } from '../../src/solver/fast-invoke.ts';
-import { DEFAULT_POLICY_URL, loadDeliberationPolicy, type TemplateSpec } from '../../src/solver/policy.ts';
-import { TemplateSolver } from '../../src/solver/template-solver.ts';
-import { instantiateZ3, terminateZ3Threads, type Z3Instance } from '../../src/solver/z3-module.ts';
-import { Z3CallError, Z3Session } from '../../src/solver/z3-session.ts';
+import { Z3CallError } from '../../src/solver/z3-session.ts';
+import { useDefaultTemplateSolvers } from './solver-fixture.ts';
 
 // The replacement exception trampolines must behave like emscripten's: a C++ exception inside Z3 (here: the
 // SMT-LIB parser rejecting a script) is caught by Z3's own handler and reported as an error code, and the wasm
 // stack pointer is restored every time, so thousands of them leave the instance working.
 
-let z3: Z3Instance;
-let session: Z3Session;
-const tierQuota = loadDeliberationPolicy(DEFAULT_POLICY_URL).templates.find((t) => t.id === 'tier-quota') as TemplateSpec;
-
-before(async () => {
-  z3 = await instantiateZ3();
-  session = new Z3Session(z3);
-});
-
-after(() => {
-  session.dispose();
-  terminateZ3Threads(z3);
-});
+const fixture = useDefaultTemplateSolvers();
 
 describe('fast exception trampolines (real Z3)', () => {
   it('are in use for the shipped z3-solver build', () => {
-    assert.equal(z3.fastInvoke, true);
+    assert.equal(fixture.z3.fastInvoke, true);
   });
 
   it('C++ exceptions inside Z3 still become error codes, and the instance keeps working after thousands', () => {
-    const solver = new TemplateSolver(session, tierQuota, 200_000);
-    try {
-      for (let i = 0; i < 2000; i++) {
-        assert.throws(() => session.parseAssertions('(assert (> undeclared 0))', 'bad script'), (error: unknown) => error instanceof Z3CallError && /unknown constant undeclared/.test(error.message));
-      }
-      assert.equal(solver.check({ requested: '900', tier: '0', used0: '0', used1: '0', used2: '0' }).status, 'sat');
-      assert.deepEqual(solver.check({ requested: '0', tier: '0', used0: '0', used1: '0', used2: '0' }).violated, ['positive-request']);
-    } finally {
-      solver.dispose();
+    const { session } = fixture;
+    const solver = fixture.solvers.get('tier-quota')!;
+    for (let i = 0; i < 2000; i++) {
+      assert.throws(() => session.parseAssertions('(assert (> undeclared 0))', 'bad script'), (error: unknown) => error instanceof Z3CallError && /unknown constant undeclared/.test(error.message));
     }
+    assert.equal(solver.check({ requested: '900', tier: '0', used0: '0', used1: '0', used2: '0' }).status, 'sat');
+    assert.deepEqual(solver.check({ requested: '0', tier: '0', used0: '0', used1: '0', used2: '0' }).violated, ['positive-request']);
   });
 
 });
@@ -70,11 +53,12 @@ describe('fast exception trampolines: the emscripten contract', () => {
   class CppException extends EmscriptenEH {}
   let throwing: unknown;
 
-  async function instantiate() {
-    const module = new WebAssembly.Module(wasmBytes(CONTRACT_WAT));
+  /** `wat` with its `invoke` trampoline replaced; its `thrower` import throws `throwing` when set. */
+  async function instantiate<Exports>(wat: string = CONTRACT_WAT, invoke = 'invoke_vi'): Promise<Exports> {
+    const module = new WebAssembly.Module(wasmBytes(wat));
     const imports: WebAssembly.Imports = {
       env: {
-        invoke_vi: () => assert.fail('the original trampoline must have been replaced'),
+        [invoke]: () => assert.fail('the original trampoline must have been replaced'),
         thrower: () => {
           if (throwing !== undefined) throw throwing;
         },
@@ -84,11 +68,12 @@ describe('fast exception trampolines: the emscripten contract', () => {
     assert.ok(patch, 'a module with the needed exports is patched');
     const instance = await WebAssembly.instantiate(module, imports);
     patch.attach(instance);
-    return instance.exports as { run(a: number): void; threw(): number; sp(): number };
+    return instance.exports as Exports;
   }
+  type ContractExports = { run(a: number): void; threw(): number; sp(): number };
 
   it('a C++ exception restores the stack pointer and sets threw, and does not propagate', async () => {
-    const wasm = await instantiate();
+    const wasm = await instantiate<ContractExports>();
     throwing = new CppException('z3_exception');
     wasm.run(0);
     assert.equal(wasm.threw(), 1);
@@ -96,7 +81,7 @@ describe('fast exception trampolines: the emscripten contract', () => {
   });
 
   it('any other error restores the stack pointer and propagates unchanged', async () => {
-    const wasm = await instantiate();
+    const wasm = await instantiate<ContractExports>();
     const error = new TypeError('not a C++ exception');
     throwing = error;
     assert.throws(() => wasm.run(0), (thrown: unknown) => thrown === error);
@@ -105,7 +90,7 @@ describe('fast exception trampolines: the emscripten contract', () => {
   });
 
   it('a normal return leaves both alone', async () => {
-    const wasm = await instantiate();
+    const wasm = await instantiate<ContractExports>();
     throwing = undefined;
     wasm.run(0);
     assert.equal(wasm.threw(), 0);
@@ -113,7 +98,7 @@ describe('fast exception trampolines: the emscripten contract', () => {
   });
 
   it('an i64-returning trampoline answers 0n after a C++ exception, as emscripten does (wasm rejects undefined)', async () => {
-    const module = new WebAssembly.Module(wasmBytes(`(module
+    const wasm = await instantiate<{ run(a: number): bigint; threw(): number }>(`(module
       (import "env" "invoke_ji" (func $invoke_ji (param i32 i32) (result i64)))
       (import "env" "thrower" (func $thrower (param i32)))
       (table (export "__indirect_function_table") 2 funcref)
@@ -124,19 +109,7 @@ describe('fast exception trampolines: the emscripten contract', () => {
       (func (export "emscripten_stack_get_current") (result i32) (i32.const 1000))
       (func (export "_emscripten_stack_restore") (param i32))
       (func (export "run") (param i32) (result i64) (call $invoke_ji (i32.const 1) (local.get 0)))
-      (func (export "threw") (result i32) (global.get $threw)))`));
-    const imports: WebAssembly.Imports = {
-      env: {
-        invoke_ji: () => assert.fail('the original trampoline must have been replaced'),
-        thrower: () => {
-          if (throwing !== undefined) throw throwing;
-        },
-      },
-    };
-    const patch = patchInvokeImports(module, imports)!;
-    const instance = await WebAssembly.instantiate(module, imports);
-    patch.attach(instance);
-    const wasm = instance.exports as { run(a: number): bigint; threw(): number };
+      (func (export "threw") (result i32) (global.get $threw)))`, 'invoke_ji');
     throwing = undefined;
     assert.equal(wasm.run(0), 42n);
     throwing = new CppException('z3_exception');
