@@ -1,5 +1,6 @@
-// Measures the default policy through the official SDK: cache miss (every input distinct) and
-// cache hit, plus the raw SDK call with an object, with JSON.stringify + TextEncoder into an
+// Measures the default policy through the official SDK: cache miss (every input distinct), one call
+// per decision and 64 per call (evaluateMany through the batch twin, as the validation thread calls
+// it), and cache hit, plus the raw SDK call with an object, with JSON.stringify + TextEncoder into an
 // ArrayBuffer, and with the evaluator's own encoding (encodePolicyInput).
 // Run: node --import tsx bench/policy-eval.ts [--repeat 5]
 // This machine's speed drifts by ±30% within minutes: --repeat runs the whole set several times, one
@@ -41,6 +42,12 @@ let i = 0;
 let now = Date.now();
 const next = (): PolicyInput => inputs[(i = (i + 1) % PAIRS)]!;
 const batch = (f: () => void) => () => { now = Date.now(); for (let k = 0; k < BATCH; k++) f(); };
+// evaluateMany as the validation thread calls it: a publish's worth of messages (64) per call.
+const MANY = 64;
+const many: PolicyInput[][] = [];
+for (let k = 0; k < PAIRS; k += MANY) many.push(Array.from({ length: MANY }, (_, j) => inputs[(k + j) % PAIRS]!));
+let m = 0;
+const decisionsPerTask = new Map<string, number>([['evaluateMany of 64, cache off (miss path)', MANY]]);
 
 const { values } = parseArgs({ options: { repeat: { type: 'string', default: '1' } } });
 const repeat = Math.max(1, Number(values.repeat) || 1);
@@ -48,7 +55,7 @@ const machine = machineInfo();
 console.log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, commit ${machine.commit}, ${machine.date}`);
 
 type Latency = { latency?: { p50?: number; p99?: number; mean?: number } };
-const perDecision = (ms: number | undefined): number => ((ms ?? NaN) * 1000) / BATCH;
+const perDecision = (ms: number | undefined, task: string): number => ((ms ?? NaN) * 1000) / (decisionsPerTask.get(task) ?? BATCH);
 const medianOf = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -59,6 +66,7 @@ for (let run = 1; run <= repeat; run++) {
   const bench = new Bench({ time: 1500, warmup: true, warmupTime: 300 });
   bench
     .add('evaluate, cache off (miss path)', batch(() => { uncached.evaluate(next(), now); }))
+    .add('evaluateMany of 64, cache off (miss path)', () => { uncached.evaluateMany(many[(m = (m + 1) % many.length)]!, Date.now()); })
     .add('evaluate, cache hit', batch(() => { cached.evaluate(next(), now); }))
     .add('SDK evaluate(object)', batch(() => { raw.evaluate(next(), 0); }))
     .add('SDK evaluate(ArrayBuffer)', batch(() => { raw.evaluate(encoder.encode(JSON.stringify(next())).buffer, 0); }))
@@ -67,9 +75,9 @@ for (let run = 1; run <= repeat; run++) {
   if (repeat > 1) console.log(`run ${run} of ${repeat}, ${new Date().toISOString()}`);
   console.table(bench.tasks.map((t) => {
     const r = t.result as unknown as Latency | undefined;
-    const p50 = perDecision(r?.latency?.p50);
+    const p50 = perDecision(r?.latency?.p50, t.name);
     medians.set(t.name, [...(medians.get(t.name) ?? []), p50]);
-    return { task: t.name, 'median µs/decision': p50.toFixed(3), 'mean µs/decision': perDecision(r?.latency?.mean).toFixed(3), 'p99 µs/decision': perDecision(r?.latency?.p99).toFixed(3) };
+    return { task: t.name, 'median µs/decision': p50.toFixed(3), 'mean µs/decision': perDecision(r?.latency?.mean, t.name).toFixed(3), 'p99 µs/decision': perDecision(r?.latency?.p99, t.name).toFixed(3) };
   }));
 }
 if (repeat > 1) {

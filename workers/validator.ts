@@ -24,7 +24,8 @@ import { SideChannelReader } from '../src/dispatch/side-channel.ts';
 const MAX_MESSAGES_PER_PASS = 1024;
 /**
  * Publish verdicts every this many messages, even mid-batch, so the main thread starts on the first
- * verdicts while this thread judges the rest (the two overlap instead of taking turns).
+ * verdicts while this thread judges the rest (the two overlap instead of taking turns). Also the size of
+ * the pipeline's batches (prepare): 64 policy misses per SDK call get most of batching's saving.
  */
 const VERDICTS_PER_PUBLISH = 64;
 const MAX_VERDICT_BYTES_PER_PASS = 512 * 1024;
@@ -100,23 +101,35 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
         const envelopes = decoder.decodeBatch(bytes);
         const pickedUpAt = performance.timeOrigin + performance.now();
         const context: PipelineContext = { expectedHash: init.expectedHash, registry, limits: init.limits, now: Date.now() };
-        for (let i = 0; i < envelopes.length; i++) {
-          const envelope = envelopes[i]!;
-          status[STATUS_GENERATION] = envelope.generation;
-          status[STATUS_SLOT] = envelope.slot;
-          const started = performance.now();
-          const item = new EnvelopeItem(envelope, payloads);
-          const result = pipeline(item, context);
-          const pipelineUs = (performance.now() - started) * 1000;
-          const queuedUs = (pickedUpAt - envelope.sentAt) * 1000;
-          if (result.rejection === null) {
-            writer.add(envelope.slot, envelope.generation, null, [], result.impact, queuedUs, pipelineUs);
-          } else {
-            writer.add(envelope.slot, envelope.generation, result.rejection.code, result.rejection.reasons, result.impact, queuedUs, pipelineUs);
+        for (let start = 0; start < envelopes.length; start += VERDICTS_PER_PUBLISH) {
+          const items: EnvelopeItem[] = [];
+          for (let i = start; i < envelopes.length && i < start + VERDICTS_PER_PUBLISH; i++) items.push(new EnvelopeItem(envelopes[i]!, payloads));
+          // The pipeline's batch work (the policy's cache misses in one SDK call), a publish's worth at a
+          // time so verdicts still flow while the rest is judged. It serves several messages at once, so
+          // a crash here is charged to all this thread holds, as between messages (slot -1); each message's
+          // pipeline time includes an equal share of it.
+          status[STATUS_SLOT] = -1;
+          const preparing = performance.now();
+          pipeline.prepare(items, context);
+          const shareUs = ((performance.now() - preparing) * 1000) / items.length;
+          for (let i = 0; i < items.length; i++) {
+            const item = items[i]!;
+            const envelope = item.message;
+            status[STATUS_GENERATION] = envelope.generation;
+            status[STATUS_SLOT] = envelope.slot;
+            const started = performance.now();
+            const result = pipeline(item, context);
+            const pipelineUs = (performance.now() - started) * 1000 + shareUs;
+            const queuedUs = (pickedUpAt - envelope.sentAt) * 1000;
+            if (result.rejection === null) {
+              writer.add(envelope.slot, envelope.generation, null, [], result.impact, queuedUs, pipelineUs);
+            } else {
+              writer.add(envelope.slot, envelope.generation, result.rejection.code, result.rejection.reasons, result.impact, queuedUs, pipelineUs);
+            }
           }
+          status[STATUS_SLOT] = -1;
           if (writer.size >= VERDICTS_PER_PUBLISH) flushVerdicts();
         }
-        status[STATUS_SLOT] = -1;
         processed += envelopes.length;
       }
       if (processed >= MAX_MESSAGES_PER_PASS || writer.size * 24 > MAX_VERDICT_BYTES_PER_PASS) break;

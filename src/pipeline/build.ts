@@ -29,7 +29,7 @@ export function pipelineReadsPayload(spec: Pick<PipelineSpec, 'kind' | 'stages' 
 }
 
 /** The no-op pipeline: what the transport alone costs (bench only). */
-export const EMPTY_PIPELINE: Pipeline = () => ({ rejection: null, impact: 0 });
+export const EMPTY_PIPELINE: Pipeline = Object.assign(() => ({ rejection: null, impact: 0 }), { prepare: () => {} });
 
 /**
  * Impact scoring for messages every stage allowed. The scorer reads the payload, so this is where a worker

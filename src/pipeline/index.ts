@@ -26,6 +26,16 @@ export interface PipelineContext {
 /** A stage is a pure function: a rejection, or null to pass the message on. */
 export type Stage = (item: PipelineItem, context: PipelineContext) => Rejection | null;
 
+/**
+ * A stage that does its work for a batch at once. `prepare` gets, before the batch is judged one by one,
+ * the messages every earlier stage passes; the stage then answers for each of them from what it prepared
+ * (the policy stage: one SDK call for the batch's cache misses). It must answer any item alone as well:
+ * prepare is an optimisation, and an item it did not see is judged the ordinary way.
+ */
+export interface BatchStage extends Stage {
+  prepare(items: readonly PipelineItem[], context: PipelineContext): void;
+}
+
 /** Scores how consequential a message is, in [0, 1]; high scores go to deliberation. */
 export type ImpactScorer = (item: PipelineItem, context: PipelineContext) => number;
 
@@ -48,13 +58,28 @@ export const VALIDATION_STAGES: readonly Stage[] = [constitutionalStage, tenantS
 
 export interface PipelineParts {
   /** The policy stage (OPA); absent when the bus runs with `policy: false`. */
-  policy?: Stage | null;
+  policy?: Stage | BatchStage | null;
   /** Extra stages after the built-in ones (user-supplied modules). */
   extra?: readonly Stage[];
   impact?: ImpactScorer | null;
 }
 
-export type Pipeline = (item: PipelineItem, context: PipelineContext) => PipelineResult;
+/**
+ * Judges one message. Callers holding a batch call `prepare` with the whole batch first (same context),
+ * then the pipeline for each message; verdicts are the same either way.
+ */
+export interface Pipeline {
+  (item: PipelineItem, context: PipelineContext): PipelineResult;
+  prepare(items: readonly PipelineItem[], context: PipelineContext): void;
+}
+
+const isBatchStage = (stage: Stage): stage is BatchStage => typeof (stage as Partial<BatchStage>).prepare === 'function';
+
+/** Whether every stage before `end` passes the item (stages are pure: the later real run agrees). */
+function passesStages(stages: readonly Stage[], end: number, item: PipelineItem, context: PipelineContext): boolean {
+  for (let i = 0; i < end; i++) if (stages[i]!(item, context) !== null) return false;
+  return true;
+}
 
 /**
  * Composes the pipeline that the validation worker and the inline mode both run. Composition happens once;
@@ -65,7 +90,9 @@ export function createPipeline(parts: PipelineParts = {}): Pipeline {
   if (parts.policy) stages.push(parts.policy);
   if (parts.extra) stages.push(...parts.extra);
   const impact = parts.impact ?? null;
-  return (item, context) => {
+  const batchAt = stages.findIndex(isBatchStage);
+  const batchStage = batchAt < 0 ? null : (stages[batchAt] as BatchStage);
+  const judge = (item: PipelineItem, context: PipelineContext): PipelineResult => {
     try {
       for (let i = 0; i < stages.length; i++) {
         const rejection = stages[i]!(item, context);
@@ -77,4 +104,15 @@ export function createPipeline(parts: PipelineParts = {}): Pipeline {
       return { rejection: reject(ErrorCode.INTERNAL, `pipeline stage failed: ${(error as Error)?.message ?? String(error)}`), impact: 0 };
     }
   };
+  const prepare = (items: readonly PipelineItem[], context: PipelineContext): void => {
+    if (batchStage === null) return;
+    try {
+      // Only messages that reach the batch stage: an early rejection is never evaluated by it.
+      batchStage.prepare(items.filter((item) => passesStages(stages, batchAt, item, context)), context);
+    } catch {
+      // Nothing prepared is nothing lost: each message is judged alone, and a stage that throws then
+      // rejects that message (E_INTERNAL) as it would without a batch.
+    }
+  };
+  return Object.assign(judge, { prepare });
 }

@@ -181,3 +181,17 @@ export function encodePolicyInput(input: PolicyInput | Record<string, unknown>, 
   encoder.encodeInto(text, bytes);
   return bytes.buffer as ArrayBuffer;
 }
+
+/**
+ * UTF-8 JSON of an array of inputs, for a batch twin's evaluate (rego/batch-entrypoint.ts): each
+ * element as encodePolicyInput writes it. A fresh buffer (batches vary in length).
+ */
+export function encodePolicyInputs(inputs: readonly (PolicyInput | Record<string, unknown>)[], plan: InputPlan = FULL_PLAN): ArrayBuffer {
+  let text = '[';
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i]!;
+    if (i > 0) text += ',';
+    text += policyInputJson(input, plan) ?? JSON.stringify(input);
+  }
+  return encoder.encode(text + ']').buffer as ArrayBuffer;
+}

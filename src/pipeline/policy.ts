@@ -8,11 +8,12 @@ import {
   buildPolicyInput, isBuiltPolicyInput, policyInputKey,
   type PolicyAgent, type PolicyInput, type PolicyInputOptions,
 } from './policy-input.ts';
-import { encodePolicyInput, inputPlan } from './policy-input-json.ts';
+import { encodePolicyInput, encodePolicyInputs, inputPlan } from './policy-input-json.ts';
+import { batchEntrypoint, isBatchEntrypoint } from '../rego/batch-entrypoint.ts';
 import { readInputPaths } from '../rego/input-paths.ts';
 import { PairDecisionCache } from './policy-cache.ts';
 import type { Rejection } from '../errors.ts';
-import type { PipelineContext, PipelineItem } from './index.ts';
+import type { BatchStage, PipelineContext, PipelineItem, Stage } from './index.ts';
 
 export type PolicyVerdict =
   | { readonly allowed: true }
@@ -55,6 +56,13 @@ export interface PolicyEvaluator {
    * clock read per message); default Date.now().
    */
   evaluate(input: PolicyInput | Record<string, unknown>, now?: number): PolicyVerdict;
+  /**
+   * The verdicts of several inputs, in order, each the one evaluate() would give. Cache hits are
+   * answered from the cache; the misses are decided in one SDK call when the module has a batch twin
+   * (rego/batch-entrypoint.ts) and there are two or more of them, otherwise one call each. Each input
+   * counts as one hit or one miss, and each miss as one evaluation.
+   */
+  evaluateMany(inputs: readonly (PolicyInput | Record<string, unknown>)[], now?: number): PolicyVerdict[];
   stats(): PolicyStats;
 }
 
@@ -94,7 +102,7 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
   const policy = loadPolicySync(options.module, undefined, { ...HOST_BUILTINS, ...options.builtins });
   if (options.data !== undefined) policy.setData(options.data as object);
   const entrypoints = policy.entrypoints as Record<string, number>;
-  const names = Object.entries(entrypoints).sort(([, a], [, b]) => a - b).map(([k]) => k);
+  const names = Object.entries(entrypoints).filter(([k]) => !isBatchEntrypoint(k)).sort(([, a], [, b]) => a - b).map(([k]) => k);
   let id: number;
   let name: string;
   if (options.entrypoint === undefined) { id = 0; name = names[0] ?? '0'; }
@@ -105,6 +113,7 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
     id = found;
     name = options.entrypoint;
   }
+  const batchId = entrypoints[batchEntrypoint(name)];
   // Two caches, both per evaluator (one policy revision, so a swap starts empty):
   //  - inputs built by buildPolicyInput: PairDecisionCache (documents matched field by field);
   //  - any other input: keyed by its exact text (policyInputKey).
@@ -134,28 +143,63 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
     }
   };
 
+  /** A batch's misses in one call to the batch twin; null when it cannot answer them all (then one call each). */
+  const decideTogether = (inputs: readonly (PolicyInput | Record<string, unknown>)[]): PolicyVerdict[] | null => {
+    let rows: unknown;
+    try {
+      rows = (policy.evaluate(encodePolicyInputs(inputs, plan), batchId) as { result?: unknown }[])[0]?.result;
+    } catch {
+      // One input's error (a conflict, a trap) fails the whole call; deciding each alone confines it to its input.
+      return null;
+    }
+    if (!Array.isArray(rows) || rows.length !== inputs.length) return null;
+    evaluations += inputs.length;
+    return rows.map((row: { result?: unknown }) => interpretResultSet(row !== null && typeof row === 'object' && 'result' in row ? [row] : [], name));
+  };
+
+  /** The cached verdict for an input, or undefined (counts the hit or miss). */
+  const lookup = (input: PolicyInput | Record<string, unknown>, at: number): PolicyVerdict | undefined => {
+    const hit = isBuiltPolicyInput(input) ? pairs!.get(input, at) : others!.get(policyInputKey(input));
+    if (hit !== undefined) hits++;
+    else misses++;
+    return hit;
+  };
+  const remember = (input: PolicyInput | Record<string, unknown>, verdict: PolicyVerdict, at: number): void => {
+    // Errors are not cached: they may be transient (memory), and they are rare.
+    if (!verdict.allowed && verdict.code === ErrorCode.POLICY_ERROR) return;
+    if (isBuiltPolicyInput(input)) pairs!.set(input, verdict, at);
+    else others!.set(policyInputKey(input), verdict);
+  };
+
   return {
     revision,
     entrypoint: name,
     evaluate(input, now) {
-      if (pairs === null || others === null) return decide(input);
-      if (isBuiltPolicyInput(input)) {
-        const at = now ?? Date.now();
-        const hit = pairs.get(input, at);
-        if (hit !== undefined) { hits++; return hit; }
-        misses++;
-        const verdict = decide(input);
-        // Errors are not cached: they may be transient (memory), and they are rare.
-        if (verdict.allowed || verdict.code !== ErrorCode.POLICY_ERROR) pairs.set(input, verdict, at);
-        return verdict;
-      }
-      const key = policyInputKey(input);
-      const hit = others.get(key);
-      if (hit !== undefined) { hits++; return hit; }
-      misses++;
+      if (pairs === null) return decide(input);
+      const at = now ?? Date.now();
+      const hit = lookup(input, at);
+      if (hit !== undefined) return hit;
       const verdict = decide(input);
-      if (verdict.allowed || verdict.code !== ErrorCode.POLICY_ERROR) others.set(key, verdict);
+      remember(input, verdict, at);
       return verdict;
+    },
+    evaluateMany(inputs, now) {
+      const at = now ?? Date.now();
+      const verdicts = new Array<PolicyVerdict>(inputs.length);
+      const missed: number[] = [];
+      for (let i = 0; i < inputs.length; i++) {
+        const hit = pairs === null ? undefined : lookup(inputs[i]!, at);
+        if (hit !== undefined) verdicts[i] = hit;
+        else missed.push(i);
+      }
+      const together = batchId !== undefined && missed.length >= 2 ? decideTogether(missed.map((i) => inputs[i]!)) : null;
+      for (let k = 0; k < missed.length; k++) {
+        const input = inputs[missed[k]!]!;
+        const verdict = together !== null ? together[k]! : decide(input);
+        if (pairs !== null) remember(input, verdict, at);
+        verdicts[missed[k]!] = verdict;
+      }
+      return verdicts;
     },
     stats: () => ({ hits, misses, size: (pairs?.size ?? 0) + (others?.size ?? 0), evaluations, errors }),
   };
@@ -168,16 +212,30 @@ export interface PolicyStageOptions extends PolicyInputOptions {
 
 /**
  * The policy as a pipeline stage: builds the input (sender/recipient from the registry snapshot),
- * evaluates, maps a denial to a Rejection.
+ * evaluates, maps a denial to a Rejection. As a batch stage it decides a batch's messages in one
+ * evaluateMany (their cache misses in one SDK call) and then answers each from that.
  */
-export function createPolicyStage(evaluator: PolicyEvaluator, options: PolicyStageOptions = {}): (item: PipelineItem, context: PipelineContext) => Rejection | null {
-  return (item, context) => {
+export function createPolicyStage(evaluator: PolicyEvaluator, options: PolicyStageOptions = {}): BatchStage {
+  const inputOf = (item: PipelineItem, context: PipelineContext): PolicyInput => {
     const lookup = options.agents ?? ((id: string) => context.registry.agents.get(id));
     const message = options.includePayload ? { ...item.message, payload: item.payload() } : item.message;
-    const input = buildPolicyInput(message, item.payloadBytes, {
+    return buildPolicyInput(message, item.payloadBytes, {
       expectedHash: context.expectedHash, now: context.now, sender: lookup(item.message.from), recipient: lookup(item.message.to),
     }, options);
-    const verdict = evaluator.evaluate(input, context.now);
+  };
+  // Verdicts of the batch being judged, by item; emptied by the next prepare, so it holds one batch at most.
+  const prepared = new Map<PipelineItem, PolicyVerdict>();
+  const stage: Stage = (item, context) => {
+    let verdict = prepared.get(item);
+    if (verdict === undefined) verdict = evaluator.evaluate(inputOf(item, context), context.now);
+    else prepared.delete(item);
     return verdict.allowed ? null : { code: verdict.code, reasons: verdict.reasons };
   };
+  const prepare = (items: readonly PipelineItem[], context: PipelineContext): void => {
+    prepared.clear();
+    if (items.length < 2) return;
+    const verdicts = evaluator.evaluateMany(items.map((item) => inputOf(item, context)), context.now);
+    for (let i = 0; i < items.length; i++) prepared.set(items[i]!, verdicts[i]!);
+  };
+  return Object.assign(stage, { prepare });
 }

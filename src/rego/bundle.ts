@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import * as tar from 'tar';
 import { loadPolicySync } from './sdk.ts';
+import { isBatchEntrypoint } from './batch-entrypoint.ts';
 import { compilePolicy, type RegoSource } from './build.ts';
 
 export const DEFAULT_ENTRYPOINT = 'agentbus/decision';
@@ -163,10 +164,13 @@ export function buildBundle(dir: string, entrypoints: readonly string[] = [DEFAU
   return { manifest, wasm, data, sources: bundleSources };
 }
 
-/** Entrypoints a module declares, in id order (read through the SDK, as a worker would load it). */
+/**
+ * Entrypoints a module declares, in id order (read through the SDK, as a worker would load it), less
+ * the batch twins, which are plumbing rather than rules.
+ */
 export function moduleEntrypoints(module: WebAssembly.Module): string[] {
   const map = loadPolicySync(module).entrypoints as Record<string, number>;
-  return Object.entries(map).sort(([, a], [, b]) => a - b).map(([k]) => k);
+  return Object.entries(map).filter(([k]) => !isBatchEntrypoint(k)).sort(([, a], [, b]) => a - b).map(([k]) => k);
 }
 
 /**

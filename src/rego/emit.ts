@@ -5,6 +5,7 @@ import binaryen from 'binaryen';
 import type { ConstValue, IrPolicy, Operand, Stmt } from './ir.ts';
 import { addDataSegment } from './wasm-data.ts';
 import { addInputPathsSection } from './input-paths.ts';
+import { batchEntrypoint } from './batch-entrypoint.ts';
 
 const CONST_BASE = 1024;
 const CONST_LIMIT = 65536;
@@ -237,6 +238,13 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
     dispatch.push(mod.if(mod.i32.eq(mod.local.get(0, i32), mod.i32.const(id)),
       mod.return(mod.call(ep.fn, [mod.local.get(1, i32), mod.local.get(2, i32)], i32))));
   });
+  // Each entrypoint's batch twin (id + count): the entrypoint once per element of an input array
+  // (rt_eval_each), for hosts that decide many inputs in one SDK call.
+  const count = policy.entrypoints.length;
+  policy.entrypoints.forEach((_ep, id) => {
+    dispatch.push(mod.if(mod.i32.eq(mod.local.get(0, i32), mod.i32.const(count + id)),
+      mod.return(mod.call(helper('rt_eval_each'), [mod.i32.const(id), mod.local.get(1, i32), mod.local.get(2, i32)], i32))));
+  });
   dispatch.push(mod.call(helper('rt_abort'), [mod.i32.const(illegal)], binaryen.none), mod.i32.const(0));
   replaceImport(mod, policyImports, 'eval_entrypoint', binaryen.createType([i32, i32, i32]), mod.block(null, dispatch, i32));
 
@@ -246,7 +254,10 @@ function link(mod: binaryen.Module, policy: IrPolicy, options: EmitOptions): Uin
   };
   const keyTable = layout.words(keyTableWords([...lookupKeys].map((i) => ({ bytes: new TextEncoder().encode((policy.constants[i] as { v: string }).v), at: constAddr[i]! }))));
   replaceImport(mod, policyImports, 'key_table', binaryen.none, mod.i32.const(keyTable));
-  replaceImport(mod, policyImports, 'entrypoints', binaryen.none, jsonConst(Object.fromEntries(policy.entrypoints.map((e, i) => [e.path, i]))));
+  replaceImport(mod, policyImports, 'entrypoints', binaryen.none, jsonConst(Object.fromEntries([
+    ...policy.entrypoints.map((e, i) => [e.path, i]),
+    ...policy.entrypoints.map((e, i) => [batchEntrypoint(e.path), count + i]),
+  ])));
   replaceImport(mod, policyImports, 'builtins', binaryen.none, jsonConst(Object.fromEntries(policy.hostBuiltins)));
 
   for (const name of exportNames) mod.removeExport(name);

@@ -55,3 +55,39 @@ test('impact is scored only for messages every stage passed', () => {
   assert.equal(pipeline(item({ tenantId: 'nope' }), context).impact, 0);
   assert.equal(scored, 1);
 });
+
+test('prepare hands a batch stage only the messages every earlier stage passes; verdicts match judging alone', () => {
+  const prepared: string[][] = [];
+  const answers = new Map<PipelineItem, boolean>();
+  const policy = Object.assign(
+    (i: PipelineItem) => ((answers.get(i) ?? i.message.type !== 'command') ? null : { code: 'E_POLICY_DENIED' as const, reasons: ['no commands'] }),
+    {
+      prepare: (items: readonly PipelineItem[]) => {
+        prepared.push(items.map((i) => i.message.id));
+        for (const i of items) answers.set(i, i.message.type !== 'command');
+      },
+    },
+  );
+  const batched = createPipeline({ policy });
+  const alone = createPipeline({ policy: (i) => (i.message.type !== 'command' ? null : { code: 'E_POLICY_DENIED', reasons: ['no commands'] }) });
+  const items = [
+    item({ id: '1' }), item({ id: '2', constitutionalHash: 'bad' }), item({ id: '3', type: 'command' }),
+    item({ id: '4', tenantId: 'tenant-b' }), item({ id: '5' }, 70_000), item({ id: '6' }),
+  ];
+  batched.prepare(items, context);
+  assert.deepEqual(prepared, [['1', '3', '6']], 'rejected by the hash, tenant or limits stage: never prepared');
+  assert.deepEqual(items.map((i) => batched(i, context).rejection?.code ?? null), items.map((i) => alone(i, context).rejection?.code ?? null));
+  assert.deepEqual(items.map((i) => batched(i, context).rejection?.code ?? null), [null, 'E_HASH_MISMATCH', 'E_POLICY_DENIED', 'E_TENANT', 'E_PAYLOAD_TOO_LARGE', null]);
+});
+
+test('a prepare that throws prepares nothing: each message is judged alone', () => {
+  let judged = 0;
+  const policy = Object.assign((i: PipelineItem) => { judged++; return i.message.type === 'command' ? { code: 'E_POLICY_DENIED' as const, reasons: ['x'] } : null; }, {
+    prepare: () => { throw new Error('batch failed'); },
+  });
+  const pipeline = createPipeline({ policy });
+  const items = [item({ id: '1' }), item({ id: '2', type: 'command' })];
+  pipeline.prepare(items, context);
+  assert.deepEqual(items.map((i) => pipeline(i, context).rejection?.code ?? null), [null, 'E_POLICY_DENIED']);
+  assert.equal(judged, 2);
+});

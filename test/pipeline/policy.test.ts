@@ -199,3 +199,62 @@ test('property: the compiled default policy, cached, agrees with a reference imp
     },
   ), { numRuns: 500 });
 });
+
+test('evaluateMany: each verdict is the one evaluate gives, and the batch is evaluated once', async () => {
+  const fc = (await import('fast-check')).default;
+  const many = evaluator();
+  const single = evaluator();
+  const messageArb = fc.record({
+    from: fc.constantFrom('agent-1', 'agent-2', 'agent-3'), to: fc.constantFrom('agent-1', 'agent-2', 'ä/☃'),
+    type: fc.constantFrom('command', 'audit_log', 'heartbeat'), priority: fc.constantFrom(0, 1, 3),
+    constitutionalHash: fc.constantFrom(DEFAULT_CONSTITUTIONAL_HASH, 'other'),
+  }) as unknown as fc.Arbitrary<Partial<AgentMessage>>;
+  fc.assert(fc.property(
+    fc.array(fc.tuple(messageArb, fc.integer({ min: 0, max: 2_000_000 }), fc.constantFrom(worker, auditor, { ...worker, tenantId: 'evil' })), { maxLength: 40 }),
+    (rows) => {
+      const inputs = rows.map(([m, bytes, recipient]) => input(m, bytes, worker, recipient));
+      const before = many.stats().evaluations;
+      assert.deepEqual(many.evaluateMany(inputs), inputs.map((i) => single.evaluate(i)));
+      assert.equal(many.stats().evaluations - before, inputs.length);
+    },
+  ), { numRuns: 200 });
+  assert.equal(many.stats().errors, 0);
+});
+
+test('evaluateMany: an input that fails is failed alone; hits come from the cache', () => {
+  const { wasm } = compilePolicy([{ file: 'c.rego', text: 'package c\np := 1 if input.a\np := 2 if input.b\n' }], { entrypoints: ['c/p'] });
+  const ev = createPolicyEvaluator({ module: new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), revision: 'c', cache: { max: 10, ttlMs: 60_000 } });
+  const verdicts = ev.evaluateMany([{ a: true }, { a: true, b: true }, { b: true }, {}]);
+  assert.equal(verdicts[0]!.allowed, false);
+  assert.equal(!verdicts[0]!.allowed && verdicts[0]!.code, 'E_POLICY_ERROR', 'p = 1 is not a decision the bus understands');
+  assert.match(!verdicts[1]!.allowed ? verdicts[1]!.reasons[0]! : '', /eval_conflict_error/);
+  assert.match(!verdicts[3]!.allowed ? verdicts[3]!.reasons[0]! : '', /undefined/);
+  // The conflict aborted the batch call; each input was then decided alone, so only the conflict is an error.
+  assert.deepEqual(ev.stats(), { hits: 0, misses: 4, size: 1, evaluations: 4, errors: 1 });
+
+  const cached = evaluator({ max: 100, ttlMs: 60_000 });
+  const inputs = () => [input(), input({ to: 'agent-3' }), input({ constitutionalHash: 'bad' })];
+  const first = cached.evaluateMany(inputs());
+  assert.deepEqual(cached.evaluateMany(inputs()), first);
+  assert.deepEqual(cached.evaluateMany([input({ id: 'other id' })]), [{ allowed: true }]);
+  // size counts (from, to) pairs: two here, one of them holding two documents.
+  assert.deepEqual(cached.stats(), { hits: 3 + 1, misses: 3, size: 2, evaluations: 3, errors: 0 });
+});
+
+test('as a batch stage: prepare decides the batch once, and each message gets the verdict it gets alone', () => {
+  const registry = registrySnapshot(1, [['agent-1', 'acme', 'worker', []], ['agent-2', 'acme', 'worker', []], ['auditor-1', 'acme', 'auditor', []], ['spy', 'evil', 'worker', []]]);
+  const context: PipelineContext = { expectedHash: DEFAULT_CONSTITUTIONAL_HASH, registry, limits: DEFAULT_LIMITS, now: 0 };
+  const item = (m: Partial<AgentMessage>) => ({ message: { ...base, ...m }, payloadBytes: 10, depth: 0, payload: () => null });
+  const items = [item({}), item({ type: 'audit_log' }), item({ to: 'spy' }), item({ type: 'audit_log', to: 'auditor-1' }), item({ constitutionalHash: 'x' })];
+  const alone = createPolicyStage(evaluator());
+  const want = items.map((i) => alone(i, context));
+  const ev = evaluator();
+  const stage = createPolicyStage(ev);
+  stage.prepare(items, context);
+  assert.equal(ev.stats().evaluations, items.length);
+  assert.deepEqual(items.map((i) => stage(i, context)), want);
+  assert.equal(ev.stats().evaluations, items.length, 'the messages were answered from what prepare decided');
+  // An item prepare did not see is evaluated the ordinary way.
+  assert.deepEqual(stage(item({ to: 'spy' }), context), want[2]);
+  assert.equal(ev.stats().evaluations, items.length + 1);
+});

@@ -38,6 +38,26 @@ function resultSet(v: usize): usize {
   return rs;
 }
 
+/**
+ * The body of an entrypoint's batch twin (`<path>#batch`, added by the linker): evaluates entrypoint
+ * `ep` once per element of the input array and returns the array of rows, each `{"result": v}` or `{}`
+ * when undefined, so that one SDK call (one input copy, one result parse) decides many inputs. Each
+ * element goes through the entrypoint dispatch, which resets the memo: no element sees another's
+ * values. An input that is not an array is undefined.
+ */
+export function rt_eval_each(ep: i32, input: usize, data: usize): usize {
+  if (input == 0 || tagOf(input) != T_ARRAY) return 0;
+  const n = collLen(input);
+  const rows = mkColl(T_ARRAY, n);
+  for (let i: u32 = 0; i < n; i++) {
+    const v = policy_eval_entrypoint(ep, arrAt(input, i), data);
+    const row = mkColl(T_OBJECT, 1);
+    if (v != 0) objPut(row, resultKey(), v);
+    arrPush(rows, row);
+  }
+  return rows;
+}
+
 function resultKey(): usize {
   const p = alloc(6);
   store<u32>(p, 0x75736572); store<u16>(p + 4, 0x746c); // "result"
