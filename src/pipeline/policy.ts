@@ -223,19 +223,27 @@ export function createPolicyStage(evaluator: PolicyEvaluator, options: PolicySta
       expectedHash: context.expectedHash, now: context.now, sender: lookup(item.message.from), recipient: lookup(item.message.to),
     }, options);
   };
-  // Verdicts of the batch being judged, by item; emptied by the next prepare, so it holds one batch at most.
-  const prepared = new Map<PipelineItem, PolicyVerdict>();
+  // The prepared batch: its items, in the order the pipeline will judge them, and their verdicts. The
+  // pipeline judges the items prepare saw in that order (the others were rejected before this stage), so
+  // the next item is checked by identity at a cursor; anything else is evaluated the ordinary way.
+  let preparedItems: readonly PipelineItem[] = [];
+  let preparedVerdicts: readonly PolicyVerdict[] = [];
+  let cursor = 0;
   const stage: Stage = (item, context) => {
-    let verdict = prepared.get(item);
-    if (verdict === undefined) verdict = evaluator.evaluate(inputOf(item, context), context.now);
-    else prepared.delete(item);
+    let verdict: PolicyVerdict;
+    if (cursor < preparedItems.length && preparedItems[cursor] === item) verdict = preparedVerdicts[cursor++]!;
+    else verdict = evaluator.evaluate(inputOf(item, context), context.now);
     return verdict.allowed ? null : { code: verdict.code, reasons: verdict.reasons };
   };
   const prepare = (items: readonly PipelineItem[], context: PipelineContext): void => {
-    prepared.clear();
+    preparedItems = [];
+    preparedVerdicts = [];
+    cursor = 0;
     if (items.length < 2) return;
-    const verdicts = evaluator.evaluateMany(items.map((item) => inputOf(item, context)), context.now);
-    for (let i = 0; i < items.length; i++) prepared.set(items[i]!, verdicts[i]!);
+    const inputs = new Array<PolicyInput>(items.length);
+    for (let i = 0; i < items.length; i++) inputs[i] = inputOf(items[i]!, context);
+    preparedVerdicts = evaluator.evaluateMany(inputs, context.now);
+    preparedItems = items;
   };
   return Object.assign(stage, { prepare });
 }

@@ -257,4 +257,7 @@ test('as a batch stage: prepare decides the batch once, and each message gets th
   // An item prepare did not see is evaluated the ordinary way.
   assert.deepEqual(stage(item({ to: 'spy' }), context), want[2]);
   assert.equal(ev.stats().evaluations, items.length + 1);
+  // Judged out of the prepared order: each answer is still that message's own.
+  stage.prepare(items, context);
+  assert.deepEqual([...items].reverse().map((i) => stage(i, context)), [...want].reverse());
 });
