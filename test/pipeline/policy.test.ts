@@ -208,7 +208,7 @@ test('evaluateMany: each verdict is the one evaluate gives, and the batch is eva
     from: fc.constantFrom('agent-1', 'agent-2', 'agent-3'), to: fc.constantFrom('agent-1', 'agent-2', 'ä/☃'),
     type: fc.constantFrom('command', 'audit_log', 'heartbeat'), priority: fc.constantFrom(0, 1, 3),
     constitutionalHash: fc.constantFrom(DEFAULT_CONSTITUTIONAL_HASH, 'other'),
-  }) as unknown as fc.Arbitrary<Partial<AgentMessage>>;
+  }).map((m) => m as Partial<AgentMessage>);
   fc.assert(fc.property(
     fc.array(fc.tuple(messageArb, fc.integer({ min: 0, max: 2_000_000 }), fc.constantFrom(worker, auditor, { ...worker, tenantId: 'evil' })), { maxLength: 40 }),
     (rows) => {
