@@ -46,6 +46,36 @@ for (const mode of ['workers', 'inline'] as const) {
   });
 }
 
+for (const mode of ['workers', 'inline'] as const) {
+  for (const policyCache of [false, { max: 1000, ttlMs: 60_000 }] as const) {
+    test(`${mode}, cache ${policyCache ? 'on' : 'off'}: a batch mixing early rejections, policy denials and allowed messages gets each message's own verdict`, async () => {
+      await withBus({ mode, policyCache }, async (bus) => {
+        registerTeam(bus);
+        bus.registerAgent({ id: 'outsider', tenantId: 'tenant-b', handler: () => {} });
+        const base = { from: 'planner', tenantId: 'tenant-a', payload: { n: 1 } } as const;
+        const batch = [
+          { ...base, to: 'coder', type: 'task_request' },
+          { ...base, to: 'coder', type: 'audit_log' },
+          { ...base, to: 'coder', type: 'event', constitutionalHash: 'not-it' },
+          { ...base, to: 'auditor', type: 'audit_log' },
+          { ...base, to: 'outsider', type: 'event' },
+          { ...base, to: 'coder', type: 'event', metadata: { blocked: 'true' } },
+          { ...base, to: 'coder', type: 'query' },
+        ] as const;
+        const want = [null, 'E_POLICY_DENIED', 'E_HASH_MISMATCH', null, 'E_TENANT', 'E_POLICY_DENIED', null];
+        // Twice: the second round is answered from the cache when it is on.
+        for (let round = 0; round < 2; round++) {
+          const results = await bus.sendBatch(batch.map((m) => ({ ...m })));
+          assert.deepEqual(results.map((r) => r.code ?? null), want);
+          assert.deepEqual(results[5]!.reasons, ['message is marked blocked']);
+        }
+        // With the cache: only the five messages that pass hash and tenant reach the policy, in each round.
+        if (policyCache) assert.deepEqual(bus.metrics().policyCache, { hits: 5, misses: 5 });
+      });
+    });
+  }
+}
+
 test('policy: false runs without a policy, and the bus says so', async () => {
   await withBus({ policy: false }, async (bus, log) => {
     registerTeam(bus);
