@@ -59,7 +59,17 @@ const child = spawn(
 );
 let output = '';
 child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+// A profiled run that does not end must not hang the command (seen once: the child never exited after its
+// load). Three times its planned length, plus start-up and close, as the bench allows its trials.
+const limitS = (spec.warmupS + spec.durationS + 30) * 3;
+let timedOut = false;
+const watchdog = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, limitS * 1000);
 const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+clearTimeout(watchdog);
+if (timedOut) {
+  const finished = output.includes('"rps"') ? 'after its load finished' : 'before its load finished';
+  throw new Error(`the profiled run did not exit within ${limitS} s (${finished}); killed it, so it wrote no profiles`);
+}
 if (code !== 0) throw new Error(`the profiled run exited with code ${code}`);
 let window: { fromUs: number; toUs: number } | undefined;
 for (const line of output.trim().split('\n').filter(Boolean)) {
