@@ -27,13 +27,12 @@ export interface PipelineContext {
 export type Stage = (item: PipelineItem, context: PipelineContext) => Rejection | null;
 
 /**
- * A stage that does its work for a batch at once. `prepare` gets, before the batch is judged one by one,
- * the messages every earlier stage passes; the stage then answers for each of them from what it prepared
- * (the policy stage: one SDK call for the batch's cache misses). It must answer any item alone as well:
- * prepare is an optimisation, and an item it did not see is judged the ordinary way.
+ * A stage that can also judge a batch at once (the policy stage: one SDK call for the batch's cache
+ * misses). `prepare` gets the messages of a batch that every earlier stage passes and returns, in order,
+ * the answer the stage would give each alone. The stage itself still answers any single message.
  */
 export interface BatchStage extends Stage {
-  prepare(items: readonly PipelineItem[], context: PipelineContext): void;
+  prepare(items: readonly PipelineItem[], context: PipelineContext): readonly (Rejection | null)[];
 }
 
 /** Scores how consequential a message is, in [0, 1]; high scores go to deliberation. */
@@ -75,7 +74,7 @@ export interface Pipeline {
 
 const isBatchStage = (stage: Stage): stage is BatchStage => typeof (stage as Partial<BatchStage>).prepare === 'function';
 
-/** Whether every stage before `end` passes the item (stages are pure: the later real run agrees). */
+/** Whether every stage before `end` passes the item. */
 function passesStages(stages: readonly Stage[], end: number, item: PipelineItem, context: PipelineContext): boolean {
   for (let i = 0; i < end; i++) if (stages[i]!(item, context) !== null) return false;
   return true;
@@ -92,9 +91,22 @@ export function createPipeline(parts: PipelineParts = {}): Pipeline {
   const impact = parts.impact ?? null;
   const batchAt = stages.findIndex(isBatchStage);
   const batchStage = batchAt < 0 ? null : (stages[batchAt] as BatchStage);
+  // The prepared batch: the messages that reached the batch stage, in the order they will be judged, and
+  // its answers for them. Judging walks it with a cursor, by identity: a prepared message has passed the
+  // stages before the batch stage already (pure, same batch and context), so they are not run again, and
+  // the batch stage's answer is read. Any other message runs every stage.
+  let prepared: readonly PipelineItem[] = [];
+  let answers: readonly (Rejection | null)[] = [];
+  let cursor = 0;
   const judge = (item: PipelineItem, context: PipelineContext): PipelineResult => {
     try {
-      for (let i = 0; i < stages.length; i++) {
+      let first = 0;
+      if (cursor < prepared.length && prepared[cursor] === item) {
+        const rejection = answers[cursor++]!;
+        if (rejection !== null) return { rejection, impact: 0 };
+        first = batchAt + 1;
+      }
+      for (let i = first; i < stages.length; i++) {
         const rejection = stages[i]!(item, context);
         if (rejection !== null) return { rejection, impact: 0 };
       }
@@ -105,10 +117,17 @@ export function createPipeline(parts: PipelineParts = {}): Pipeline {
     }
   };
   const prepare = (items: readonly PipelineItem[], context: PipelineContext): void => {
+    prepared = [];
+    answers = [];
+    cursor = 0;
     if (batchStage === null) return;
     try {
       // Only messages that reach the batch stage: an early rejection is never evaluated by it.
-      batchStage.prepare(items.filter((item) => passesStages(stages, batchAt, item, context)), context);
+      const reaching = items.filter((item) => passesStages(stages, batchAt, item, context));
+      const given = batchStage.prepare(reaching, context);
+      if (given.length !== reaching.length) return;
+      prepared = reaching;
+      answers = given;
     } catch {
       // Nothing prepared is nothing lost: each message is judged alone, and a stage that throws then
       // rejects that message (E_INTERNAL) as it would without a batch.

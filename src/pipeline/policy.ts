@@ -210,10 +210,12 @@ export interface PolicyStageOptions extends PolicyInputOptions {
   readonly agents?: (agentId: string) => PolicyAgent | undefined;
 }
 
+const toRejection = (verdict: PolicyVerdict): Rejection | null => (verdict.allowed ? null : { code: verdict.code, reasons: verdict.reasons });
+
 /**
  * The policy as a pipeline stage: builds the input (sender/recipient from the registry snapshot),
  * evaluates, maps a denial to a Rejection. As a batch stage it decides a batch's messages in one
- * evaluateMany (their cache misses in one SDK call) and then answers each from that.
+ * evaluateMany (their cache misses in one SDK call).
  */
 export function createPolicyStage(evaluator: PolicyEvaluator, options: PolicyStageOptions = {}): BatchStage {
   const inputOf = (item: PipelineItem, context: PipelineContext): PolicyInput => {
@@ -223,27 +225,8 @@ export function createPolicyStage(evaluator: PolicyEvaluator, options: PolicySta
       expectedHash: context.expectedHash, now: context.now, sender: lookup(item.message.from), recipient: lookup(item.message.to),
     }, options);
   };
-  // The prepared batch: its items, in the order the pipeline will judge them, and their verdicts. The
-  // pipeline judges the items prepare saw in that order (the others were rejected before this stage), so
-  // the next item is checked by identity at a cursor; anything else is evaluated the ordinary way.
-  let preparedItems: readonly PipelineItem[] = [];
-  let preparedVerdicts: readonly PolicyVerdict[] = [];
-  let cursor = 0;
-  const stage: Stage = (item, context) => {
-    let verdict: PolicyVerdict;
-    if (cursor < preparedItems.length && preparedItems[cursor] === item) verdict = preparedVerdicts[cursor++]!;
-    else verdict = evaluator.evaluate(inputOf(item, context), context.now);
-    return verdict.allowed ? null : { code: verdict.code, reasons: verdict.reasons };
-  };
-  const prepare = (items: readonly PipelineItem[], context: PipelineContext): void => {
-    preparedItems = [];
-    preparedVerdicts = [];
-    cursor = 0;
-    if (items.length < 2) return;
-    const inputs = new Array<PolicyInput>(items.length);
-    for (let i = 0; i < items.length; i++) inputs[i] = inputOf(items[i]!, context);
-    preparedVerdicts = evaluator.evaluateMany(inputs, context.now);
-    preparedItems = items;
-  };
+  const stage: Stage = (item, context) => toRejection(evaluator.evaluate(inputOf(item, context), context.now));
+  const prepare = (items: readonly PipelineItem[], context: PipelineContext): (Rejection | null)[] =>
+    evaluator.evaluateMany(items.map((item) => inputOf(item, context)), context.now).map(toRejection);
   return Object.assign(stage, { prepare });
 }

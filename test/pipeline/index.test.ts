@@ -58,18 +58,19 @@ test('impact is scored only for messages every stage passed', () => {
 
 test('prepare hands a batch stage only the messages every earlier stage passes; verdicts match judging alone', () => {
   const prepared: string[][] = [];
-  const answers = new Map<PipelineItem, boolean>();
+  let judgedAlone = 0;
+  const deny = (i: PipelineItem) => (i.message.type !== 'command' ? null : { code: 'E_POLICY_DENIED' as const, reasons: ['no commands'] });
   const policy = Object.assign(
-    (i: PipelineItem) => ((answers.get(i) ?? i.message.type !== 'command') ? null : { code: 'E_POLICY_DENIED' as const, reasons: ['no commands'] }),
+    (i: PipelineItem) => { judgedAlone++; return deny(i); },
     {
       prepare: (items: readonly PipelineItem[]) => {
         prepared.push(items.map((i) => i.message.id));
-        for (const i of items) answers.set(i, i.message.type !== 'command');
+        return items.map(deny);
       },
     },
   );
   const batched = createPipeline({ policy });
-  const alone = createPipeline({ policy: (i) => (i.message.type !== 'command' ? null : { code: 'E_POLICY_DENIED', reasons: ['no commands'] }) });
+  const alone = createPipeline({ policy: deny });
   const items = [
     item({ id: '1' }), item({ id: '2', constitutionalHash: 'bad' }), item({ id: '3', type: 'command' }),
     item({ id: '4', tenantId: 'tenant-b' }), item({ id: '5' }, 70_000), item({ id: '6' }),
@@ -77,7 +78,11 @@ test('prepare hands a batch stage only the messages every earlier stage passes; 
   batched.prepare(items, context);
   assert.deepEqual(prepared, [['1', '3', '6']], 'rejected by the hash, tenant or limits stage: never prepared');
   assert.deepEqual(items.map((i) => batched(i, context).rejection?.code ?? null), items.map((i) => alone(i, context).rejection?.code ?? null));
+  assert.equal(judgedAlone, 0, 'prepared messages are answered from what prepare returned');
   assert.deepEqual(items.map((i) => batched(i, context).rejection?.code ?? null), [null, 'E_HASH_MISMATCH', 'E_POLICY_DENIED', 'E_TENANT', 'E_PAYLOAD_TOO_LARGE', null]);
+  // Judged out of the prepared order: each answer is still that message's own.
+  batched.prepare(items, context);
+  assert.deepEqual([...items].reverse().map((i) => batched(i, context).rejection?.code ?? null), [null, 'E_PAYLOAD_TOO_LARGE', 'E_TENANT', 'E_POLICY_DENIED', 'E_HASH_MISMATCH', null]);
 });
 
 test('a prepare that throws prepares nothing: each message is judged alone', () => {

@@ -6,7 +6,7 @@ import { buildPolicyInput, type PolicyAgent } from '../../src/pipeline/policy-in
 import { loadPolicySource } from '../../src/rego/bundle.ts';
 import { compilePolicy } from '../../src/rego/build.ts';
 import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS, type AgentMessage } from '../../src/message.ts';
-import type { PipelineContext } from '../../src/pipeline/index.ts';
+import { createPipeline, type PipelineContext } from '../../src/pipeline/index.ts';
 import { registrySnapshot } from '../../src/pipeline/tenant.ts';
 
 const source = loadPolicySource(join(import.meta.dirname, '../../policies'));
@@ -250,14 +250,17 @@ test('as a batch stage: prepare decides the batch once, and each message gets th
   const want = items.map((i) => alone(i, context));
   const ev = evaluator();
   const stage = createPolicyStage(ev);
-  stage.prepare(items, context);
+  assert.deepEqual(stage.prepare(items, context), want);
   assert.equal(ev.stats().evaluations, items.length);
-  assert.deepEqual(items.map((i) => stage(i, context)), want);
-  assert.equal(ev.stats().evaluations, items.length, 'the messages were answered from what prepare decided');
+  // In a pipeline: prepared once, then each message answered from it.
+  const pipeline = createPipeline({ policy: stage });
+  // The recipient 'spy' fails the tenant stage and the bad hash the constitutional stage, before the policy.
+  const reaching = [items[0]!, items[1]!, items[3]!];
+  pipeline.prepare(items, context);
+  assert.equal(ev.stats().evaluations, items.length + reaching.length);
+  assert.deepEqual(reaching.map((i) => pipeline(i, context).rejection), [want[0], want[1], want[3]]);
+  assert.equal(ev.stats().evaluations, items.length + reaching.length, 'the messages were answered from what prepare decided');
   // An item prepare did not see is evaluated the ordinary way.
   assert.deepEqual(stage(item({ to: 'spy' }), context), want[2]);
-  assert.equal(ev.stats().evaluations, items.length + 1);
-  // Judged out of the prepared order: each answer is still that message's own.
-  stage.prepare(items, context);
-  assert.deepEqual([...items].reverse().map((i) => stage(i, context)), [...want].reverse());
+  assert.equal(ev.stats().evaluations, items.length + reaching.length + 1);
 });
