@@ -95,17 +95,28 @@ describe('deliberation on a solver pool', () => {
 });
 
 /**
- * Real runaway checks: x³ + y³ = z³ has no positive solution, which Z3's non-linear arithmetic cannot prove
- * quickly. Satisfiable when n ≤ 0 (so the static check passes), a runaway once n is bound above 0.
+ * Real runaway checks. Bounded: x³ + y³ = z³ has no positive solution, which Z3's non-linear arithmetic
+ * cannot prove, so a resource budget runs out (unknown). Unbounded: 13 pigeons in 12 holes, as distinct
+ * integers in [0, 11] — decidable, so Z3 never gives up with unknown (on a fast machine the cubes could end
+ * in "incomplete (theory arithmetic)" before the wall clock), and exponential for its case splits, so it
+ * runs until the wall-clock abort. Both are satisfiable when n ≤ 0 (so the static check passes), and run
+ * away once n is bound above 0.
  */
+const PIGEONS = Array.from({ length: 13 }, (_, i) => `p${i}`);
+const pigeonhole = `(and (distinct ${PIGEONS.join(' ')}) ${PIGEONS.map((p) => `(>= ${p} 0) (<= ${p} 11)`).join(' ')})`;
+
 function runaway(id: string, trigger: string, rlimit: number): TemplateSpec {
+  const unbounded = rlimit === 0;
   return {
     id,
     description: 'a check Z3 cannot finish',
     appliesWhen: { present: [`payload.${trigger}`] },
     bindings: { n: { sort: 'Int', from: `payload.${trigger}` } },
-    variables: { x: 'Int', y: 'Int', z: 'Int' },
-    constraints: [{ name: 'cubes', assert: '(or (<= n 0) (and (> x n) (> y 0) (> z 0) (= (+ (* x x x) (* y y y)) (* z z z))))' }],
+    variables: unbounded ? Object.fromEntries(PIGEONS.map((p) => [p, 'Int' as const])) : { x: 'Int', y: 'Int', z: 'Int' },
+    constraints: [{
+      name: unbounded ? 'pigeonhole' : 'cubes',
+      assert: unbounded ? `(or (<= n 0) ${pigeonhole})` : '(or (<= n 0) (and (> x n) (> y 0) (> z 0) (= (+ (* x x x) (* y y y)) (* z z z))))',
+    }],
     rlimit,
   };
 }
