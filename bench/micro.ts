@@ -7,10 +7,12 @@
  */
 import { Bench } from 'tinybench';
 import { resolveOptions } from '../src/config.ts';
-import { PayloadCodec, RecordKind } from '../src/dispatch/codec.ts';
-import { EnvelopeDecoder, EnvelopeEncoder, type OutgoingMessage } from '../src/dispatch/envelope.ts';
-import { ByteRing } from '../src/dispatch/ring.ts';
-import { acceptMessage, type AcceptedMessage, type AgentMessage } from '../src/message.ts';
+import { RecordKind } from '../src/dispatch/wire/codec.ts';
+import { PayloadCodec } from '../src/intake/payload-codec.ts';
+import { EnvelopeDecoder, EnvelopeEncoder, type OutgoingMessage } from '../src/dispatch/wire/envelope.ts';
+import { ByteRing } from '../src/dispatch/wire/ring.ts';
+import { acceptMessage } from '../src/intake/accept.ts';
+import type { AcceptedMessage, AgentMessage } from '../src/model/message.ts';
 import { checkConstitutionalHash } from '../src/pipeline/constitutional.ts';
 import type { MicroResult } from './report/bench-report.ts';
 import { buildScenario } from './scenario.ts';

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../src/message.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../src/model/message.ts';
 
 const { values } = parseArgs({
   options: { base: { type: 'string', default: 'HEAD' }, rounds: { type: 'string', default: '31' }, calls: { type: 'string', default: '2000' }, 'current-first': { type: 'boolean', default: false } },

@@ -13,7 +13,7 @@ import { createPolicyEvaluator } from '../src/pipeline/policy.ts';
 import { buildPolicyInput, type PolicyInput } from '../src/pipeline/policy-input.ts';
 import { encodePolicyInput } from '../src/pipeline/policy-input-json.ts';
 import { loadPolicySync } from '../src/rego/sdk.ts';
-import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../src/message.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../src/model/message.ts';
 
 const source = loadPolicySource(new URL('../policies', import.meta.url).pathname);
 const PAIRS = 1000;

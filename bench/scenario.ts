@@ -1,5 +1,5 @@
 import type { AgentBus } from '../src/bus.ts';
-import { MessageType, Priority, type MessageInput } from '../src/message.ts';
+import { MessageType, Priority, type MessageInput } from '../src/model/message.ts';
 import { seededRandom } from '../src/seeded-random.ts';
 
 /**

@@ -13,7 +13,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import * as hdr from 'hdr-histogram-js';
-import { createMessage, MessageType, type AgentMessage } from '../src/message.ts';
+import { createMessage, MessageType, type AgentMessage } from '../src/model/message.ts';
 import { scoreImpact } from '../src/pipeline/impact.ts';
 import { compareRuleSets } from '../src/permissions/compare.ts';
 import { proposeConsolidation } from '../src/permissions/consolidate.ts';

@@ -2,35 +2,34 @@
 // hot paths (here, dispatcher, validation thread, bench loops) read the clock per message.
 import { performance } from 'node:perf_hooks';
 import { resolveOptions, type AgentBusOptions, type ResolvedOptions } from './config.ts';
-import { Admission, ADMISSION_CLOSED, ADMISSION_TIMED_OUT } from './dispatch/admission.ts';
-import { PayloadCodec, type Verdict } from './dispatch/codec.ts';
-import { Dispatcher, type InFlightEntry } from './dispatch/dispatcher.ts';
-import type { PipelineKind, PolicyInit } from './dispatch/protocol.ts';
+import { deliver, type DeliveryOutcome } from './delivery/route.ts';
+import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './delivery/registry.ts';
+import type { Judge, JudgeSink, JudgeWiring } from './dispatch/judge.ts';
+import { Admission, ADMISSION_CLOSED, ADMISSION_TIMED_OUT } from './dispatch/queue/admission.ts';
+import type { InFlightEntry } from './dispatch/queue/in-flight-entry.ts';
+import type { Verdict } from './dispatch/wire/codec.ts';
 import { AgentBusError, ErrorCode, reject, type Rejection } from './errors.ts';
-import { intakeMessage } from './intake.ts';
-import type { AcceptedMessage, AgentMessage, MessageInput } from './message.ts';
-import { BusMetrics, type MetricsSnapshot, type SendStatus } from './metrics/bus-metrics.ts';
-import { isHighImpact } from './pipeline/impact.ts';
-import { pipelineReadsPayload } from './pipeline/build.ts';
-import type { InlinePipeline } from './pipeline/inline.ts';
+import { intakeMessage } from './intake/encode.ts';
+import { PayloadCodec } from './intake/payload-codec.ts';
+import type { AcceptedMessage, AgentMessage, MessageInput } from './model/message.ts';
+import type { SendResult, SendStatus } from './model/send-result.ts';
+import { BusMetrics, type MetricsSnapshot } from './metrics/bus-metrics.ts';
 import { loadPolicyInit } from './pipeline/policy-loader.ts';
-import { SenderVolumeWindow } from './pipeline/sender-volume.ts';
-import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './registry.ts';
-import type { Deliberation } from './solver/index.ts';
-import { MemoryTransport, type DeliveryOutcome } from './transport/memory.ts';
+import type { PipelineKind, PolicyInit } from './pipeline/spec.ts';
+
+export type { SendResult };
 
 /** Read once: `performance.timeOrigin` is a getter into Node's internals, and it never changes. */
 const TIME_ORIGIN = performance.timeOrigin;
 
-export interface SendResult {
-  id: string;
-  status: SendStatus;
-  code?: ErrorCode;
-  reasons: string[];
-  /** `send()` to settlement, microseconds. */
-  latencyUs: number;
-  /** Impact score in [0, 1] when the pipeline computed one. */
-  impact?: number;
+/** What `createAgentBus()` hands the bus, built before it starts. */
+export interface BusParts {
+  readonly policy: PolicyInit | null;
+  readonly pipelineKind: PipelineKind;
+  /** Whether payloads cross to another thread (a stage there reads them). */
+  readonly encodePayloads: boolean;
+  /** Builds the one judge the bus talks to, wired to the bus's in-flight table, registry and sink. */
+  readonly makeJudge: (wiring: JudgeWiring) => Judge;
 }
 
 export interface BusOptions extends AgentBusOptions {
@@ -52,48 +51,31 @@ export class AgentBus {
   private readonly options: ResolvedOptions;
   private readonly registry = new AgentRegistry();
   private readonly metricsRecorder = new BusMetrics();
-  /** Encodes payloads for the workers; null when no stage there reads them (inline mode never needs it). */
+  /** Encodes payloads for the workers; null when no stage there reads them. */
   private readonly payloadCodec: PayloadCodec | null;
-  private readonly transport: MemoryTransport;
   private readonly admission: Admission<InFlightEntry>;
-  private readonly resolvers: (((result: SendResult) => void) | undefined)[];
-  private readonly dispatcher: Dispatcher | null;
-  private readonly inline: InlinePipeline | null;
+  private readonly judge: Judge;
   private closing = false;
   private closingPromise: Promise<void> | null = null;
   private drained: (() => void) | null = null;
-
   private readonly pipelineKind: PipelineKind;
   private policy: PolicyInit | null;
-  private readonly deliberation: Deliberation | null;
-  /** Deliberation's threshold as the verdict carries impact: float32 (a score exactly at it must still count). */
-  private readonly deliberationThreshold: number;
-  private readonly highImpactVolume = new SenderVolumeWindow();
 
   /** Use `createAgentBus()`; the constructor does no I/O and starts nothing. */
-  constructor(options: BusOptions, inline: InlinePipeline | null, policy: PolicyInit | null, pipelineKind: PipelineKind, deliberation: Deliberation | null) {
+  constructor(options: BusOptions, parts: BusParts) {
     this.options = resolveOptions(options);
-    this.policy = policy;
-    this.pipelineKind = pipelineKind;
-    this.deliberation = deliberation;
-    this.deliberationThreshold = Math.fround(this.options.deliberation === false ? 1 : this.options.deliberation.threshold);
-    this.transport = new MemoryTransport(this.registry);
+    this.policy = parts.policy;
+    this.pipelineKind = parts.pipelineKind;
     this.admission = new Admission<InFlightEntry>(this.options.maxInFlight);
-    this.resolvers = new Array(this.options.maxInFlight);
-    this.inline = inline;
-    const readsPayload = pipelineReadsPayload({ kind: pipelineKind, stages: this.options.stages, impact: deliberation !== null });
-    this.payloadCodec = this.options.mode === 'workers' && readsPayload ? new PayloadCodec() : null;
-    inline?.connect(this.admission.table, () => this.registry.snapshot(), this.onVerdict);
-    this.dispatcher =
-      this.options.mode === 'workers'
-        ? new Dispatcher(this.options, pipelineKind, deliberation !== null, this.registry, this.admission.table, this.onVerdict, this.onDispatchFailure)
-        : null;
+    this.payloadCodec = parts.encodePayloads ? new PayloadCodec() : null;
+    const sink: JudgeSink = { verdict: this.onVerdict, failure: this.onJudgeFailure };
+    this.judge = parts.makeJudge({ table: this.admission.table, registry: this.registry, sink });
   }
 
   /** @internal */
   start(): void {
     this.metricsRecorder.eventLoop.start();
-    this.dispatcher?.start(this.policy);
+    this.judge.start();
   }
 
   /** The policy in force: its revision and entrypoint, or null when the bus runs without one. */
@@ -113,9 +95,8 @@ export class AgentBus {
       throw new AgentBusError(ErrorCode.CONFIG, `setPolicy needs the 'full' pipeline; this bus runs '${this.pipelineKind}'`);
     }
     const policy = loadPolicyInit(source, options.entrypoint ?? this.options.policyEntrypoint, this.options.policyCache);
-    await this.inline?.setPolicy(policy);
+    await this.judge.setPolicy(policy);
     this.policy = policy;
-    this.dispatcher?.setPolicy(policy);
     return { revision: policy.revision };
   }
 
@@ -129,7 +110,7 @@ export class AgentBus {
 
   /** The validation threads (empty in inline mode). Exposed for tests and diagnostics. */
   get threads(): readonly import('node:worker_threads').Worker[] {
-    return this.dispatcher?.threads ?? [];
+    return this.judge.threads;
   }
 
   registerAgent(registration: AgentRegistration): RegisteredAgent {
@@ -154,6 +135,7 @@ export class AgentBus {
     const { accepted, payload } = intake;
 
     const entry: InFlightEntry = {
+      resolve: null,
       accepted,
       payload,
       wireBytes: (payload?.length ?? 0) + envelopeBytesUpperBound(accepted),
@@ -203,19 +185,17 @@ export class AgentBus {
   }
 
   metrics(): MetricsSnapshot {
+    const counters = this.judge.counters();
     const snapshot = this.metricsRecorder.snapshot(this.admission.table.inUse, {
-      configured: this.options.mode === 'workers' ? this.options.workers : 0,
-      restarts: this.dispatcher?.restarts ?? 0,
+      configured: counters.threads.configured,
+      restarts: counters.threads.restarts,
       mode: this.options.mode,
     });
-    if (this.deliberation !== null) {
-      const { decisions, allowed, denied, errors, timeouts, cacheHits, cacheMisses } = this.deliberation.stats();
+    if (counters.deliberation !== null) {
+      const { decisions, allowed, denied, errors, timeouts, cacheHits, cacheMisses } = counters.deliberation;
       snapshot.deliberation = { decisions, allowed, denied, errors, timeouts, cacheHits, cacheMisses };
     }
-    if (this.policyInfo !== null) {
-      const counters = this.dispatcher?.policyCounters() ?? this.inline?.policyStats() ?? null;
-      if (counters !== null) snapshot.policyCache = { hits: counters.hits, misses: counters.misses };
-    }
+    if (this.policyInfo !== null && counters.policy !== null) snapshot.policyCache = { hits: counters.policy.hits, misses: counters.policy.misses };
     return snapshot;
   }
 
@@ -252,8 +232,7 @@ export class AgentBus {
         this.settle(slot, entry, 'failed', ErrorCode.CLOSED, [`the bus closed after waiting ${timeoutMs} ms for this message to settle`], 0);
       }
     }
-    await this.dispatcher?.stop();
-    await this.deliberation?.close();
+    await this.judge.stop();
     this.metricsRecorder.eventLoop.stop();
   }
 
@@ -263,69 +242,39 @@ export class AgentBus {
 
   private begin(slot: number, entry: InFlightEntry): Promise<SendResult> {
     const promise = new Promise<SendResult>((resolve) => {
-      this.resolvers[slot] = resolve;
+      entry.resolve = resolve;
     });
-    if (this.dispatcher !== null) {
-      this.dispatcher.enqueue(slot, entry.accepted.message.priority);
-    } else {
-      this.inline!.enqueue(slot, entry);
-    }
+    this.judge.submit(slot, entry);
     return promise;
   }
 
   private readonly onVerdict = (slot: number, entry: InFlightEntry, verdict: Verdict): void => {
-    if (this.dispatcher !== null) this.metricsRecorder.recordWorkerTimes(verdict.queuedUs, verdict.pipelineUs);
+    if (this.options.mode === 'workers') this.metricsRecorder.recordWorkerTimes(verdict.queuedUs, verdict.pipelineUs);
     if (verdict.code !== null) {
       const status: SendStatus = verdict.code === ErrorCode.EXPIRED ? 'expired' : 'rejected';
       // A copy: the verdict (and its reasons) belongs to the reader, and the result to the caller.
       this.settle(slot, entry, status, verdict.code, [...verdict.reasons], verdict.impact);
       return;
     }
-    if (this.deliberation !== null && isHighImpact(verdict.impact, this.deliberationThreshold)) {
-      this.deliberate(slot, entry, verdict.impact);
-      return;
-    }
-    this.deliver(slot, entry, verdict.impact);
-  };
-
-  /** High impact: Z3 decides on its own pool (never this thread); any failure there denies. */
-  private deliberate(slot: number, entry: InFlightEntry, impact: number): void {
-    const message = entry.accepted.message;
-    const now = Date.now();
-    const context = {
-      now,
-      senderVolume: this.highImpactVolume.record(message.from, now),
-      senderTier: this.registry.get(message.from)?.tier ?? 0,
-    };
-    this.deliberation!.decide(message, impact, context).then(
-      (decision) => {
-        if (decision.allowed) this.deliver(slot, entry, impact);
-        else this.settle(slot, entry, 'rejected', decision.code ?? ErrorCode.DELIBERATION_ERROR, [...decision.reasons], impact);
-      },
-      (error: unknown) => this.settle(slot, entry, 'rejected', ErrorCode.DELIBERATION_ERROR, [`deliberation failed: ${(error as Error)?.message ?? String(error)}`], impact),
-    );
-  }
-
-  private deliver(slot: number, entry: InFlightEntry, impact: number): void {
-    const outcome = this.transport.deliver(entry.accepted.message);
+    const impact = verdict.impact;
+    const outcome = deliver(this.registry, entry.accepted.message, Date.now());
     if (outcome instanceof Promise) outcome.then((settled) => this.delivered(slot, entry, impact, settled));
     else this.delivered(slot, entry, impact, outcome);
-  }
+  };
 
   private delivered(slot: number, entry: InFlightEntry, impact: number, outcome: DeliveryOutcome): void {
     if (outcome.ok) this.settle(slot, entry, 'delivered', undefined, [], impact);
-    else if (outcome.unknownAgent) this.settle(slot, entry, 'rejected', ErrorCode.UNKNOWN_AGENT, [outcome.reason], impact);
-    else this.settle(slot, entry, 'failed', ErrorCode.HANDLER, [outcome.reason], impact);
+    else this.settle(slot, entry, outcome.status, outcome.code, [outcome.reason], impact);
   }
 
-  private readonly onDispatchFailure = (slot: number, entry: InFlightEntry, code: ErrorCode, reason: string): void => {
+  private readonly onJudgeFailure = (slot: number, entry: InFlightEntry, code: ErrorCode, reason: string): void => {
     this.settle(slot, entry, code === ErrorCode.POISON_MESSAGE ? 'rejected' : 'failed', code, [reason], 0);
   };
 
   private settle(slot: number, entry: InFlightEntry, status: SendStatus, code: ErrorCode | undefined, reasons: string[], impact: number): void {
-    const resolve = this.resolvers[slot];
-    if (resolve === undefined) return;
-    this.resolvers[slot] = undefined;
+    const resolve = entry.resolve;
+    if (resolve === null) return;
+    entry.resolve = null;
     const latencyUs = (performance.now() - entry.startedAt) * 1000;
     this.metricsRecorder.recordSettled(status, code, latencyUs);
     this.admission.release(slot);
@@ -334,7 +283,7 @@ export class AgentBus {
     if (impact > 0) result.impact = impact;
     resolve(result);
     if (this.admission.table.inUse === 0) {
-      this.dispatcher?.releaseIfIdle();
+      this.judge.idle();
       if (this.drained) {
         this.drained();
         this.drained = null;

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { AgentBusError, ErrorCode } from './errors.ts';
-import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS, type MessageLimits } from './message.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS, type MessageLimits } from './model/message.ts';
 
 export interface AgentBusOptions {
   /** `workers` (default): validation on worker threads fed through rings. `inline`: same pipeline on the caller's thread. */

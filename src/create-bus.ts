@@ -1,9 +1,13 @@
 import type { BusOptions } from './bus.ts';
 import { AgentBus } from './bus.ts';
 import { resolveOptions, type ResolvedOptions } from './config.ts';
-import type { PipelineKind } from './dispatch/protocol.ts';
+import type { PipelineKind } from './pipeline/spec.ts';
 import { AgentBusError, ErrorCode } from './errors.ts';
-import { InlinePipeline } from './pipeline/inline.ts';
+import { DeliberatingJudge } from './dispatch/deliberating-judge.ts';
+import { InlineJudge } from './dispatch/inline.ts';
+import type { Judge, JudgeWiring } from './dispatch/judge.ts';
+import { WorkersJudge } from './dispatch/workers.ts';
+import { pipelineReadsPayload } from './pipeline/spec.ts';
 import { BUNDLED_POLICY_DIR, loadPolicyInit } from './pipeline/policy-loader.ts';
 import { loadStages } from './pipeline/stage-loader.ts';
 import { createDeliberation, formatStaticCheckReport, type Deliberation } from './solver/index.ts';
@@ -25,8 +29,12 @@ export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus
   if (policy === null) resolved.log('agentbus: running without a policy (policy: false): messages are checked for hash, tenant and limits only');
   else if (kind !== 'full') resolved.log(`agentbus: pipeline '${kind}': the policy is loaded but not evaluated`);
   const deliberation = kind === 'full' && resolved.deliberation !== false ? await startDeliberation(resolved.deliberation, resolved.log) : null;
-  const inline = resolved.mode === 'inline' ? await InlinePipeline.create(resolved, kind, policy, deliberation !== null) : null;
-  const bus = new AgentBus(options, inline, policy, kind, deliberation);
+  const impact = deliberation !== null;
+  const makeInner: (wiring: JudgeWiring) => Judge =
+    resolved.mode === 'inline' ? await InlineJudge.create(resolved, kind, policy, impact) : (wiring) => new WorkersJudge(resolved, kind, impact, policy, wiring);
+  const makeJudge = deliberation === null ? makeInner : (wiring: JudgeWiring) => new DeliberatingJudge(makeInner, deliberation, resolved.deliberation === false ? 1 : resolved.deliberation.threshold, wiring);
+  const encodePayloads = resolved.mode === 'workers' && pipelineReadsPayload({ kind, stages: resolved.stages, impact });
+  const bus = new AgentBus(options, { policy, pipelineKind: kind, encodePayloads, makeJudge });
   bus.start();
   return bus;
 }

@@ -13,8 +13,8 @@ export {
   type JsonValue,
   type MessageInput,
   type MessageLimits,
-} from './message.ts';
-export type { AgentHandler, AgentRegistration, RegisteredAgent } from './registry.ts';
+} from './model/message.ts';
+export type { AgentHandler, AgentRegistration, RegisteredAgent } from './delivery/registry.ts';
 export type { MetricsSnapshot, SendStatus } from './metrics/bus-metrics.ts';
 export type { PercentileSummary } from './metrics/histogram.ts';
 export type { Stage, PipelineItem, PipelineContext } from './pipeline/index.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultWorkerCount, resolveOptions } from '../src/config.ts';
-import { DEFAULT_CONSTITUTIONAL_HASH } from '../src/message.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH } from '../src/model/message.ts';
 
 function withEnv<T>(vars: Record<string, string>, body: () => T): T {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));

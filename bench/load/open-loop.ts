@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { LatencyHistogram } from '../../src/metrics/histogram.ts';
-import type { MessageInput } from '../../src/message.ts';
+import type { MessageInput } from '../../src/model/message.ts';
 import type { Peer, PeerName } from '../peers/peer.ts';
 import { OpenLoopSchedule, OpenLoopSender } from './open-loop-schedule.ts';
 import type { LoadResult } from './result.ts';

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchPipeline } from '../peers/pipeline-spec.ts';
 import { peerDefinition, type Peer, type PeerName } from '../peers/index.ts';
-import type { MessageInput } from '../../src/message.ts';
+import type { MessageInput } from '../../src/model/message.ts';
 import { buildScenario } from '../scenario.ts';
 import { runClosedLoop } from './closed-loop.ts';
 import { runOpenLoop } from './open-loop.ts';

@@ -1,6 +1,6 @@
 import type { AgentBus, BusOptions } from '../../src/bus.ts';
 import { createAgentBus } from '../../src/create-bus.ts';
-import type { MessageInput } from '../../src/message.ts';
+import type { MessageInput } from '../../src/model/message.ts';
 import { registerScenario } from '../scenario.ts';
 import { benchBusOptions } from './pipeline-spec.ts';
 import type { Peer, PeerDefinition, PeerOptions } from './peer.ts';

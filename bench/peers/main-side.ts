@@ -1,10 +1,10 @@
 import { resolveOptions, type ResolvedOptions } from '../../src/config.ts';
-import { PayloadCodec } from '../../src/dispatch/codec.ts';
-import { intakeMessage } from '../../src/intake.ts';
-import { pipelineReadsPayload, type PipelineSpec } from '../../src/pipeline/build.ts';
-import type { AcceptedMessage, MessageInput } from '../../src/message.ts';
-import { AgentRegistry } from '../../src/registry.ts';
-import { MemoryTransport } from '../../src/transport/memory.ts';
+import { PayloadCodec } from '../../src/intake/payload-codec.ts';
+import { intakeMessage } from '../../src/intake/encode.ts';
+import { pipelineReadsPayload, type PipelineSpec } from '../../src/pipeline/spec.ts';
+import type { AcceptedMessage, MessageInput } from '../../src/model/message.ts';
+import { AgentRegistry } from '../../src/delivery/registry.ts';
+import { deliver } from '../../src/delivery/route.ts';
 import { noopHandler, type Scenario } from '../scenario.ts';
 
 export interface Intake {
@@ -22,7 +22,6 @@ export interface Intake {
 export class MainSide {
   readonly options: ResolvedOptions = resolveOptions({});
   readonly registry = new AgentRegistry();
-  private readonly transport = new MemoryTransport(this.registry);
   private readonly codec: PayloadCodec | null;
 
   constructor(scenario: Scenario, spec: PipelineSpec) {
@@ -40,7 +39,7 @@ export class MainSide {
 
   /** Delivers an allowed message to its (synchronous, in the scenario) handler; true when it accepted it. */
   deliver(accepted: AcceptedMessage): boolean {
-    const outcome = this.transport.deliver(accepted.message);
+    const outcome = deliver(this.registry, accepted.message, Date.now());
     return !(outcome instanceof Promise) && outcome.ok;
   }
 }

@@ -1,5 +1,5 @@
 import type { BenchPipeline } from './pipeline-spec.ts';
-import type { MessageInput } from '../../src/message.ts';
+import type { MessageInput } from '../../src/model/message.ts';
 import type { Scenario } from '../scenario.ts';
 
 /** The designs the bench compares, in the order they are listed in reports. */

@@ -1,6 +1,6 @@
 import type { BusOptions } from '../../src/bus.ts';
 import { resolveOptions } from '../../src/config.ts';
-import type { PipelineSpec } from '../../src/pipeline/build.ts';
+import type { PipelineSpec } from '../../src/pipeline/spec.ts';
 import { BUNDLED_POLICY_DIR, loadPolicyInit } from '../../src/pipeline/policy-loader.ts';
 
 /**

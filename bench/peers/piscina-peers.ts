@@ -1,15 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { readVerdicts } from '../../src/dispatch/codec.ts';
-import { EnvelopeEncoder, type OutgoingMessage } from '../../src/dispatch/envelope.ts';
-import { workerEntry } from '../../src/dispatch/worker-entry.ts';
-import type { MessageInput } from '../../src/message.ts';
+import { readVerdicts } from '../../src/dispatch/wire/codec.ts';
+import { EnvelopeEncoder, type OutgoingMessage } from '../../src/dispatch/wire/envelope.ts';
+import { workerEntry } from '../../src/workers/entry.ts';
+import type { MessageInput } from '../../src/model/message.ts';
 import { MainSide, type Intake } from './main-side.ts';
 import type { Peer, PeerDefinition, PeerOptions } from './peer.ts';
 import type { PiscinaWorkerData, SingleTask, SingleVerdict } from './piscina-worker.ts';
 import { benchPipelineSpec } from './pipeline-spec.ts';
-import type { PipelineSpec } from '../../src/pipeline/build.ts';
+import type { PipelineSpec } from '../../src/pipeline/spec.ts';
 
 /** Most messages per batched `run()`: the bus's own default record size (`maxBatch`). */
 const BATCH_SIZE = 256;
@@ -19,7 +19,7 @@ function piscinaFor(options: PeerOptions, main: MainSide, spec: PipelineSpec, ex
   const { execArgv } = workerEntry('validator');
   const workerData: PiscinaWorkerData = {
     spec,
-    registryEntries: main.registry.pairs(),
+    registryEntries: main.registry.entries(),
     expectedHash: main.options.constitutionalHash,
     limits: main.options.limits,
   };

@@ -4,12 +4,14 @@
  */
 import { workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { PayloadCodec, VerdictWriter, codeToWire } from '../../src/dispatch/codec.ts';
-import { EnvelopeDecoder } from '../../src/dispatch/envelope.ts';
-import { buildPipeline, type PipelineSpec } from '../../src/pipeline/build.ts';
+import { VerdictWriter, codeToWire } from '../../src/dispatch/wire/codec.ts';
+import { PayloadCodec } from '../../src/intake/payload-codec.ts';
+import { EnvelopeDecoder } from '../../src/dispatch/wire/envelope.ts';
+import { buildPipeline } from '../../src/pipeline/build.ts';
+import type { PipelineSpec } from '../../src/pipeline/spec.ts';
 import type { Pipeline, PipelineContext, PipelineItem } from '../../src/pipeline/index.ts';
-import { registrySnapshot, type RegistryEntry, type RegistrySnapshot } from '../../src/pipeline/tenant.ts';
-import type { AgentMessage, JsonValue, MessageLimits } from '../../src/message.ts';
+import { registrySnapshot, type RegistryEntry, type RegistrySnapshot } from '../../src/model/registry-snapshot.ts';
+import type { AgentMessage, JsonValue, MessageLimits } from '../../src/model/message.ts';
 
 export interface PiscinaWorkerData {
   spec: PipelineSpec;
@@ -49,7 +51,7 @@ function context(): PipelineContext {
 
 function judgeOne(task: SingleTask): SingleVerdict {
   const item: PipelineItem = { message: task.message, payloadBytes: task.payloadBytes, depth: task.depth, payload: () => decodePayload(task.payload) };
-  const result = pipeline!(item, context());
+  const result = pipeline!.judge(item, context());
   return result.rejection === null ? 0 : codeToWire(result.rejection.code);
 }
 
@@ -59,14 +61,16 @@ function judgeBatch(bytes: Uint8Array): unknown {
   const ctx = context();
   writer.reset();
   const items: PipelineItem[] = envelopes.map((envelope) => ({ message: envelope, payloadBytes: envelope.payloadBytes, depth: envelope.depth, payload: () => decodePayload(envelope.payload) }));
-  // The same batch work as the validation thread (the policy's misses in one SDK call).
-  pipeline!.prepare(items, ctx);
-  for (let i = 0; i < envelopes.length; i++) {
-    const envelope = envelopes[i]!;
-    const result = pipeline!(items[i]!, ctx);
-    if (result.rejection === null) writer.add(envelope.slot, envelope.generation, null, [], result.impact, 0, 0);
-    else writer.add(envelope.slot, envelope.generation, result.rejection.code, result.rejection.reasons, result.impact, 0, 0);
-  }
+  // The same batch loop as the validation thread (the policy's misses in one SDK call).
+  pipeline!.judgeBatch(items, ctx, {
+    preparing() {},
+    judging() {},
+    judged(i, result) {
+      const envelope = envelopes[i]!;
+      if (result.rejection === null) writer.add(envelope.slot, envelope.generation, null, [], result.impact, 0, 0);
+      else writer.add(envelope.slot, envelope.generation, result.rejection.code, result.rejection.reasons, result.impact, 0, 0);
+    },
+  });
   const out = writer.finish().slice();
   return Piscina.move(out);
 }

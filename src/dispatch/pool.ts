@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import type { Worker } from 'node:worker_threads';
-import { workerEntry } from './worker-entry.ts';
+import { workerEntry } from '../workers/entry.ts';
 
 /**
  * Piscina owns the validation threads: their start, their replacement when one dies, and shutdown. Each
@@ -11,10 +11,11 @@ export class ValidatorPool {
   private readonly piscina: Piscina;
 
   constructor(threads: number) {
-    const { filename, execArgv } = workerEntry('validator');
+    const { filename, execArgv, workerData } = workerEntry('validator');
     this.piscina = new Piscina({
       filename,
       execArgv,
+      workerData,
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: Number.POSITIVE_INFINITY,

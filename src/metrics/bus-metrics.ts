@@ -2,7 +2,9 @@ import type { ErrorCode } from '../errors.ts';
 import { EventLoopMonitor, type EventLoopSummary } from './event-loop.ts';
 import { LatencyHistogram, type PercentileSummary } from './histogram.ts';
 
-export type SendStatus = 'delivered' | 'rejected' | 'failed' | 'expired';
+import type { SendStatus } from '../model/send-result.ts';
+
+export type { SendStatus };
 
 export interface MetricsSnapshot {
   /** Seconds covered by these figures (since start or the last `resetMetrics()`). */

@@ -1,17 +1,9 @@
-import type { PipelineKind, PolicyInit } from '../dispatch/protocol.ts';
-import type { AgentMessage } from '../message.ts';
+import type { AgentMessage } from '../model/message.ts';
 import { createImpactScorer } from './impact.ts';
 import { createPipeline, type ImpactScorer, type Pipeline } from './index.ts';
 import { createPolicyEvaluator, createPolicyStage, type PolicyEvaluator } from './policy.ts';
 import { loadStages } from './stage-loader.ts';
-
-export interface PipelineSpec {
-  kind: PipelineKind;
-  stages: readonly string[];
-  policy: PolicyInit | null;
-  /** Score impact (only worth its cost when deliberation consumes the score). */
-  impact: boolean;
-}
+import type { PipelineSpec } from './spec.ts';
 
 export interface BuiltPipeline {
   pipeline: Pipeline;
@@ -19,17 +11,17 @@ export interface BuiltPipeline {
   policy: PolicyEvaluator | null;
 }
 
-/**
- * Whether any stage of this spec reads the payload itself (not just its size): impact scoring and user
- * stages (which may). The policy stage never does in the bus: its input carries the size only. When this is
- * false the bus does not encode payloads for the workers at all — they would never be decoded.
- */
-export function pipelineReadsPayload(spec: Pick<PipelineSpec, 'kind' | 'stages' | 'impact'>): boolean {
-  return spec.kind !== 'empty' && (spec.impact || spec.stages.length > 0);
-}
-
 /** The no-op pipeline: what the transport alone costs (bench only). */
-export const EMPTY_PIPELINE: Pipeline = Object.assign(() => ({ rejection: null, impact: 0 }), { prepare: () => {} });
+const ALLOWED = Object.freeze({ rejection: null, impact: 0 });
+export const EMPTY_PIPELINE: Pipeline = {
+  judge: () => ALLOWED,
+  judgeBatch(items, _context, observer) {
+    for (let i = 0; i < items.length; i++) {
+      observer.judging(i);
+      observer.judged(i, ALLOWED, 0);
+    }
+  },
+};
 
 /**
  * Impact scoring for messages every stage allowed. The scorer reads the payload, so this is where a worker

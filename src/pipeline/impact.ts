@@ -1,4 +1,4 @@
-import type { AgentMessage, JsonValue } from '../message.ts';
+import type { AgentMessage, JsonValue } from '../model/message.ts';
 import { SenderVolumeWindow } from './sender-volume.ts';
 
 /**

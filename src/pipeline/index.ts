@@ -1,8 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { ErrorCode, reject, type Rejection } from '../errors.ts';
-import type { AgentMessage, JsonValue, MessageLimits } from '../message.ts';
+import type { AgentMessage, JsonValue, MessageLimits } from '../model/message.ts';
 import { checkConstitutionalHash } from './constitutional.ts';
 import { checkLimits } from './limits.ts';
-import { checkTenant, type RegistrySnapshot } from './tenant.ts';
+import type { RegistrySnapshot } from '../model/registry-snapshot.ts';
+import { checkTenant } from './tenant.ts';
 
 /** A message as a stage sees it: its header, what intake measured, and the payload on demand. */
 export interface PipelineItem {
@@ -63,13 +65,25 @@ export interface PipelineParts {
   impact?: ImpactScorer | null;
 }
 
-/**
- * Judges one message. Callers holding a batch call `prepare` with the whole batch first (same context),
- * then the pipeline for each message; verdicts are the same either way.
- */
+/** Told, in order, what a batch's judging is doing: lets a thread record which message it is on (crash attribution). */
+export interface BatchObserver {
+  /** The batch stage's shared work is about to run: it serves several messages at once. */
+  preparing(): void;
+  /** Message `index` of the batch is about to be judged. */
+  judging(index: number): void;
+  /** Message `index` is judged; `pipelineUs` includes its equal share of the batch's shared work. */
+  judged(index: number, result: PipelineResult, pipelineUs: number): void;
+}
+
+/** The stages composed, judging one message or a batch. Verdicts are the same either way. */
 export interface Pipeline {
-  (item: PipelineItem, context: PipelineContext): PipelineResult;
-  prepare(items: readonly PipelineItem[], context: PipelineContext): void;
+  judge(item: PipelineItem, context: PipelineContext): PipelineResult;
+  /**
+   * The one batch loop every judge runs (validation thread, inline mode, the bench's Piscina peers): the
+   * batch stage's shared work first (the policy's cache misses in one SDK call), over the messages every
+   * earlier stage passes, then each message in order.
+   */
+  judgeBatch(items: readonly PipelineItem[], context: PipelineContext, observer: BatchObserver): void;
 }
 
 const isBatchStage = (stage: Stage): stage is BatchStage => typeof (stage as Partial<BatchStage>).prepare === 'function';
@@ -80,10 +94,12 @@ function passesStages(stages: readonly Stage[], end: number, item: PipelineItem,
   return true;
 }
 
-/**
- * Composes the pipeline that the validation worker and the inline mode both run. Composition happens once;
- * running is a loop over plain functions.
- */
+function failed(error: unknown): PipelineResult {
+  // A stage that throws has not approved the message: fail closed, keep the thread alive.
+  return { rejection: reject(ErrorCode.INTERNAL, `pipeline stage failed: ${(error as Error)?.message ?? String(error)}`), impact: 0 };
+}
+
+/** Composes the pipeline once; running it is a loop over plain functions. */
 export function createPipeline(parts: PipelineParts = {}): Pipeline {
   const stages: Stage[] = [...VALIDATION_STAGES];
   if (parts.policy) stages.push(parts.policy);
@@ -91,47 +107,56 @@ export function createPipeline(parts: PipelineParts = {}): Pipeline {
   const impact = parts.impact ?? null;
   const batchAt = stages.findIndex(isBatchStage);
   const batchStage = batchAt < 0 ? null : (stages[batchAt] as BatchStage);
-  // The prepared batch: the messages that reached the batch stage, in the order they will be judged, and
-  // its answers for them. Judging walks it with a cursor, by identity: a prepared message has passed the
-  // stages before the batch stage already (pure, same batch and context), so they are not run again, and
-  // the batch stage's answer is read. Any other message runs every stage.
-  let prepared: readonly PipelineItem[] = [];
-  let answers: readonly (Rejection | null)[] = [];
-  let cursor = 0;
-  const judge = (item: PipelineItem, context: PipelineContext): PipelineResult => {
+
+  /** Runs stages from `first` on; `impact` only for a message every stage passed. */
+  const runFrom = (first: number, item: PipelineItem, context: PipelineContext): PipelineResult => {
     try {
-      let first = 0;
-      if (cursor < prepared.length && prepared[cursor] === item) {
-        const rejection = answers[cursor++]!;
-        if (rejection !== null) return { rejection, impact: 0 };
-        first = batchAt + 1;
-      }
       for (let i = first; i < stages.length; i++) {
         const rejection = stages[i]!(item, context);
         if (rejection !== null) return { rejection, impact: 0 };
       }
       return { rejection: null, impact: impact === null ? 0 : impact(item, context) };
     } catch (error) {
-      // A stage that throws has not approved the message: fail closed, keep the worker alive.
-      return { rejection: reject(ErrorCode.INTERNAL, `pipeline stage failed: ${(error as Error)?.message ?? String(error)}`), impact: 0 };
+      return failed(error);
     }
   };
-  const prepare = (items: readonly PipelineItem[], context: PipelineContext): void => {
-    prepared = [];
-    answers = [];
-    cursor = 0;
-    if (batchStage === null) return;
+
+  /**
+   * The batch stage's answers, by position in the batch (undefined: not prepared). A prepared message passed
+   * the stages before the batch stage already (pure, same batch and context), so they are not run again.
+   */
+  const prepare = (items: readonly PipelineItem[], context: PipelineContext): (Rejection | null | undefined)[] | null => {
+    if (batchStage === null) return null;
     try {
-      // Only messages that reach the batch stage: an early rejection is never evaluated by it.
-      const reaching = items.filter((item) => passesStages(stages, batchAt, item, context));
-      const given = batchStage.prepare(reaching, context);
-      if (given.length !== reaching.length) return;
-      prepared = reaching;
-      answers = given;
+      const reaching: number[] = [];
+      for (let i = 0; i < items.length; i++) if (passesStages(stages, batchAt, items[i]!, context)) reaching.push(i);
+      const given = batchStage.prepare(reaching.map((i) => items[i]!), context);
+      if (given.length !== reaching.length) return null;
+      const answers = new Array<Rejection | null | undefined>(items.length);
+      for (let k = 0; k < reaching.length; k++) answers[reaching[k]!] = given[k]!;
+      return answers;
     } catch {
       // Nothing prepared is nothing lost: each message is judged alone, and a stage that throws then
       // rejects that message (E_INTERNAL) as it would without a batch.
+      return null;
     }
   };
-  return Object.assign(judge, { prepare });
+
+  return {
+    judge: (item, context) => runFrom(0, item, context),
+    judgeBatch(items, context, observer) {
+      if (items.length === 0) return;
+      observer.preparing();
+      const preparing = performance.now();
+      const answers = prepare(items, context);
+      const shareUs = ((performance.now() - preparing) * 1000) / items.length;
+      for (let i = 0; i < items.length; i++) {
+        observer.judging(i);
+        const started = performance.now();
+        const answer = answers === null ? undefined : answers[i];
+        const result = answer === undefined ? runFrom(0, items[i]!, context) : answer !== null ? { rejection: answer, impact: 0 } : runFrom(batchAt + 1, items[i]!, context);
+        observer.judged(i, result, (performance.now() - started) * 1000 + shareUs);
+      }
+    },
+  };
 }

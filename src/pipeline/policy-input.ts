@@ -1,7 +1,7 @@
 // The policy input document: the policy-relevant projection of a message. It leaves out what
 // changes with every message (id, createdAt, payload) so that decisions cache well; the exact
 // byte limit is the limits stage's job, the policy sees the payload size in KiB.
-import type { AgentMessage, JsonValue } from '../message.ts';
+import type { AgentMessage, JsonValue } from '../model/message.ts';
 
 export interface PolicyAgent {
   readonly tenantId: string;

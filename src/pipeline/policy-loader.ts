@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedOptions } from '../config.ts';
-import type { PolicyInit } from '../dispatch/protocol.ts';
+import type { PolicyInit } from './spec.ts';
 import { AgentBusError, ErrorCode } from '../errors.ts';
 import { DEFAULT_ENTRYPOINT, loadPolicySource, type PolicySource } from '../rego/bundle.ts';
 

@@ -1,44 +1,5 @@
 import { ErrorCode, reject, type Rejection } from '../errors.ts';
-
-/** Tenant ids: lower-case letters, digits, `_` and `-`, 3 to 64 characters. */
-export const TENANT_ID_PATTERN = /^[a-z0-9_-]{3,64}$/;
-
-/** What a stage may know about a registered agent (the policy input uses all of it). */
-export interface AgentInfo {
-  readonly tenantId: string;
-  readonly type: string;
-  readonly capabilities: readonly string[];
-}
-
-/** An agent as shipped to the workers: `[id, tenantId, type, capabilities]`. */
-export type RegistryEntry = readonly [id: string, tenantId: string, type: string, capabilities: readonly string[]];
-
-/**
- * What the pipeline knows about registered agents. Workers get a new snapshot, with a higher version,
- * whenever the registry changes; a snapshot is never mutated after it is published.
- */
-export interface RegistrySnapshot {
-  readonly version: number;
-  /** agent id → tenant id: the tenant stage's one lookup per agent. */
-  readonly tenantOf: ReadonlyMap<string, string>;
-  readonly agents: ReadonlyMap<string, AgentInfo>;
-}
-
-export function registrySnapshot(version: number, entries: readonly RegistryEntry[]): RegistrySnapshot {
-  const tenantOf = new Map<string, string>();
-  const agents = new Map<string, AgentInfo>();
-  for (const [id, tenantId, type, capabilities] of entries) {
-    tenantOf.set(id, tenantId);
-    agents.set(id, { tenantId, type, capabilities });
-  }
-  return { version, tenantOf, agents };
-}
-
-export const EMPTY_REGISTRY: RegistrySnapshot = registrySnapshot(0, []);
-
-export function isValidTenantId(tenantId: string): boolean {
-  return TENANT_ID_PATTERN.test(tenantId);
-}
+import { isValidTenantId, TENANT_ID_PATTERN, type RegistrySnapshot } from '../model/registry-snapshot.ts';
 
 /**
  * The tenant stage: the tenant id is well formed, and the sender and the recipient are both registered in

@@ -1,4 +1,4 @@
-import type { AgentMessage, JsonValue } from '../message.ts';
+import type { AgentMessage, JsonValue } from '../model/message.ts';
 import type { BindingValue, TemplateSpec } from './policy.ts';
 import { numeralText } from './smt-values.ts';
 import type { NumeralBindings } from './template-solver.ts';

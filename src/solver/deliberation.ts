@@ -1,7 +1,7 @@
 import CircuitBreaker from 'opossum';
 import type { Piscina } from 'piscina';
 import { ErrorCode } from '../errors.ts';
-import type { AgentMessage } from '../message.ts';
+import type { AgentMessage } from '../model/message.ts';
 import { decisionKey, resolveTemplate, type DeliberationContext } from './bindings.ts';
 import { DEFAULT_POLICY_URL, loadDeliberationPolicy, type DeliberationPolicy, withContentRevision } from './policy.ts';
 import { DecisionCache } from './result-cache.ts';

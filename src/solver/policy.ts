@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { isMessageType, type MessageType } from '../message.ts';
+import { isMessageType, type MessageType } from '../model/message.ts';
 
 /**
  * The deliberation policy: declarative constraint templates (policies/deliberation.json) checked by Z3 for

@@ -1,5 +1,5 @@
 import type { Z3_ast } from 'z3-solver';
-import { MessageType } from '../message.ts';
+import { MessageType } from '../model/message.ts';
 import type { DeliberationPolicy, TemplateSpec } from './policy.ts';
 import { smtTerm } from './smt-values.ts';
 import { templateDeclarations, type TemplateSolver } from './template-solver.ts';

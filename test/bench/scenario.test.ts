@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveOptions } from '../../src/config.ts';
-import { PayloadCodec } from '../../src/dispatch/codec.ts';
-import { acceptMessage } from '../../src/message.ts';
+import { PayloadCodec } from '../../src/intake/payload-codec.ts';
+import { acceptMessage } from '../../src/intake/accept.ts';
 import { scoreImpact } from '../../src/pipeline/impact.ts';
 import { buildScenario, REJECTED_HASH, scenarioAgents, TENANTS } from '../../bench/scenario.ts';
 

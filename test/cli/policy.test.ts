@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerPolicyCommands, runPolicyBuild, runPolicyEval } from '../../src/cli/policy.ts';
-import { DEFAULT_CONSTITUTIONAL_HASH } from '../../src/message.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH } from '../../src/model/message.ts';
 
 const POLICIES = join(import.meta.dirname, '../../policies');
 

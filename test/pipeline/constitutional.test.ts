@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkConstitutionalHash, constantTimeEquals } from '../../src/pipeline/constitutional.ts';
-import { DEFAULT_CONSTITUTIONAL_HASH } from '../../src/message.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH } from '../../src/model/message.ts';
 
 const HASH = DEFAULT_CONSTITUTIONAL_HASH;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createMessage, MessageType, Priority, type JsonValue, type MessageInput } from '../../src/message.ts';
+import { createMessage, MessageType, Priority, type JsonValue, type MessageInput } from '../../src/model/message.ts';
 import {
   createImpactModel,
   createImpactScorer,

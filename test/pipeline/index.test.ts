@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPipeline, type PipelineContext, type PipelineItem } from '../../src/pipeline/index.ts';
-import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS } from '../../src/message.ts';
-import { registrySnapshot } from '../../src/pipeline/tenant.ts';
+import { createPipeline, type Pipeline, type PipelineContext, type PipelineItem, type PipelineResult } from '../../src/pipeline/index.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS } from '../../src/model/message.ts';
+import { registrySnapshot } from '../../src/model/registry-snapshot.ts';
 
 const context: PipelineContext = {
   expectedHash: DEFAULT_CONSTITUTIONAL_HASH,
@@ -22,12 +22,12 @@ function item(overrides: Partial<PipelineItem['message']> = {}, payloadBytes = 1
 
 test('stages run in order and the first rejection wins', () => {
   const pipeline = createPipeline();
-  assert.equal(pipeline(item(), context).rejection, null);
+  assert.equal(pipeline.judge(item(), context).rejection, null);
   // Both the hash and the tenant are wrong: the constitutional stage runs first.
-  assert.equal(pipeline(item({ constitutionalHash: 'x', tenantId: 'zzz' }), context).rejection?.code, 'E_HASH_MISMATCH');
-  assert.equal(pipeline(item({ tenantId: 'tenant-b' }), context).rejection?.code, 'E_TENANT');
-  assert.equal(pipeline(item({}, 70_000), context).rejection?.code, 'E_PAYLOAD_TOO_LARGE');
-  assert.equal(pipeline(item({ expiresAt: 999 }), context).rejection?.code, 'E_EXPIRED');
+  assert.equal(pipeline.judge(item({ constitutionalHash: 'x', tenantId: 'zzz' }), context).rejection?.code, 'E_HASH_MISMATCH');
+  assert.equal(pipeline.judge(item({ tenantId: 'tenant-b' }), context).rejection?.code, 'E_TENANT');
+  assert.equal(pipeline.judge(item({}, 70_000), context).rejection?.code, 'E_PAYLOAD_TOO_LARGE');
+  assert.equal(pipeline.judge(item({ expiresAt: 999 }), context).rejection?.code, 'E_EXPIRED');
 });
 
 test('extra stages run after the built-in ones, and a stage that throws fails closed', () => {
@@ -41,9 +41,9 @@ test('extra stages run after the built-in ones, and a stage that throws fails cl
       },
     ],
   });
-  assert.equal(pipeline(item({ constitutionalHash: 'bad' }), context).rejection?.code, 'E_HASH_MISMATCH');
+  assert.equal(pipeline.judge(item({ constitutionalHash: 'bad' }), context).rejection?.code, 'E_HASH_MISMATCH');
   assert.deepEqual(seen, [], 'a rejected message never reaches later stages');
-  const thrown = pipeline(item({ type: 'command' }), context).rejection;
+  const thrown = pipeline.judge(item({ type: 'command' }), context).rejection;
   assert.equal(thrown?.code, 'E_INTERNAL');
   assert.match(thrown!.reasons[0]!, /boom/);
 });
@@ -51,8 +51,8 @@ test('extra stages run after the built-in ones, and a stage that throws fails cl
 test('impact is scored only for messages every stage passed', () => {
   let scored = 0;
   const pipeline = createPipeline({ impact: () => { scored++; return 0.9; } });
-  assert.equal(pipeline(item(), context).impact, 0.9);
-  assert.equal(pipeline(item({ tenantId: 'nope' }), context).impact, 0);
+  assert.equal(pipeline.judge(item(), context).impact, 0.9);
+  assert.equal(pipeline.judge(item({ tenantId: 'nope' }), context).impact, 0);
   assert.equal(scored, 1);
 });
 
@@ -75,14 +75,15 @@ test('prepare hands a batch stage only the messages every earlier stage passes; 
     item({ id: '1' }), item({ id: '2', constitutionalHash: 'bad' }), item({ id: '3', type: 'command' }),
     item({ id: '4', tenantId: 'tenant-b' }), item({ id: '5' }, 70_000), item({ id: '6' }),
   ];
-  batched.prepare(items, context);
+  const codes = judgeAll(batched, items).map((r) => r.rejection?.code ?? null);
   assert.deepEqual(prepared, [['1', '3', '6']], 'rejected by the hash, tenant or limits stage: never prepared');
-  assert.deepEqual(items.map((i) => batched(i, context).rejection?.code ?? null), items.map((i) => alone(i, context).rejection?.code ?? null));
   assert.equal(judgedAlone, 0, 'prepared messages are answered from what prepare returned');
-  assert.deepEqual(items.map((i) => batched(i, context).rejection?.code ?? null), [null, 'E_HASH_MISMATCH', 'E_POLICY_DENIED', 'E_TENANT', 'E_PAYLOAD_TOO_LARGE', null]);
-  // Judged out of the prepared order: each answer is still that message's own.
-  batched.prepare(items, context);
-  assert.deepEqual([...items].reverse().map((i) => batched(i, context).rejection?.code ?? null), [null, 'E_PAYLOAD_TOO_LARGE', 'E_TENANT', 'E_POLICY_DENIED', 'E_HASH_MISMATCH', null]);
+  assert.deepEqual(codes, items.map((i) => alone.judge(i, context).rejection?.code ?? null));
+  assert.deepEqual(codes, [null, 'E_HASH_MISMATCH', 'E_POLICY_DENIED', 'E_TENANT', 'E_PAYLOAD_TOO_LARGE', null]);
+  // The batch's observer hears every message once, in order, after the shared work.
+  const events: string[] = [];
+  batched.judgeBatch(items, context, { preparing: () => events.push('prepare'), judging: (i) => events.push(`judge ${i}`), judged: (i) => events.push(`done ${i}`) });
+  assert.deepEqual(events, ['prepare', ...items.flatMap((_, i) => [`judge ${i}`, `done ${i}`])]);
 });
 
 test('a prepare that throws prepares nothing: each message is judged alone', () => {
@@ -92,7 +93,13 @@ test('a prepare that throws prepares nothing: each message is judged alone', () 
   });
   const pipeline = createPipeline({ policy });
   const items = [item({ id: '1' }), item({ id: '2', type: 'command' })];
-  pipeline.prepare(items, context);
-  assert.deepEqual(items.map((i) => pipeline(i, context).rejection?.code ?? null), [null, 'E_POLICY_DENIED']);
+  assert.deepEqual(judgeAll(pipeline, items).map((r) => r.rejection?.code ?? null), [null, 'E_POLICY_DENIED']);
   assert.equal(judged, 2);
 });
+
+/** Judges a batch through the one batch loop and collects each message's result, in order. */
+function judgeAll(pipeline: Pipeline, items: readonly PipelineItem[]): PipelineResult[] {
+  const results: PipelineResult[] = [];
+  pipeline.judgeBatch(items, context, { preparing: () => {}, judging: () => {}, judged: (i, result) => { results[i] = result; } });
+  return results;
+}

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkExpiry, checkLimits, inspectPayload } from '../../src/pipeline/limits.ts';
-import { DEFAULT_LIMITS } from '../../src/message.ts';
+import { checkExpiry, checkLimits } from '../../src/pipeline/limits.ts';
+import { inspectPayload } from '../../src/intake/inspect-payload.ts';
+import { DEFAULT_LIMITS } from '../../src/model/message.ts';
 
 function nested(depth: number): unknown {
   let value: unknown = 1;

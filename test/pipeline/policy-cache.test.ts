@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PairDecisionCache, MAX_DOCUMENTS_PER_PAIR } from '../../src/pipeline/policy-cache.ts';
 import { buildPolicyInput, type PolicyAgent } from '../../src/pipeline/policy-input.ts';
-import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../../src/message.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../../src/model/message.ts';
 
 const worker: PolicyAgent = { tenantId: 'acme', type: 'worker', capabilities: ['chat'] };
 const base: AgentMessage = {

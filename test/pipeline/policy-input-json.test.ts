@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encodePolicyInput, policyInputJson } from '../../src/pipeline/policy-input-json.ts';
 import { buildPolicyInput, type PolicyAgent } from '../../src/pipeline/policy-input.ts';
-import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../../src/message.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../../src/model/message.ts';
 
 const base: AgentMessage = {
   id: 'm', from: 'agent-1', to: 'agent-2', type: 'command', tenantId: 'acme', priority: 1, constitutionalHash: DEFAULT_CONSTITUTIONAL_HASH,

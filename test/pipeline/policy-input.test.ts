@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPolicyInput, policyInputKey } from '../../src/pipeline/policy-input.ts';
-import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../../src/message.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../../src/model/message.ts';
 
 const message: AgentMessage = {
   id: 'm-1', from: 'a', to: 'b', type: 'command', tenantId: 'acme', priority: 1, constitutionalHash: DEFAULT_CONSTITUTIONAL_HASH,

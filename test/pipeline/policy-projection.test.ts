@@ -11,7 +11,7 @@ import { readInputPaths } from '../../src/rego/input-paths.ts';
 import { compilePolicy } from '../../src/rego/build.ts';
 import { loadPolicySource } from '../../src/rego/bundle.ts';
 import { loadPolicySync } from '../../src/rego/sdk.ts';
-import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../../src/message.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH, type AgentMessage } from '../../src/model/message.ts';
 
 const defaultSource = loadPolicySource(join(import.meta.dirname, '../../policies'));
 // Reads whole sub-objects (count, iteration, equality), single metadata keys and nested misses.

@@ -5,9 +5,10 @@ import { createPolicyEvaluator, createPolicyStage, interpretResultSet } from '..
 import { buildPolicyInput, type PolicyAgent } from '../../src/pipeline/policy-input.ts';
 import { loadPolicySource } from '../../src/rego/bundle.ts';
 import { compilePolicy } from '../../src/rego/build.ts';
-import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS, type AgentMessage } from '../../src/message.ts';
+import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS, type AgentMessage } from '../../src/model/message.ts';
 import { createPipeline, type PipelineContext } from '../../src/pipeline/index.ts';
-import { registrySnapshot } from '../../src/pipeline/tenant.ts';
+import type { Rejection } from '../../src/errors.ts';
+import { registrySnapshot } from '../../src/model/registry-snapshot.ts';
 
 const source = loadPolicySource(join(import.meta.dirname, '../../policies'));
 const worker: PolicyAgent = { tenantId: 'acme', type: 'worker', capabilities: [] };
@@ -256,10 +257,10 @@ test('as a batch stage: prepare decides the batch once, and each message gets th
   const pipeline = createPipeline({ policy: stage });
   // The recipient 'spy' fails the tenant stage and the bad hash the constitutional stage, before the policy.
   const reaching = [items[0]!, items[1]!, items[3]!];
-  pipeline.prepare(items, context);
-  assert.equal(ev.stats().evaluations, items.length + reaching.length);
-  assert.deepEqual(reaching.map((i) => pipeline(i, context).rejection), [want[0], want[1], want[3]]);
-  assert.equal(ev.stats().evaluations, items.length + reaching.length, 'the messages were answered from what prepare decided');
+  const results: (Rejection | null)[] = [];
+  pipeline.judgeBatch(items, context, { preparing: () => {}, judging: () => {}, judged: (i, result) => { results[i] = result.rejection; } });
+  assert.equal(ev.stats().evaluations, items.length + reaching.length, 'prepared once; each message answered from what prepare decided');
+  assert.deepEqual([results[0], results[1], results[3]], [want[0], want[1], want[3]]);
   // An item prepare did not see is evaluated the ordinary way.
   assert.deepEqual(stage(item({ to: 'spy' }), context), want[2]);
   assert.equal(ev.stats().evaluations, items.length + reaching.length + 1);

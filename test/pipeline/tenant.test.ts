@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkTenant, isValidTenantId, registrySnapshot, type RegistrySnapshot } from '../../src/pipeline/tenant.ts';
+import { checkTenant } from '../../src/pipeline/tenant.ts';
+import { isValidTenantId, registrySnapshot, type RegistrySnapshot } from '../../src/model/registry-snapshot.ts';
 
 const registry: RegistrySnapshot = registrySnapshot(1, [
   ['alice', 'tenant-a', 'agent', []],

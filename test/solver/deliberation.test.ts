@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '../../src/errors.ts';
-import { createMessage, MessageType, type JsonValue } from '../../src/message.ts';
+import { createMessage, MessageType, type JsonValue } from '../../src/model/message.ts';
 import { createDeliberation, type Deliberation } from '../../src/solver/deliberation.ts';
 import { DEFAULT_POLICY_URL, loadDeliberationPolicy, type TemplateSpec } from '../../src/solver/policy.ts';
 import { formatStaticCheckReport } from '../../src/solver/static-checks.ts';

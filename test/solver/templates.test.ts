@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMessage, MessageType } from '../../src/message.ts';
+import { createMessage, MessageType } from '../../src/model/message.ts';
 import { resolveTemplate } from '../../src/solver/bindings.ts';
 import { parseDeliberationPolicy, PolicyError, type DeliberationPolicy, type TemplateSpec } from '../../src/solver/policy.ts';
 import { formatStaticCheckReport, runStaticChecks } from '../../src/solver/static-checks.ts';

@@ -1,0 +1,83 @@
+import { ErrorCode } from '../errors.ts';
+import { isHighImpact } from '../pipeline/impact.ts';
+import { SenderVolumeWindow } from '../pipeline/sender-volume.ts';
+import type { PolicyInit } from '../pipeline/spec.ts';
+import type { Deliberation } from '../solver/index.ts';
+import type { Judge, JudgeCounters, JudgeSink, JudgeWiring } from './judge.ts';
+import type { InFlightEntry } from './queue/in-flight-entry.ts';
+import type { Verdict } from './wire/codec.ts';
+
+/**
+ * A judge with deliberation: every message the inner judge allows whose impact is at or above the threshold
+ * is decided by the solver before its verdict goes on; any failure there denies (fail closed).
+ */
+export class DeliberatingJudge implements Judge {
+  private readonly inner: Judge;
+  /** Deliberation's threshold as the verdict carries impact: float32 (a score exactly at it must still count). */
+  private readonly threshold: number;
+  private readonly highImpactVolume = new SenderVolumeWindow();
+
+  constructor(
+    makeInner: (wiring: JudgeWiring) => Judge,
+    private readonly deliberation: Deliberation,
+    threshold: number,
+    private readonly wiring: JudgeWiring,
+  ) {
+    this.threshold = Math.fround(threshold);
+    const sink: JudgeSink = { verdict: this.onVerdict, failure: wiring.sink.failure };
+    this.inner = makeInner({ ...wiring, sink });
+  }
+
+  get threads() {
+    return this.inner.threads;
+  }
+
+  start(): void {
+    this.inner.start();
+  }
+
+  submit(slot: number, entry: InFlightEntry): void {
+    this.inner.submit(slot, entry);
+  }
+
+  setPolicy(policy: PolicyInit): Promise<void> {
+    return this.inner.setPolicy(policy);
+  }
+
+  counters(): JudgeCounters {
+    return { ...this.inner.counters(), deliberation: this.deliberation.stats() };
+  }
+
+  idle(): void {
+    this.inner.idle();
+  }
+
+  async stop(): Promise<void> {
+    await this.inner.stop();
+    await this.deliberation.close();
+  }
+
+  private readonly onVerdict = (slot: number, entry: InFlightEntry, verdict: Verdict): void => {
+    if (verdict.code !== null || !isHighImpact(verdict.impact, this.threshold)) {
+      this.wiring.sink.verdict(slot, entry, verdict);
+      return;
+    }
+    // The verdict object belongs to its reader and is reused: keep what the decision needs.
+    const held: Verdict = { ...verdict, reasons: [] };
+    const message = entry.accepted.message;
+    const now = Date.now();
+    const context = {
+      now,
+      senderVolume: this.highImpactVolume.record(message.from, now),
+      senderTier: this.wiring.registry.snapshot().agents.get(message.from)?.tier ?? 0,
+    };
+    this.deliberation.decide(message, verdict.impact, context).then(
+      (decision) => {
+        if (decision.allowed) this.wiring.sink.verdict(slot, entry, held);
+        else this.wiring.sink.verdict(slot, entry, { ...held, code: decision.code ?? ErrorCode.DELIBERATION_ERROR, reasons: [...decision.reasons] });
+      },
+      (error: unknown) =>
+        this.wiring.sink.verdict(slot, entry, { ...held, code: ErrorCode.DELIBERATION_ERROR, reasons: [`deliberation failed: ${(error as Error)?.message ?? String(error)}`] }),
+    );
+  };
+}

@@ -1,0 +1,135 @@
+import { ErrorCode, reject, type Rejection } from '../errors.ts';
+import { generateMessageId, isMessageType, MessageType, Priority, type AcceptedMessage, type AgentMessage, type JsonValue, type MessageLimits } from '../model/message.ts';
+import { utf8Bytes } from './encoded-size.ts';
+import { inspectPayload } from './inspect-payload.ts';
+
+const MESSAGE_TYPES: readonly string[] = Object.values(MessageType);
+
+export type IntakeResult = { ok: true; value: AcceptedMessage } | { ok: false; id: string; rejection: Rejection };
+
+function toEpochMs(value: unknown): number | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    return Number.isFinite(ms) ? ms : null;
+  }
+  return null;
+}
+
+function checkId(name: string, value: unknown, limits: MessageLimits): string | null {
+  if (typeof value !== 'string' || value.length === 0) return `${name} must be a non-empty string`;
+  if (!value.isWellFormed()) return `${name} is not well-formed Unicode`;
+  if (utf8Bytes(value) > limits.maxIdBytes) return `${name} is longer than ${limits.maxIdBytes} bytes`;
+  return null;
+}
+
+function checkMetadata(value: unknown, limits: MessageLimits): string | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'metadata must be an object of strings';
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return 'metadata must be a plain object';
+  const keys = Object.keys(value);
+  if (keys.length > limits.maxMetadataEntries) return `metadata has more than ${limits.maxMetadataEntries} entries`;
+  let bytes = 0;
+  for (const key of keys) {
+    if (key === '__proto__') return 'metadata has a "__proto__" key';
+    const entry = (value as Record<string, unknown>)[key];
+    if (typeof entry !== 'string') return `metadata.${key} must be a string`;
+    if (!key.isWellFormed() || !entry.isWellFormed()) return `metadata.${key} is not well-formed Unicode`;
+    bytes += utf8Bytes(key) + utf8Bytes(entry);
+  }
+  if (bytes > limits.maxMetadataBytes) return `metadata is ${bytes} bytes; the limit is ${limits.maxMetadataBytes}`;
+  return null;
+}
+
+function refuse(id: string, code: ErrorCode, reason: string): IntakeResult {
+  return { ok: false, id, rejection: reject(code, reason) };
+}
+
+const EMPTY_METADATA: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * Intake: turn untrusted input into an AgentMessage, or a typed rejection. Runs on the caller's thread
+ * because everything after it relies on the message being encodable: a payload with a cycle, a function,
+ * a lone surrogate or a `__proto__` key must be refused here, before msgpack silently changes it.
+ * Cheap and I/O-free; the semantic checks (hash, tenant, expiry, policy) run later in the pipeline.
+ */
+export function acceptMessage(input: unknown, defaultHash: string, limits: MessageLimits, now: number): IntakeResult {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, id: '', rejection: reject(ErrorCode.INVALID_MESSAGE, 'message must be an object') };
+  }
+  const raw = input as Record<string, unknown>;
+  let id: string;
+  if (raw.id === undefined) id = generateMessageId();
+  else {
+    const bad = checkId('id', raw.id, limits);
+    if (bad) return { ok: false, id: typeof raw.id === 'string' ? raw.id : '', rejection: reject(ErrorCode.INVALID_MESSAGE, bad) };
+    id = raw.id as string;
+  }
+  if (Object.hasOwn(raw, '__proto__')) return refuse(id, ErrorCode.INVALID_MESSAGE, 'message has a "__proto__" key');
+  const badFrom = checkId('from', raw.from, limits);
+  if (badFrom) return refuse(id, ErrorCode.INVALID_MESSAGE, badFrom);
+  const badTo = checkId('to', raw.to, limits);
+  if (badTo) return refuse(id, ErrorCode.INVALID_MESSAGE, badTo);
+  if (!isMessageType(raw.type)) return refuse(id, ErrorCode.INVALID_MESSAGE, `type must be one of ${[...MESSAGE_TYPES].join(', ')}`);
+  if (typeof raw.tenantId !== 'string') return refuse(id, ErrorCode.TENANT, 'tenantId must be a string');
+  if (!raw.tenantId.isWellFormed() || utf8Bytes(raw.tenantId) > limits.maxIdBytes) {
+    return refuse(id, ErrorCode.TENANT, 'tenantId is malformed');
+  }
+
+  let priority: Priority = Priority.NORMAL;
+  if (raw.priority !== undefined) {
+    if (raw.priority !== 0 && raw.priority !== 1 && raw.priority !== 2 && raw.priority !== 3) {
+      return refuse(id, ErrorCode.INVALID_MESSAGE, 'priority must be 0 (LOW), 1 (NORMAL), 2 (HIGH) or 3 (CRITICAL)');
+    }
+    priority = raw.priority;
+  }
+
+  let constitutionalHash = defaultHash;
+  if (raw.constitutionalHash !== undefined) {
+    // The value is compared later, in constant time, by the constitutional stage; here only its type.
+    if (typeof raw.constitutionalHash !== 'string') return refuse(id, ErrorCode.HASH_MISMATCH, 'constitutionalHash must be a string');
+    constitutionalHash = raw.constitutionalHash;
+  }
+
+  const payload = raw.payload === undefined ? null : raw.payload;
+  const inspected = inspectPayload(payload, limits);
+  if (inspected.rejection) return { ok: false, id, rejection: inspected.rejection };
+
+  let metadata = EMPTY_METADATA;
+  if (raw.metadata !== undefined) {
+    const bad = checkMetadata(raw.metadata, limits);
+    if (bad) return refuse(id, ErrorCode.INVALID_MESSAGE, bad);
+    metadata = raw.metadata as Record<string, string>;
+  }
+
+  const createdAt = raw.createdAt === undefined ? now : toEpochMs(raw.createdAt);
+  if (createdAt === null || createdAt === undefined) return refuse(id, ErrorCode.INVALID_MESSAGE, 'createdAt must be a finite epoch-ms number or a Date');
+  const expiresAt = toEpochMs(raw.expiresAt);
+  if (expiresAt === null) return refuse(id, ErrorCode.INVALID_MESSAGE, 'expiresAt must be a finite epoch-ms number or a Date');
+
+  let conversationId: string | undefined;
+  if (raw.conversationId !== undefined) {
+    const bad = checkId('conversationId', raw.conversationId, limits);
+    if (bad) return refuse(id, ErrorCode.INVALID_MESSAGE, bad);
+    conversationId = raw.conversationId as string;
+  }
+
+  // One object shape for every message (optional fields present as undefined) keeps property access monomorphic.
+  const message = {
+    id,
+    from: raw.from as string,
+    to: raw.to as string,
+    type: raw.type,
+    tenantId: raw.tenantId,
+    priority,
+    constitutionalHash,
+    payload: payload as JsonValue,
+    metadata,
+    createdAt,
+    expiresAt,
+    conversationId,
+  } as AgentMessage;
+  return { ok: true, value: { message, depth: inspected.depth, payloadBytes: inspected.encodedBytes } };
+}
+
