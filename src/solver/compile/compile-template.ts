@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import type { Z3_ast } from 'z3-solver';
+import type { SortName, TemplateSpec } from '../policy.ts';
+import { templateDeclarations } from '../template-solver.ts';
+import type { Z3Session } from '../z3-session.ts';
+import { buildExactTerms, UnsupportedTermError } from './evaluate-exact.ts';
+import { eliminate, existentialClosure, type Elimination } from './eliminate.ts';
+import type { CompiledTemplateIR, IrCheck, IrSort, TemplateIR } from './ir.ts';
+import { constantsOf, IrBuilder, isNonlinear } from './z3-to-ir.ts';
+
+/**
+ * Compiles one template to IR with Z3, once, at policy load:
+ *
+ * - constraints that mention no existential variable are ground once the bindings have values: each is
+ *   simplified by Z3's rewriter (parameters folded in) and kept as its own check, so a denial names exactly
+ *   the constraints that fail;
+ * - constraints that do mention variables are grouped by shared variables (a group's variables appear in no
+ *   other group, so ∃ distributes over the groups), and each group's ∃ variables. ∧ constraints is made
+ *   quantifier-free by Z3 (eliminate.ts) and kept as one check;
+ * - a group whose arithmetic is nonlinear, a pipeline that runs out of budget, an eliminated form larger than
+ *   `maxNodes`, or an operator the evaluators do not implement makes the whole template `fallback`: it is
+ *   decided per message by the solver, as before.
+ *
+ * Each elimination is checked by Z3 before it is accepted: the group's constraints imply the eliminated form
+ * (body ∧ ¬form is unsat), and the form implies a solution exists (form ∧ ¬∃ vars. body is unsat).
+ */
+
+export interface CompileOptions {
+  /** Wall time per elimination pipeline, ms. Default 10,000 (tier-quota takes 0.3–2 s on a busy 2-core machine). */
+  readonly eliminationTimeoutMs?: number;
+  /** Z3 resource units per verification check. Default 50,000,000. */
+  readonly verifyRlimit?: number;
+  /** Largest IR (nodes) accepted for one template. Default 4,000. */
+  readonly maxNodes?: number;
+}
+
+/** Bumped when the IR or its semantics change, so cached IR from an older compiler is not reused. */
+export const COMPILER_VERSION = 1;
+
+export function templateHash(template: TemplateSpec): string {
+  return createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, template })).digest('hex');
+}
+
+class FallbackError extends Error {}
+
+function groupsBySharedVariables(uses: readonly Set<string>[]): number[][] {
+  const parent = uses.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i] as number)));
+  const owner = new Map<string, number>();
+  uses.forEach((vars, i) => {
+    for (const v of vars) {
+      const other = owner.get(v);
+      if (other === undefined) owner.set(v, i);
+      else parent[find(i)] = find(other);
+    }
+  });
+  const groups = new Map<number, number[]>();
+  uses.forEach((vars, i) => {
+    if (vars.size === 0) return;
+    const root = find(i);
+    groups.set(root, [...(groups.get(root) ?? []), i]);
+  });
+  return [...groups.values()];
+}
+
+/** Verifies an elimination with Z3; returns why it is wrong, or undefined when both implications are proved. */
+function verify(session: Z3Session, body: readonly Z3_ast[], closed: Z3_ast, form: Z3_ast, rlimit: number): string | undefined {
+  const { Z3 } = session.z3;
+  const ctx = session.ctx;
+  const prove = (what: string, assertions: readonly Z3_ast[]): string | undefined => {
+    const solver = session.solver(rlimit);
+    try {
+      for (const a of assertions) Z3.solver_assert(ctx, solver, a);
+      session.assertOk(`verify ${what}`);
+      const status = session.check(solver);
+      return status === 'unsat' ? undefined : status === 'sat' ? `${what} is false` : `${what} is undecided (${session.reasonUnknown(solver)})`;
+    } finally {
+      Z3.solver_dec_ref(ctx, solver);
+    }
+  };
+  const notForm = Z3.mk_not(ctx, form);
+  Z3.inc_ref(ctx, notForm);
+  const notClosed = Z3.mk_not(ctx, closed);
+  Z3.inc_ref(ctx, notClosed);
+  try {
+    return prove('constraints ⇒ eliminated form', [...body, notForm]) ?? prove('eliminated form ⇒ ∃ variables. constraints', [form, notClosed]);
+  } finally {
+    session.release(notForm);
+    session.release(notClosed);
+  }
+}
+
+/** The elimination's formula as one Z3 term: ∨ over subgoals of ∧ over their formulas (kept alive until released). */
+function formulaOf(session: Z3Session, elimination: Elimination): Z3_ast {
+  const { Z3 } = session.z3;
+  const ctx = session.ctx;
+  const conjunctions: Z3_ast[] = [];
+  for (const formulas of elimination.subgoals) {
+    const conjunction = formulas.length === 0 ? Z3.mk_true(ctx) : formulas.length === 1 ? (formulas[0] as Z3_ast) : Z3.mk_and(ctx, [...formulas]);
+    Z3.inc_ref(ctx, conjunction);
+    conjunctions.push(conjunction);
+  }
+  const form = conjunctions.length === 0 ? Z3.mk_false(ctx) : conjunctions.length === 1 ? (conjunctions[0] as Z3_ast) : Z3.mk_or(ctx, conjunctions);
+  Z3.inc_ref(ctx, form);
+  for (const c of conjunctions) session.release(c);
+  session.assertOk('eliminated form');
+  return form;
+}
+
+export function compileTemplateIR(session: Z3Session, template: TemplateSpec, options: CompileOptions = {}): TemplateIR {
+  const started = performance.now();
+  const hash = templateHash(template);
+  const timeoutMs = options.eliminationTimeoutMs ?? 10_000;
+  const rlimit = options.verifyRlimit ?? 50_000_000;
+  const maxNodes = options.maxNodes ?? 4_000;
+  const bindingSorts = new Map<string, IrSort>(Object.entries(template.bindings).map(([name, b]) => [name, b.sort]));
+  const variables = new Map<string, SortName>(Object.entries(template.variables ?? {}));
+  const millis = (): number => Math.round(performance.now() - started);
+  let terms: Z3_ast[] = [];
+  const owned: Z3_ast[] = [];
+  try {
+    const script = `${templateDeclarations(template)}\n${template.constraints.map((c) => `(assert ${c.assert})`).join('\n')}`;
+    terms = session.parseAssertions(script, `template ${template.id}`);
+    if (terms.length !== template.constraints.length) throw new FallbackError(`expected ${template.constraints.length} assertions, parsed ${terms.length}`);
+    const builder = new IrBuilder(session, bindingSorts);
+    const checks: IrCheck[] = [];
+    const uses = terms.map((term) => new Set([...constantsOf(session, term)].filter((name) => variables.has(name))));
+    let tactic: string | undefined;
+    terms.forEach((term, i) => {
+      if ((uses[i] as Set<string>).size > 0) return;
+      const simplified = session.z3.em._Z3_simplify(session.ctx as unknown as number, term as unknown as number) as unknown as Z3_ast;
+      session.assertOk(`simplify ${template.constraints[i]?.name}`);
+      session.z3.Z3.inc_ref(session.ctx, simplified);
+      owned.push(simplified);
+      checks.push({ kind: 'constraint', names: [template.constraints[i]?.name as string], root: builder.add(simplified) });
+    });
+    for (const group of groupsBySharedVariables(uses)) {
+      const names = group.map((i) => template.constraints[i]?.name as string);
+      const body = group.map((i) => terms[i] as Z3_ast);
+      if (body.some((t) => isNonlinear(session, t))) throw new FallbackError(`${names.join(', ')}: nonlinear arithmetic over existential variables`);
+      const groupVariables = new Map([...variables].filter(([name]) => group.some((i) => uses[i]?.has(name))));
+      const closed = existentialClosure(session, body, groupVariables);
+      owned.push(closed);
+      const result = eliminate(session, closed, timeoutMs, (elimination) => {
+        const form = formulaOf(session, elimination);
+        try {
+          const problem = verify(session, body, closed, form, rlimit);
+          if (problem !== undefined) throw new Error(`verification: ${problem}`);
+          const root = builder.add(form);
+          if (builder.nodes.length > maxNodes) throw new Error(`eliminated form has ${builder.nodes.length} nodes (limit ${maxNodes})`);
+          return root;
+        } finally {
+          session.release(form);
+        }
+      });
+      if ('failures' in result) throw new FallbackError(`${names.join(', ')}: no elimination accepted (${result.failures.join('; ')})`);
+      tactic = result.tactic;
+      checks.push({ kind: 'eliminated', names, root: result.value });
+    }
+    const ir: CompiledTemplateIR = {
+      mode: 'compiled',
+      template: template.id,
+      hash,
+      bindings: [...bindingSorts].map(([name, sort]) => ({ name, sort })),
+      nodes: builder.nodes,
+      checks,
+      ...(tactic !== undefined ? { tactic } : {}),
+      compileMillis: millis(),
+    };
+    // Both evaluators must accept it (an operator one lacks would otherwise surface on the first decision).
+    buildExactTerms(ir.nodes, new Map(ir.bindings.map((b, i) => [b.name, i])));
+    return ir;
+  } catch (error) {
+    if (error instanceof FallbackError || error instanceof UnsupportedTermError) {
+      return { mode: 'fallback', template: template.id, hash, reason: error.message, compileMillis: millis() };
+    }
+    throw error;
+  } finally {
+    for (const t of terms) session.release(t);
+    for (const t of owned) session.release(t);
+  }
+}
