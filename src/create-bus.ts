@@ -54,6 +54,11 @@ async function startDeliberation(settings: Exclude<ResolvedOptions['deliberation
   }
   const report = await deliberation.start();
   log(formatStaticCheckReport(report));
+  const { compiled, perMessage } = deliberation.modes();
+  log(
+    `agentbus: deliberation templates compiled (decided without the solver): ${compiled.join(', ') || 'none'}` +
+      (perMessage.length === 0 ? '' : `; per message on the solver pool: ${perMessage.map((p) => `${p.template} (${p.reason})`).join(', ')}`),
+  );
   if (!report.ok) {
     await deliberation.close();
     throw new AgentBusError(ErrorCode.CONFIG, `deliberation static checks failed:\n${formatStaticCheckReport(report)}`);

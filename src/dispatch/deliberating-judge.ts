@@ -2,14 +2,16 @@ import { ErrorCode } from '../errors.ts';
 import { isHighImpact } from '../pipeline/impact.ts';
 import { SenderVolumeWindow } from '../pipeline/sender-volume.ts';
 import type { PolicyInit } from '../pipeline/spec.ts';
-import type { Deliberation } from '../solver/index.ts';
+import type { Deliberation, DeliberationDecision } from '../solver/index.ts';
 import type { Judge, JudgeCounters, JudgeSink, JudgeWiring } from './judge.ts';
 import type { InFlightEntry } from './queue/in-flight-entry.ts';
 import type { Verdict } from './wire/codec.ts';
 
 /**
  * A judge with deliberation: every message the inner judge allows whose impact is at or above the threshold
- * is decided by the solver before its verdict goes on; any failure there denies (fail closed).
+ * is decided against the deliberation templates before its verdict goes on. Templates compiled at start
+ * (quantifier elimination) decide here, synchronously, in microseconds; only what they cannot decide goes to
+ * the solver pool. Any failure there denies (fail closed).
  */
 export class DeliberatingJudge implements Judge {
   private readonly inner: Judge;
@@ -62,8 +64,6 @@ export class DeliberatingJudge implements Judge {
       this.wiring.sink.verdict(slot, entry, verdict);
       return;
     }
-    // The verdict object belongs to its reader and is reused: keep what the decision needs.
-    const held: Verdict = { ...verdict, reasons: [] };
     const message = entry.accepted.message;
     const now = Date.now();
     const context = {
@@ -71,13 +71,26 @@ export class DeliberatingJudge implements Judge {
       senderVolume: this.highImpactVolume.record(message.from, now),
       senderTier: this.wiring.registry.snapshot().agents.get(message.from)?.tier ?? 0,
     };
-    this.deliberation.decide(message, verdict.impact, context).then(
-      (decision) => {
-        if (decision.allowed) this.wiring.sink.verdict(slot, entry, held);
-        else this.wiring.sink.verdict(slot, entry, { ...held, code: decision.code ?? ErrorCode.DELIBERATION_ERROR, reasons: [...decision.reasons] });
-      },
+    const outcome = this.deliberation.tryDecide(message, verdict.impact, context);
+    if (outcome.kind === 'decided') {
+      this.forward(slot, entry, verdict, outcome.decision);
+      return;
+    }
+    // The verdict object belongs to its reader and is reused: keep what the decision needs.
+    const held: Verdict = { ...verdict, reasons: [] };
+    const decision =
+      outcome.kind === 'denied-unnamed'
+        ? this.deliberation.nameDenial(message, verdict.impact, context, outcome.decision)
+        : this.deliberation.decide(message, verdict.impact, context);
+    decision.then(
+      (decision) => this.forward(slot, entry, held, decision),
       (error: unknown) =>
         this.wiring.sink.verdict(slot, entry, { ...held, code: ErrorCode.DELIBERATION_ERROR, reasons: [`deliberation failed: ${(error as Error)?.message ?? String(error)}`] }),
     );
   };
+
+  private forward(slot: number, entry: InFlightEntry, verdict: Verdict, decision: DeliberationDecision): void {
+    if (decision.allowed) this.wiring.sink.verdict(slot, entry, verdict);
+    else this.wiring.sink.verdict(slot, entry, { ...verdict, code: decision.code ?? ErrorCode.DELIBERATION_ERROR, reasons: [...decision.reasons] });
+  }
 }

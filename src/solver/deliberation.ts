@@ -10,6 +10,8 @@ import type { CheckTaskResult, InjectedFault, SolverTask, TemplateCheck } from '
 import type { StaticCheckReport } from './static-checks.ts';
 import type { TemplateVerdict } from './template-solver.ts';
 import { compileZ3Module } from './z3-module.ts';
+import { compileDeliberationPolicy, loadCompiledPolicy, type LoadedCompiledPolicy } from './compile/compile-policy.ts';
+import { decideCompiled, type CompiledOutcome } from './compiled-decision.ts';
 
 /**
  * The deliberation stage: high-impact messages are decided by Z3 against the policy's templates, on a
@@ -52,7 +54,7 @@ export interface DeliberationOptions {
 
 export interface DeliberationDecision {
   readonly allowed: boolean;
-  readonly code?: typeof ErrorCode.DELIBERATION_DENIED | typeof ErrorCode.DELIBERATION_ERROR;
+  readonly code?: typeof ErrorCode.DELIBERATION_DENIED | typeof ErrorCode.DELIBERATION_ERROR | typeof ErrorCode.OVERLOADED;
   /** Why: violated constraints (`template: constraint, …`), missing bindings, or the failure. Empty when allowed. */
   readonly reasons: readonly string[];
   /** True when every verdict came from the cache (the solver was not asked). */
@@ -77,14 +79,31 @@ export interface DeliberationStats {
   cacheMisses: number;
   solverTasks: number;
   solverChecks: number;
+  /** Decisions taken by the compiled templates alone (no solver). */
+  compiled: number;
   breaker: 'closed' | 'open' | 'halfOpen';
   queued: number;
 }
 
 export interface Deliberation {
   readonly revision: string;
-  /** Compiles Z3, starts the pool, runs the static checks; the bus must not start unless `report.ok`. */
+  /**
+   * Compiles Z3, starts the pool, runs the static checks, compiles the templates (quantifier elimination, once);
+   * the bus must not start unless `report.ok`.
+   */
   start(): Promise<StaticCheckReport>;
+  /** Which templates are decided by compiled predicates and which by the solver per message (after start). */
+  modes(): { compiled: string[]; perMessage: { template: string; reason: string }[] };
+  /**
+   * Decides at once with the compiled templates where they can (see CompiledOutcome); `solver` when `decide`
+   * must. A `denied-unnamed` decision is counted when the caller settles it (`settleUnnamed`).
+   */
+  tryDecide(message: AgentMessage, impact: number, context?: DeliberationContext): CompiledOutcome;
+  /**
+   * A certain denial whose constraints the solver was asked to name: its answer when it gave one, else the
+   * compiled denial naming the whole group (an overloaded or failing solver never turns a denial into an error).
+   */
+  nameDenial(message: AgentMessage, impact: number, context: DeliberationContext, unnamed: DeliberationDecision): Promise<DeliberationDecision>;
   decide(message: AgentMessage, impact: number, context?: DeliberationContext): Promise<DeliberationDecision>;
   stats(): DeliberationStats;
   /**
@@ -99,6 +118,7 @@ export interface Deliberation {
 }
 
 const STATIC_CHECK_TIMEOUT_MS = 60_000;
+const SOLVER_OUTCOME: CompiledOutcome = Object.freeze({ kind: 'solver' });
 
 function resolvePolicy(policy: DeliberationOptions['policy']): DeliberationPolicy {
   if (policy === undefined) return loadDeliberationPolicy(DEFAULT_POLICY_URL);
@@ -114,6 +134,16 @@ function failure(reason: string, templates: readonly string[]): DeliberationDeci
   return { allowed: false, code: ErrorCode.DELIBERATION_ERROR, reasons: [reason], cached: false, templates };
 }
 
+function overloaded(templates: readonly string[]): DeliberationDecision {
+  return { allowed: false, code: ErrorCode.OVERLOADED, reasons: ['deliberation solver queue is full: retry later'], cached: false, templates };
+}
+
+/** Load on the solver is backpressure, not a fault: it must not open the breaker. */
+function isQueueFull(error: unknown): boolean {
+  const message = (error as { message?: unknown })?.message;
+  return typeof message === 'string' && /queue is at limit/i.test(message);
+}
+
 function describeFailure(error: unknown, timeoutMs: number): { reason: string; timeout: boolean } {
   const err = error as { name?: string; code?: string; message?: string };
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError') return { reason: `deliberation timed out after ${timeoutMs} ms (solver worker recycled)`, timeout: true };
@@ -126,7 +156,8 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
   const policy = resolvePolicy(options.policy);
   const timeoutMs = options.timeoutMs ?? 50;
   const cache = options.cacheSize === 0 ? undefined : new DecisionCache(options.cacheSize ?? 10_000);
-  const counters = { decisions: 0, allowed: 0, denied: 0, errors: 0, timeouts: 0, solverTasks: 0, solverChecks: 0, workerErrors: 0 };
+  const counters = { decisions: 0, allowed: 0, denied: 0, errors: 0, timeouts: 0, solverTasks: 0, solverChecks: 0, workerErrors: 0, compiled: 0 };
+  let compiled: LoadedCompiledPolicy | null = null;
   let pool: Piscina | undefined;
   let breaker: CircuitBreaker<[SolverTask], CheckTaskResult> | undefined;
   let ready = false;
@@ -141,7 +172,7 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
   const record = (decision: DeliberationDecision): DeliberationDecision => {
     counters.decisions++;
     if (decision.allowed) counters.allowed++;
-    else if (decision.code === ErrorCode.DELIBERATION_ERROR) counters.errors++;
+    else if (decision.code !== ErrorCode.DELIBERATION_DENIED) counters.errors++;
     else counters.denied++;
     return decision;
   };
@@ -182,6 +213,8 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
         resetTimeout: options.breaker?.resetTimeoutMs ?? 1_000,
         rollingCountTimeout: 10_000,
         rollingCountBuckets: 10,
+        // A full queue is load, answered with E_OVERLOADED; only solver crashes, errors and timeouts count.
+        errorFilter: (error: unknown) => isQueueFull(error),
       });
       let report: StaticCheckReport;
       try {
@@ -192,6 +225,15 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
         // The worker could not load the templates (bad SMT-LIB, an unknown template symbol) or the checks ran out of time.
         report = { ok: false, revision: policy.revision, results: [{ name: 'load templates into Z3', ok: false, detail: (error as Error).message }] };
       }
+      if (report.ok) {
+        try {
+          compiled = loadCompiledPolicy(await compileDeliberationPolicy(policy, { wasm }));
+        } catch (error) {
+          // Nothing compiled is nothing wrong: every template is then decided per message by the solver.
+          compiled = null;
+          report = { ...report, results: [...report.results, { name: 'compile templates', ok: true, detail: `every template runs per message: ${(error as Error).message}` }] };
+        }
+      }
       ready = report.ok;
       if (!ready) {
         // Nothing will be decided with this policy; stop the pool so it does not keep re-creating workers.
@@ -200,6 +242,39 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
         await failed?.destroy();
       }
       return report;
+    },
+
+    modes() {
+      const perMessage: { template: string; reason: string }[] = [];
+      const compiledIds: string[] = [];
+      for (const template of policy.templates) {
+        if (compiled?.predicates.has(template.id)) compiledIds.push(template.id);
+        else perMessage.push({ template: template.id, reason: compiled?.fallback.get(template.id) ?? 'not compiled' });
+      }
+      return { compiled: compiledIds, perMessage };
+    },
+
+    tryDecide(message, impact, context = {}) {
+      if (!ready || closed || compiled === null) return SOLVER_OUTCOME;
+      const now = typeof context.now === 'number' ? context.now : Date.now();
+      const outcome = decideCompiled(policy, compiled, { message, impact, context, now });
+      if (outcome.kind === 'decided') {
+        counters.compiled++;
+        record(outcome.decision);
+      }
+      return outcome;
+    },
+
+    async nameDenial(message, impact, context, unnamed) {
+      const named = await this.decide(message, impact, context).catch(() => null);
+      if (named !== null && named.code === ErrorCode.DELIBERATION_DENIED) return named;
+      // decide() counted an error or an overload; the decision is the compiled denial all the same.
+      if (named !== null) {
+        counters.decisions--;
+        counters.errors--;
+      }
+      counters.compiled++;
+      return record(unnamed);
     },
 
     async decide(message, impact, context = {}) {
@@ -243,6 +318,7 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
         result.verdicts.forEach((verdict, i) => cache?.set(keys[i] as string, verdict));
         return record({ ...combine([...verdicts, ...result.verdicts], false, templates), solverMicros: result.solverMicros });
       } catch (error) {
+        if (isQueueFull(error)) return record(overloaded(templates));
         const { reason, timeout } = describeFailure(error, timeoutMs);
         if (timeout) counters.timeouts++;
         return record(failure(reason, templates));

@@ -1,0 +1,61 @@
+import { ErrorCode } from '../errors.ts';
+import { resolveTemplate, type BindingInput } from './bindings.ts';
+import type { LoadedCompiledPolicy } from './compile/compile-policy.ts';
+import type { DeliberationDecision } from './deliberation.ts';
+import type { DeliberationPolicy } from './policy.ts';
+
+/**
+ * What the compiled templates say about a message: `decided` (the same decision and reasons the solver gives),
+ * `solver` (a template did not compile, or a binding is outside what its compiled form decides exactly), or
+ * `denied-unnamed`: certainly denied, but which constraints of an existential group to name is for the solver's
+ * unsat core to say — `decision` then names the whole group, for when the core cannot be had.
+ */
+export type CompiledOutcome =
+  | { readonly kind: 'decided'; readonly decision: DeliberationDecision }
+  | { readonly kind: 'denied-unnamed'; readonly decision: DeliberationDecision }
+  | { readonly kind: 'solver' };
+
+const SOLVER: CompiledOutcome = Object.freeze({ kind: 'solver' });
+
+export function decideCompiled(policy: DeliberationPolicy, compiled: LoadedCompiledPolicy, input: BindingInput): CompiledOutcome {
+  const templates: string[] = [];
+  const missing: string[] = [];
+  const denials: string[] = [];
+  let firstInvalid: string | undefined;
+  let firstDenied: string | undefined;
+  let unnamed = false;
+  for (const template of policy.templates) {
+    const resolved = resolveTemplate(template, input);
+    if (resolved.kind === 'skip') continue;
+    templates.push(template.id);
+    if (resolved.kind === 'invalid') {
+      firstInvalid ??= template.id;
+      missing.push(...resolved.reasons);
+      continue;
+    }
+    const predicate = compiled.predicates.get(template.id);
+    if (predicate === undefined) return SOLVER;
+    let decision;
+    try {
+      decision = predicate(resolved.bindings);
+    } catch {
+      return SOLVER;
+    }
+    if (!decision.allowed) {
+      firstDenied ??= template.id;
+      const named = decision.needsCore ? [...decision.violated, ...decision.unresolved] : decision.violated;
+      if (decision.needsCore) unnamed = true;
+      denials.push(`${template.id}: violated ${named.join(', ')}`);
+    }
+  }
+  if (missing.length > 0) return { kind: 'decided', decision: denied(missing, templates, firstInvalid) };
+  if (templates.length === 0) {
+    return { kind: 'decided', decision: { allowed: false, code: ErrorCode.DELIBERATION_ERROR, reasons: ['no deliberation template applies to this message'], cached: false, templates } };
+  }
+  if (denials.length > 0) return { kind: unnamed ? 'denied-unnamed' : 'decided', decision: denied(denials, templates, firstDenied) };
+  return { kind: 'decided', decision: { allowed: true, reasons: [], cached: false, templates } };
+}
+
+function denied(reasons: readonly string[], templates: readonly string[], template: string | undefined): DeliberationDecision {
+  return { allowed: false, code: ErrorCode.DELIBERATION_DENIED, reasons, cached: false, templates, ...(template !== undefined ? { template } : {}) };
+}
