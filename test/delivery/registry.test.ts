@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AgentRegistry } from '../../src/delivery/registry.ts';
+
+const handler = () => {};
+
+test('every change bumps the version; the snapshot is rebuilt only after a change', () => {
+  const registry = new AgentRegistry();
+  const empty = registry.snapshot();
+  assert.equal(registry.version, 0);
+  registry.register({ id: 'a', tenantId: 'acme', tier: 2, capabilities: ['pay'], handler }, 256);
+  registry.register({ id: 'b', tenantId: 'evil', handler }, 256);
+  assert.equal(registry.version, 2);
+  const snapshot = registry.snapshot();
+  assert.notEqual(snapshot, empty);
+  assert.equal(registry.snapshot(), snapshot, 'same object until the next change');
+  assert.deepEqual(registry.entries(), [['a', 'acme', 'agent', ['pay'], 2], ['b', 'evil', 'agent', [], 0]]);
+  assert.deepEqual(snapshot.agents.get('a'), { tenantId: 'acme', type: 'agent', capabilities: ['pay'], tier: 2 });
+  assert.equal(snapshot.tenantOf.get('b'), 'evil');
+  assert.equal(registry.unregister('b'), true);
+  assert.equal(registry.unregister('b'), false, 'a second unregister changes nothing');
+  assert.equal(registry.version, 3);
+  assert.equal(registry.snapshot().tenantOf.has('b'), false);
+  assert.deepEqual(registry.inTenant('acme').map((a) => a.id), ['a']);
+});
+
+test('bad registrations throw E_CONFIG and change nothing', () => {
+  const registry = new AgentRegistry();
+  registry.register({ id: 'a', tenantId: 'acme', handler }, 256);
+  const bad: unknown[] = [
+    { id: '', tenantId: 'acme', handler },
+    { id: 'x'.repeat(300), tenantId: 'acme', handler },
+    { id: 'b', tenantId: 'A!', handler },
+    { id: 'b', tenantId: 'acme' },
+    { id: 'a', tenantId: 'acme', handler },
+    { id: 'b', tenantId: 'acme', handler, tier: 3 },
+    { id: 'b', tenantId: 'acme', handler, capabilities: [1] },
+    null,
+  ];
+  for (const registration of bad) assert.throws(() => registry.register(registration as never, 256), { code: 'E_CONFIG' });
+  assert.equal(registry.version, 1);
+  assert.equal(registry.size, 1);
+});
