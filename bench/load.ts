@@ -36,16 +36,21 @@ export function rotation<T>(items: readonly T[], repetition: number): T[] {
 }
 
 /**
- * The open loop's offered rates: the fixed ones plus 80% of the measured max, ascending. When a fixed rate
- * is within 5% of that 80% mark, it stands for it (no near-duplicate load); `eighty` names the rate that does.
+ * The open loop's offered rates: the fixed ones plus 50% and 80% of the measured max, ascending. When a rate
+ * is within 5% of a mark, it stands for it (no near-duplicate load); `half` and `eighty` name the rates that do.
  */
-export function openRatesWith(fixed: readonly number[], closedLoopMax: number): { rates: number[]; eighty: number | null } {
+export function openRatesWith(fixed: readonly number[], closedLoopMax: number): { rates: number[]; half: number | null; eighty: number | null } {
   const rates = [...fixed];
-  const target = Math.round((0.8 * closedLoopMax) / 1000) * 1000;
-  if (target <= 0) return { rates: rates.sort((a, b) => a - b), eighty: null };
-  const near = rates.find((r) => Math.abs(r - target) < 0.05 * r);
-  if (near === undefined) rates.push(target);
-  return { rates: rates.sort((a, b) => a - b), eighty: near ?? target };
+  const mark = (share: number): number | null => {
+    const target = Math.round((share * closedLoopMax) / 1000) * 1000;
+    if (target <= 0) return null;
+    const near = rates.find((r) => Math.abs(r - target) < 0.05 * r);
+    if (near === undefined) rates.push(target);
+    return near ?? target;
+  };
+  const half = mark(0.5);
+  const eighty = mark(0.8);
+  return { rates: rates.sort((a, b) => a - b), half, eighty };
 }
 
 /**
@@ -53,7 +58,7 @@ export function openRatesWith(fixed: readonly number[], closedLoopMax: number): 
  * the open loop at every rate (including 80% of agentbus's median closed-loop max), same rotation. Every
  * trial is a child process of its own. Returns the median of the repetitions per peer and load.
  */
-export async function runLoad(plan: LoadPlan, onProgress: (progress: LoadProgress) => void = () => {}): Promise<{ results: LoadResult[]; openRates: number[]; eightyPercentRate: number | null }> {
+export async function runLoad(plan: LoadPlan, onProgress: (progress: LoadProgress) => void = () => {}): Promise<{ results: LoadResult[]; openRates: number[]; halfRate: number | null; eightyPercentRate: number | null }> {
   const loadSeconds = plan.warmupS + plan.durationS;
   const closedTotal = plan.peers.length * plan.repeat * loadSeconds;
   const openTotal = plan.peers.length * plan.repeat * (plan.openRates.length + 1) * loadSeconds;
@@ -83,12 +88,13 @@ export async function runLoad(plan: LoadPlan, onProgress: (progress: LoadProgres
   const reference: PeerName = plan.peers.includes('agentbus') ? 'agentbus' : plan.peers[0]!;
   let openRates: number[];
   let eightyPercentRate: number | null;
+  let halfRate: number | null;
 
   if (plan.repeat === 1) {
     // One repetition (--quick): no order to rotate, so save process starts. The reference peer's closed
     // loop goes first (it sets the 80% rate), then each other peer does all its loads in one process.
     keep(await trial('closed', reference, 0, [closedLoad]));
-    ({ rates: openRates, eighty: eightyPercentRate } = openRatesWith(plan.openRates, closedRuns.get(reference)![0]!.rps));
+    ({ rates: openRates, half: halfRate, eighty: eightyPercentRate } = openRatesWith(plan.openRates, closedRuns.get(reference)![0]!.rps));
     const openLoads: LoadSpec[] = openRates.map((ratePerS) => ({ mode: 'open', ratePerS }));
     for (const peer of plan.peers) {
       keep(await trial(peer === reference ? 'open' : 'closed', peer, 0, peer === reference ? openLoads : [closedLoad, ...openLoads]));
@@ -97,7 +103,7 @@ export async function runLoad(plan: LoadPlan, onProgress: (progress: LoadProgres
     for (let r = 0; r < plan.repeat; r++) {
       for (const peer of rotation(plan.peers, r)) keep(await trial('closed', peer, r, [closedLoad]));
     }
-    ({ rates: openRates, eighty: eightyPercentRate } = openRatesWith(plan.openRates, median((closedRuns.get(reference) ?? []).map((r) => r.rps))));
+    ({ rates: openRates, half: halfRate, eighty: eightyPercentRate } = openRatesWith(plan.openRates, median((closedRuns.get(reference) ?? []).map((r) => r.rps))));
     for (let r = 0; r < plan.repeat; r++) {
       for (const peer of rotation(plan.peers, r)) keep(await trial('open', peer, r, openRates.map((ratePerS) => ({ mode: 'open', ratePerS }))));
     }
@@ -106,5 +112,5 @@ export async function runLoad(plan: LoadPlan, onProgress: (progress: LoadProgres
   const results: LoadResult[] = [];
   for (const peer of plan.peers) results.push(medianResult(closedRuns.get(peer)!));
   for (const rate of openRates) for (const peer of plan.peers) results.push(medianResult(openRuns.get(`${peer}@${rate}`)!));
-  return { results, openRates, eightyPercentRate };
+  return { results, openRates, halfRate, eightyPercentRate };
 }

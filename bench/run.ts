@@ -107,6 +107,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       peers: [...options.peers],
     },
     openRates: load.openRates,
+    halfRate: load.halfRate,
     eightyPercentRate: load.eightyPercentRate,
     results: load.results,
     micro: micro?.results ?? null,

@@ -72,13 +72,25 @@ function ordinaryPayload(random: () => number, bytes: number, index: number): Re
   return { task: `task-${index}`, action: 'read', step: index % 7, text: filler(random, bytes - 60) };
 }
 
-/** A transfer of a large amount, described with sensitive words: high on the keyword, action and amount components. */
+/**
+ * The deliberation tier each scenario role registers with (policies/deliberation.json): orchestrators 2,
+ * primary and specialised agents 1, secondary agents 0.
+ */
+export const DELIBERATION_TIER: Readonly<Record<ScenarioAgent['tier'], 0 | 1 | 2>> = { orchestrator: 2, primary: 1, specialised: 1, secondary: 0 };
+
+/**
+ * Transfer amounts around the per-tier caps of the bundled tier-quota template (1,000 / 20,000 / 90,000): each
+ * tier has amounts it may and may not request, so the templates allow some high-impact messages and deny others.
+ */
+export const TRANSFER_AMOUNTS: readonly number[] = [500, 5_000, 15_000, 50_000, 95_000];
+
+/** A transfer of an amount, described with sensitive words: high on the keyword, action and amount components. */
 function highImpactPayload(random: () => number, bytes: number, index: number): Record<string, unknown> {
   const sensitive = SENSITIVE_WORDS.join(' ');
   return {
     task: `task-${index}`,
     action: 'transfer',
-    amount: 50_000,
+    amount: TRANSFER_AMOUNTS[index % TRANSFER_AMOUNTS.length]!,
     currency: 'EUR',
     text: `${sensitive} ${filler(random, bytes - 100 - sensitive.length)}`,
   };
@@ -97,12 +109,18 @@ export function buildScenario(options: ScenarioOptions = {}): Scenario {
   for (let i = 0; i < count; i++) {
     const tenantId = TENANTS[i % TENANTS.length]!;
     const members = byTenant.get(tenantId)!;
-    const from = members[Math.floor(random() * members.length)]!;
+    let from = members[Math.floor(random() * members.length)]!;
     let to = members[Math.floor(random() * members.length)]!;
-    if (to.id === from.id) to = members[(members.indexOf(from) + 1) % members.length]!;
     const bytes = Math.round(minBytes * Math.pow(maxBytes / minBytes, random()));
     const roll = random();
     const kind: MessageKind = roll < rejectedShare ? 'rejected' : roll < rejectedShare + highImpactShare ? 'high-impact' : 'ordinary';
+    // Four in five transfers come from tier ≥ 1 agents: the time-window template lets tier-0 senders act only
+    // in business hours (UTC), and a bench run at night should not be all denials.
+    if (kind === 'high-impact' && DELIBERATION_TIER[from.tier] === 0 && random() < 0.8) {
+      const trusted = members.filter((m) => DELIBERATION_TIER[m.tier] > 0);
+      from = trusted[Math.floor(random() * trusted.length)]!;
+    }
+    if (to.id === from.id) to = members[(members.indexOf(from) + 1) % members.length]!;
     const message: MessageInput = {
       from: from.id,
       to: to.id,
@@ -120,7 +138,9 @@ export function buildScenario(options: ScenarioOptions = {}): Scenario {
 
 /** Registers the scenario's agents with a no-op handler (delivery cost is the bus's, not the handler's). */
 export function registerScenario(bus: AgentBus, scenario: Scenario): void {
-  for (const agent of scenario.agents) bus.registerAgent({ id: agent.id, tenantId: agent.tenantId, type: agent.tier, handler: noopHandler });
+  for (const agent of scenario.agents) {
+    bus.registerAgent({ id: agent.id, tenantId: agent.tenantId, type: agent.tier, tier: DELIBERATION_TIER[agent.tier], handler: noopHandler });
+  }
 }
 
 /** The one handler every peer delivers to, on the main thread. */

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { LatencyHistogram } from '../../src/metrics/histogram.ts';
 import type { MessageInput } from '../../src/model/message.ts';
-import type { Peer, PeerName } from '../peers/peer.ts';
+import type { Peer, PeerName, SendOutcome } from '../peers/peer.ts';
+import { OutcomeCounts } from './outcome-counts.ts';
 import type { LoadResult } from './result.ts';
 import { latencyFields, MeasuredWindow } from './window.ts';
 
@@ -23,7 +24,7 @@ export async function runClosedLoop(name: PeerName, peer: Peer, messages: readon
   let measuring = false;
   let stopping = false;
   let settled = 0;
-  let notDelivered = 0;
+  const outcomes = new OutcomeCounts();
   let outstanding = 0;
   let drained: () => void = () => {};
   // Replacements are launched from a setImmediate, not from the settling callback: a peer that settles in a
@@ -38,12 +39,12 @@ export async function runClosedLoop(name: PeerName, peer: Peer, messages: readon
     for (let i = 0; i < n; i++) launch();
   };
 
-  const settle = (sentAt: number, delivered: boolean): void => {
+  const settle = (sentAt: number, outcome: SendOutcome): void => {
     outstanding--;
     if (measuring) {
       histogram.record((performance.now() - sentAt) * 1000);
       settled++;
-      if (!delivered) notDelivered++;
+      outcomes.add(outcome);
     }
     if (!stopping) {
       toLaunch++;
@@ -59,7 +60,7 @@ export async function runClosedLoop(name: PeerName, peer: Peer, messages: readon
     next = next + 1 === messages.length ? 0 : next + 1;
     const sentAt = performance.now();
     // Inline arrows, not a named closure per message: tsx wraps named function values in a naming helper.
-    peer.send(message).then((delivered) => settle(sentAt, delivered), () => settle(sentAt, false));
+    peer.send(message).then((outcome) => settle(sentAt, outcome), () => settle(sentAt, 'error'));
   }
 
   for (let i = 0; i < options.inFlight; i++) launch();
@@ -87,7 +88,7 @@ export async function runClosedLoop(name: PeerName, peer: Peer, messages: readon
     ...latencyFields(histogram),
     ...figures,
     settled,
-    notDelivered,
+    ...outcomes.fields(),
     overloaded: false,
     repetitions: 1,
   };

@@ -1,3 +1,5 @@
+import type { SendOutcome } from '../peers/peer.ts';
+
 /**
  * The open loop's timetable and its bookkeeping, free of real clocks and timers so it can be tested on a
  * fake clock.
@@ -34,10 +36,11 @@ export class OpenLoopSchedule {
 
 export interface OpenLoopHooks {
   clock(): number;
-  /** Sends message `index`; resolves true when it was delivered. */
-  send(index: number): Promise<boolean>;
+  /** Sends message `index`; resolves with how it ended. */
+  send(index: number): Promise<SendOutcome>;
   /** One latency: `latencyMs` from the intended time; `sent` false for a message that never went. */
-  record(latencyMs: number, intendedAtMs: number, delivered: boolean, sent: boolean): void;
+  /** `sent: false` for a message that never went (the sender fell behind): counted as an error. */
+  record(latencyMs: number, intendedAtMs: number, outcome: SendOutcome, sent: boolean): void;
 }
 
 export interface OpenLoopLimits {
@@ -81,8 +84,8 @@ export class OpenLoopSender {
       this.inFlight++;
       sent++;
       this.hooks.send(index).then(
-        (delivered) => this.settle(intendedAt, delivered),
-        () => this.settle(intendedAt, false),
+        (outcome) => this.settle(intendedAt, outcome),
+        () => this.settle(intendedAt, 'error'),
       );
     }
     return sent;
@@ -94,7 +97,7 @@ export class OpenLoopSender {
     let unsent = 0;
     for (; this.next < this.schedule.total; this.next++) {
       const intendedAt = this.schedule.intendedAt(this.next);
-      this.hooks.record(stop - intendedAt, intendedAt, false, false);
+      this.hooks.record(stop - intendedAt, intendedAt, 'error', false);
       unsent++;
     }
     return unsent;
@@ -108,9 +111,9 @@ export class OpenLoopSender {
     });
   }
 
-  private settle(intendedAt: number, delivered: boolean): void {
+  private settle(intendedAt: number, outcome: SendOutcome): void {
     this.inFlight--;
-    this.hooks.record(this.hooks.clock() - intendedAt, intendedAt, delivered, true);
+    this.hooks.record(this.hooks.clock() - intendedAt, intendedAt, outcome, true);
     if (this.inFlight === 0 && this.onIdle) {
       const resolve = this.onIdle;
       this.onIdle = null;

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { LatencyHistogram } from '../../src/metrics/histogram.ts';
 import type { MessageInput } from '../../src/model/message.ts';
 import type { Peer, PeerName } from '../peers/peer.ts';
+import { OutcomeCounts } from './outcome-counts.ts';
 import { OpenLoopSchedule, OpenLoopSender } from './open-loop-schedule.ts';
 import type { LoadResult } from './result.ts';
 import { latencyFields, MeasuredWindow } from './window.ts';
@@ -34,19 +35,19 @@ export async function runOpenLoop(name: PeerName, peer: Peer, messages: readonly
   const stopAtMs = measureFromMs + options.durationS * 1000;
   const schedule = new OpenLoopSchedule(options.ratePerS, startMs, stopAtMs);
   let settledInWindow = 0;
-  let notDelivered = 0;
+  const outcomes = new OutcomeCounts();
   let measuring = false;
 
   const sender = new OpenLoopSender(schedule, { maxOutstanding: options.maxOutstanding, maxPerPump: 2048 }, {
     clock: () => performance.now(),
     send: (index) => peer.send(messages[index % messages.length]!),
-    record: (latencyMs, intendedAtMs, delivered, sent) => {
+    record: (latencyMs, intendedAtMs, outcome, sent) => {
       // Throughput is what the peer settles during the window, whenever those messages were meant to go;
       // latency is recorded for the messages meant to go during the window, whenever they settle.
       if (sent && measuring) settledInWindow++;
       if (intendedAtMs < measureFromMs) return;
       histogram.record(latencyMs * 1000);
-      if (!delivered) notDelivered++;
+      outcomes.add(outcome);
     },
   });
 
@@ -91,7 +92,7 @@ export async function runOpenLoop(name: PeerName, peer: Peer, messages: readonly
     ...latencyFields(histogram),
     ...figures,
     settled: settledInWindow,
-    notDelivered,
+    ...outcomes.fields(),
     overloaded: unsent > 0.01 * options.ratePerS * options.durationS || drainTimedOut || rps < KEEPING_UP * options.ratePerS,
     repetitions: 1,
   };

@@ -25,11 +25,18 @@ export interface LoadResult {
   eventLoopP99Us: number;
   /** CPU seconds of the whole process (main and worker threads) in the measured window. */
   cpuS: number;
+  /**
+   * Event-loop utilisation of the thread that generates the load — also the bus's main thread — over the
+   * window (0–1: the share of time it was not idle). For the `noop` peer, the load generator's own cost.
+   */
+  mainThreadBusy: number;
   /** Peak resident set size in the measured window. */
   rssMb: number;
   settled: number;
-  /** Settled but not delivered: the scenario's ~1% rejections, plus failures. */
-  notDelivered: number;
+  /** Of `settled`: delivered, denied by a check (the scenario's wrong hashes, policy and deliberation denials), or errors (see SendOutcome). */
+  delivered: number;
+  denied: number;
+  errors: number;
   /** Open loop: the peer could not keep up with the offered rate (fell behind or settled < 95% of it). */
   overloaded: boolean;
   /** How many repetitions the figures are the median of. */

@@ -43,7 +43,7 @@ const PAUSE_BETWEEN_LOADS_MS = 200;
  */
 async function primePeer(peer: Peer, messages: readonly MessageInput[]): Promise<void> {
   for (let wave = 0; wave < 8; wave++) {
-    const sends: Promise<boolean>[] = [];
+    const sends: Promise<unknown>[] = [];
     for (let i = 0; i < 256; i++) sends.push(peer.send(messages[(wave * 256 + i) % messages.length]!));
     await Promise.all(sends);
   }

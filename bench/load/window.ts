@@ -1,3 +1,4 @@
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { EventLoopMonitor } from '../../src/metrics/event-loop.ts';
 import { LatencyHistogram } from '../../src/metrics/histogram.ts';
 import { CHART_PERCENTILES, type DistributionPoint, type LoadResult } from './result.ts';
@@ -5,6 +6,7 @@ import { CHART_PERCENTILES, type DistributionPoint, type LoadResult } from './re
 export interface WindowFigures {
   eventLoopP99Us: number;
   cpuS: number;
+  mainThreadBusy: number;
   rssMb: number;
 }
 
@@ -16,6 +18,7 @@ export interface WindowFigures {
 export class MeasuredWindow {
   private readonly eventLoop = new EventLoopMonitor();
   private cpuAtStart = process.cpuUsage();
+  private utilisationAtStart: EventLoopUtilization = performance.eventLoopUtilization();
   private peakRss = 0;
   private sampler: NodeJS.Timeout | null = null;
 
@@ -23,18 +26,25 @@ export class MeasuredWindow {
     this.eventLoop.start();
     this.eventLoop.reset();
     this.cpuAtStart = process.cpuUsage();
+    this.utilisationAtStart = performance.eventLoopUtilization();
     this.peakRss = process.memoryUsage.rss();
     this.sampler = setInterval(() => this.sampleRss(), 100);
   }
 
   end(): WindowFigures {
     const cpu = process.cpuUsage(this.cpuAtStart);
+    const busy = performance.eventLoopUtilization(this.utilisationAtStart).utilization;
     this.sampleRss();
     if (this.sampler) clearInterval(this.sampler);
     this.sampler = null;
     const eventLoopP99Us = this.eventLoop.summary().p99Us;
     this.eventLoop.stop();
-    return { eventLoopP99Us, cpuS: Math.round(((cpu.user + cpu.system) / 1e6) * 100) / 100, rssMb: Math.round(this.peakRss / 2 ** 20) };
+    return {
+      eventLoopP99Us,
+      cpuS: Math.round(((cpu.user + cpu.system) / 1e6) * 100) / 100,
+      mainThreadBusy: Math.round(busy * 100) / 100,
+      rssMb: Math.round(this.peakRss / 2 ** 20),
+    };
   }
 
   private sampleRss(): void {

@@ -3,28 +3,41 @@ import { createAgentBus } from '../../src/create-bus.ts';
 import type { MessageInput } from '../../src/model/message.ts';
 import { registerScenario } from '../scenario.ts';
 import { benchBusOptions } from './pipeline-spec.ts';
-import type { Peer, PeerDefinition, PeerOptions } from './peer.ts';
+import { outcomeOf, type Peer, type PeerDefinition, type PeerOptions } from './peer.ts';
 
 async function busPeer(options: PeerOptions, busOptions: BusOptions): Promise<Peer> {
   const bus: AgentBus = await createAgentBus(busOptions);
   registerScenario(bus, options.scenario);
   return {
-    send: (message: MessageInput) => bus.send(message).then((result) => result.status === 'delivered'),
+    send: (message: MessageInput) => bus.send(message).then(outcomeOf),
     close: () => bus.close(),
   };
 }
 
+/** `createAgentBus()` as users run it: policy, deliberation and impact scoring on (defaults), only the log silenced. */
 export const agentbusPeer: PeerDefinition = {
   name: 'agentbus',
   create: (options) => busPeer(options, { ...benchBusOptions(options.pipeline), mode: 'workers', workers: options.workers }),
 };
 
+/** The same bus with deliberation off: the pipeline the Piscina peers run, for the transport comparison. */
+export const agentbusNoDeliberationPeer: PeerDefinition = {
+  name: 'agentbus-no-deliberation',
+  create: (options) => busPeer(options, { ...benchBusOptions(options.pipeline), deliberation: false, mode: 'workers', workers: options.workers }),
+};
+
+/** No bus at all: `send` resolves at once. Its row is the load generator's own tail and CPU. */
+export const noopPeer: PeerDefinition = {
+  name: 'noop',
+  create: async () => ({ send: () => Promise.resolve('delivered' as const), close: async () => {} }),
+};
+
 export const inlinePeer: PeerDefinition = {
   name: 'inline',
-  create: (options) => busPeer(options, { ...benchBusOptions(options.pipeline), mode: 'inline' }),
+  create: (options) => busPeer(options, { ...benchBusOptions(options.pipeline), deliberation: false, mode: 'inline' }),
 };
 
 export const ringEmptyPeer: PeerDefinition = {
   name: 'ring-empty',
-  create: (options) => busPeer(options, { ...benchBusOptions('empty'), mode: 'workers', workers: options.workers }),
+  create: (options) => busPeer(options, { ...benchBusOptions('empty'), deliberation: false, mode: 'workers', workers: options.workers }),
 };

@@ -11,14 +11,13 @@ export type BenchPipeline = 'empty' | 'validation' | 'full' | 'full-uncached';
 export const BENCH_PIPELINES: readonly BenchPipeline[] = ['validation', 'full', 'full-uncached', 'empty'];
 
 /**
- * The bus options every bus-based peer gets for a pipeline kind. The comparison is of dispatch designs, so
- * everything that is not the pipeline is switched off: no deliberation (Z3 runs on the main thread's
- * side, after the verdict, and no Piscina peer could share it — the issue's "full pipeline" is hash + tenant
- * + limits + the default policy with its cache), and no policy compiled when the pipeline won't run it.
+ * The bus options for a pipeline kind: `createAgentBus()`'s defaults (deliberation included) except what the
+ * kind switches off — the policy's cache for `full-uncached`, the policy itself when the pipeline won't run it.
+ * Peers that compare dispatch designs with the Piscina peers add `deliberation: false`.
  */
 export function benchBusOptions(kind: BenchPipeline): BusOptions {
-  if (kind === 'full-uncached') return { pipeline: 'full', deliberation: false, policyCache: false, log: () => {} };
-  return { pipeline: kind, deliberation: false, ...(kind === 'full' ? {} : { policy: false as const }), log: () => {} };
+  if (kind === 'full-uncached') return { pipeline: 'full', policyCache: false, log: () => {} };
+  return { pipeline: kind, ...(kind === 'full' ? {} : { policy: false as const }), log: () => {} };
 }
 
 /**
@@ -28,6 +27,6 @@ export function benchBusOptions(kind: BenchPipeline): BusOptions {
  */
 export function benchPipelineSpec(kind: BenchPipeline): PipelineSpec {
   if (kind !== 'full' && kind !== 'full-uncached') return { kind, stages: [], policy: null, impact: false };
-  const resolved = resolveOptions(benchBusOptions(kind));
+  const resolved = resolveOptions({ ...benchBusOptions(kind), deliberation: false });
   return { kind: 'full', stages: [], policy: loadPolicyInit(BUNDLED_POLICY_DIR, undefined, resolved.policyCache), impact: false };
 }

@@ -10,6 +10,7 @@ import type { Peer, PeerDefinition, PeerOptions } from './peer.ts';
 import type { PiscinaWorkerData, SingleTask, SingleVerdict } from './piscina-worker.ts';
 import { benchPipelineSpec } from './pipeline-spec.ts';
 import type { PipelineSpec } from '../../src/pipeline/spec.ts';
+import type { SendOutcome } from './peer.ts';
 
 /** Most messages per batched `run()`: the bus's own default record size (`maxBatch`). */
 const BATCH_SIZE = 256;
@@ -52,10 +53,10 @@ export const piscinaPerMessagePeer: PeerDefinition = {
     const spec = benchPipelineSpec(options.pipeline);
     const main = new MainSide(options.scenario, spec);
     const pool = piscinaFor(options, main, spec, {});
-    const send = (message: MessageInput): Promise<boolean> => {
+    const send = (message: MessageInput): Promise<SendOutcome> => {
       const intake = main.intake(message);
-      if (intake === null) return Promise.resolve(false);
-      return (pool.run(toSingleTask(intake)) as Promise<SingleVerdict>).then((wire) => wire === 0 && main.deliver(intake.accepted));
+      if (intake === null) return Promise.resolve('denied');
+      return (pool.run(toSingleTask(intake)) as Promise<SingleVerdict>).then((wire) => (wire === 0 && main.deliver(intake.accepted) ? 'delivered' : 'denied'));
     };
     await warmThreads(() => send(options.scenario.messages[0]!), options.workers);
     return { send, close: () => pool.destroy() } satisfies Peer;
@@ -64,7 +65,7 @@ export const piscinaPerMessagePeer: PeerDefinition = {
 
 interface Pending {
   intake: Intake;
-  resolve: (delivered: boolean) => void;
+  resolve: (outcome: SendOutcome) => void;
 }
 
 /**
@@ -104,19 +105,19 @@ export const piscinaBatchedPeer: PeerDefinition = {
         (verdicts) => {
           readVerdicts(verdicts, 0, verdicts.length, (verdict) => {
             const p = batch[verdict.slot]!;
-            p.resolve(verdict.code === null && main.deliver(p.intake.accepted));
+            p.resolve(verdict.code === null && main.deliver(p.intake.accepted) ? 'delivered' : 'denied');
           });
         },
         () => {
-          for (const p of batch) p.resolve(false);
+          for (const p of batch) p.resolve('error');
         },
       );
     };
 
-    const send = (message: MessageInput): Promise<boolean> => {
+    const send = (message: MessageInput): Promise<SendOutcome> => {
       const intake = main.intake(message);
-      if (intake === null) return Promise.resolve(false);
-      return new Promise<boolean>((resolve) => {
+      if (intake === null) return Promise.resolve('denied');
+      return new Promise<SendOutcome>((resolve) => {
         pending.push({ intake, resolve });
         if (pending.length >= BATCH_SIZE) flush();
         else if (!scheduled) {

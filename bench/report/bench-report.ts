@@ -30,6 +30,8 @@ export interface BenchReport {
   openRates: number[];
   /** The open-loop rate derived from agentbus's closed-loop max (80% of it), when measured. */
   eightyPercentRate: number | null;
+  /** The offered rate that stands for 50% of agentbus's closed-loop maximum. */
+  halfRate: number | null;
   results: LoadResult[];
   micro: MicroResult[] | null;
   /** Micro-benchmarks that could not run here, and why (a module not written yet, …). */

@@ -25,9 +25,12 @@ const HOW_TO_READ = `## How to read this
   its latency then grows with the length of the run and says only "too slow for this rate". msgs/s counts
   what settled during the window, so a peer that stalled and then caught up can show more than offered.
 - **loop P99** is the event-loop delay of the main thread (P99): what the bus leaves for the service that
-  embeds it. **CPU s** is the process's CPU time over the measured window, all threads (the open loop's
-  sender re-checks its timetable on every turn of the event loop, which costs CPU at low rates too).
-  **RSS MB** is the peak resident set during the window.
+  embeds it. **CPU s** is the process's CPU time over the measured window, all threads. **main busy** is the
+  event-loop utilisation of the main thread, which both generates the load and runs the bus: the \`noop\` row
+  (no bus) is the load generator's own share. **RSS MB** is the peak resident set during the window.
+- **delivered / denied / errors** count how the settled messages ended: denied is a check deciding against
+  the message (the scenario's wrong hashes, policy and deliberation denials), errors is the bus failing to
+  decide (solver or policy errors, overload, time-outs).
 - The **charts** plot latency against percentile; both axes are logarithmic, the percentile axis in
   "nines" (90, 99, 99.9, …), so the tail gets as much room as the median. Lower is better; a line that rises
   early has a fat tail.
@@ -57,7 +60,7 @@ export function benchmarksMarkdown(report: BenchReport, charts: ChartPaths, comp
     ['pipeline', `${s.pipeline} (every peer except ring-empty runs it, built by \`buildPipeline\`)`],
     ['threads', `${s.workers} validation thread(s) for every threaded peer`],
     ['measurement', `${s.warmupS} s warm-up + ${s.durationS} s measured per load, median of ${s.repeat} repetition(s)`],
-    ['scenario', '60 agents in 4 tiers across 3 tenants (1,140 possible sender→recipient pairs, ~1,100 used); payloads 300 B–4 KiB; ~5% high-impact; ~1% rejected'],
+    ['scenario', '60 agents in 4 tiers across 3 tenants (1,140 possible sender→recipient pairs, ~1,100 used); payloads 300 B–4 KiB; ~5% high-impact (transfers whose amounts and senders\' tiers the deliberation templates allow or deny); ~1% with a wrong hash'],
   ], 2), '');
   if (s.repeat === 1) {
     out.push('> **One repetition only** (a `--quick` run or `--repeat 1`): these figures are a smoke test of the machinery, not a measurement to quote. Run `npm run bench -- --write` on a quiet machine for the medians.', '');
@@ -68,7 +71,7 @@ export function benchmarksMarkdown(report: BenchReport, charts: ChartPaths, comp
   out.push('');
 
   out.push('## Targets', '');
-  const targets = checkTargets(report.results, report.eightyPercentRate, report.settings.pipeline);
+  const targets = checkTargets(report.results, report.eightyPercentRate, report.settings.pipeline, report.halfRate);
   out.push(markdownTable(['target', 'measured', 'verdict'], targets.map((t) => [t.description, t.measured, t.met === null ? 'not run' : t.met ? 'met' : '**missed**']), 3), '');
   if (targets.some((t) => t.met === false)) {
     out.push('Where a target is missed, `npm run profile` shows where the main thread and the validation threads spend their time.', '');
@@ -78,13 +81,17 @@ export function benchmarksMarkdown(report: BenchReport, charts: ChartPaths, comp
   const closed = sections.find((section) => section.key === 'closed');
   if (closed) {
     out.push(`## ${closed.title}`, '', markdownResults(closed), '');
-    out.push('Against agentbus, same run:', '', markdownRatios(report.results), '');
+    out.push('Dispatch designs against the bus running the same pipeline (agentbus-no-deliberation), same run:', '', markdownRatios(report.results), '');
     if (charts[closed.key]) out.push(`![Latency by percentile, closed loop](${charts[closed.key]})`, '');
   }
   const open = sections.filter((section) => section.key !== 'closed');
   if (open.length > 0) {
     out.push('## Open loop', '');
-    out.push(`Offered rates: ${report.openRates.map(formatRate).join(', ')}${report.eightyPercentRate ? ` (${formatCount(report.eightyPercentRate)}/s stands for 80% of agentbus's closed-loop maximum)` : ''}.`, '');
+    const marks = [
+      report.halfRate ? `${formatCount(report.halfRate)}/s stands for 50%` : '',
+      report.eightyPercentRate ? `${formatCount(report.eightyPercentRate)}/s for 80%` : '',
+    ].filter((m) => m !== '');
+    out.push(`Offered rates: ${report.openRates.map(formatRate).join(', ')}${marks.length > 0 ? ` (${marks.join(', ')} of agentbus's closed-loop maximum)` : ''}.`, '');
     for (const section of open) {
       out.push(`### ${section.title}`, '', markdownResults(section), '');
       if (charts[section.key]) out.push(`![Latency by percentile, ${section.title.toLowerCase()}](${charts[section.key]})`, '');

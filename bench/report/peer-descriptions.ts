@@ -5,9 +5,11 @@ import type { PeerName } from '../peers/peer.ts';
  * Piscina or the bus.
  */
 export const PEER_DESCRIPTIONS: Record<PeerName, string> = {
-  agentbus: 'the default bus: messages packed into SharedArrayBuffer rings, judged on validation threads, delivered in process.',
-  inline: 'the same pipeline on the main thread (`mode: inline`): no threads, no copies; the event loop pays for every check.',
+  agentbus: '`createAgentBus()` as users run it (policy, impact scoring and deliberation on): messages packed into SharedArrayBuffer rings, judged on validation threads, high-impact ones decided by the compiled deliberation templates, delivered in process.',
+  'agentbus-no-deliberation': 'the same bus with `deliberation: false`: the pipeline every other peer runs, for the comparison of dispatch designs.',
+  noop: 'no bus: `send` resolves at once. The load generator\'s own tail latency and cost.',
+  inline: 'the no-deliberation pipeline on the main thread (`mode: inline`): no threads, no copies; the event loop pays for every check.',
   'piscina-per-message': 'the obvious design: one Piscina `run()` per message (Piscina defaults, same thread count), the worker building the same pipeline.',
   'piscina-batched': 'Piscina `run()` per batch: the messages of one event-loop turn (≤ 256) packed with the bus\'s own codec, verdicts returned in its verdict format, 4 batches in flight per thread.',
-  'ring-empty': 'the default bus with an empty pipeline: the transport alone, the ceiling on this machine.',
+  'ring-empty': 'the bus with an empty pipeline: the transport alone, the ceiling on this machine.',
 };

@@ -3,12 +3,13 @@ import type { BenchReport, MicroResult } from './bench-report.ts';
 import { formatCount, formatRate, formatRatio, markdownTable, textTable } from './format.ts';
 import { checkTargets, closedLoopRatios } from './ratios.ts';
 
-const RESULT_HEADER = ['peer', 'msgs/s', 'P50 µs', 'P90 µs', 'P99 µs', 'P99.9 µs', 'max µs', 'loop P99 µs', 'CPU s', 'RSS MB', 'note'];
+const RESULT_HEADER = ['peer', 'msgs/s', 'P50 µs', 'P90 µs', 'P99 µs', 'P99.9 µs', 'max µs', 'loop P99 µs', 'CPU s', 'main busy', 'RSS MB', 'delivered', 'denied', 'errors', 'note'];
 
 function resultRow(r: LoadResult): string[] {
   return [
     r.name, formatCount(r.rps), formatCount(r.p50Us), formatCount(r.p90Us), formatCount(r.p99Us), formatCount(r.p999Us),
-    formatCount(r.maxUs), formatCount(r.eventLoopP99Us), r.cpuS.toFixed(2), String(r.rssMb), r.overloaded ? 'overloaded' : '',
+    formatCount(r.maxUs), formatCount(r.eventLoopP99Us), r.cpuS.toFixed(2), `${Math.round(r.mainThreadBusy * 100)}%`, String(r.rssMb),
+    formatCount(r.delivered), formatCount(r.denied), formatCount(r.errors), r.overloaded ? 'overloaded' : '',
   ];
 }
 
@@ -39,7 +40,7 @@ const MICRO_HEADER = ['operation', 'ns/op', 'margin', 'samples', 'predecessor'];
 function ratioRows(results: readonly LoadResult[]): string[][] {
   return closedLoopRatios(results).map((r) => [r.peer, formatRatio(r.throughput), formatRatio(r.p99)]);
 }
-const RATIO_HEADER = ['peer', 'agentbus msgs/s ÷ peer', 'peer P99 ÷ agentbus P99'];
+const RATIO_HEADER = ['peer', 'agentbus-no-deliberation msgs/s ÷ peer', 'peer P99 ÷ agentbus-no-deliberation P99'];
 
 /** The summary printed at the end of a run (no `--json`). */
 export function textReport(report: BenchReport): string {
@@ -51,8 +52,8 @@ export function textReport(report: BenchReport): string {
     out.push('', section.title, textTable(RESULT_HEADER, section.results.map(resultRow)));
   }
   const ratios = ratioRows(report.results);
-  if (ratios.length > 0) out.push('', 'Against agentbus (closed loop, same run)', textTable(RATIO_HEADER, ratios));
-  const targets = checkTargets(report.results, report.eightyPercentRate, report.settings.pipeline);
+  if (ratios.length > 0) out.push('', 'Dispatch designs against the bus running the same pipeline (closed loop, same run)', textTable(RATIO_HEADER, ratios));
+  const targets = checkTargets(report.results, report.eightyPercentRate, report.settings.pipeline, report.halfRate);
   out.push('', 'Targets', textTable(['target', 'measured', ''], targets.map((t) => [t.description, t.measured, t.met === null ? '' : t.met ? 'met' : 'MISSED']), 2));
   if (report.micro) out.push('', 'Micro-benchmarks', textTable(MICRO_HEADER, microRows(report.micro)));
   for (const note of report.microSkipped) out.push(`  skipped: ${note}`);

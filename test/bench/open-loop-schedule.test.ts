@@ -1,27 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpenLoopSchedule, OpenLoopSender } from '../../bench/load/open-loop-schedule.ts';
+import type { SendOutcome } from '../../bench/peers/peer.ts';
 
 interface Recorded {
   latencyMs: number;
   intendedAtMs: number;
-  delivered: boolean;
+  outcome: SendOutcome;
   sent: boolean;
 }
 
 /** A fake clock and a peer whose sends settle only when the test says so. */
 function harness(rate: number, startMs: number, stopAtMs: number, limits = { maxOutstanding: 1000, maxPerPump: 1000 }) {
   let now = 0;
-  const pending: ((delivered: boolean) => void)[] = [];
+  const pending: ((outcome: SendOutcome) => void)[] = [];
   const sentIndexes: number[] = [];
   const recorded: Recorded[] = [];
   const sender = new OpenLoopSender(new OpenLoopSchedule(rate, startMs, stopAtMs), limits, {
     clock: () => now,
     send: (index) => {
       sentIndexes.push(index);
-      return new Promise<boolean>((resolve) => pending.push(resolve));
+      return new Promise<SendOutcome>((resolve) => pending.push(resolve));
     },
-    record: (latencyMs, intendedAtMs, delivered, sent) => recorded.push({ latencyMs, intendedAtMs, delivered, sent }),
+    record: (latencyMs, intendedAtMs, outcome, sent) => recorded.push({ latencyMs, intendedAtMs, outcome, sent }),
   });
   return {
     sender,
@@ -29,7 +30,7 @@ function harness(rate: number, startMs: number, stopAtMs: number, limits = { max
     recorded,
     setNow: (ms: number) => { now = ms; },
     settleAll: async () => {
-      for (const resolve of pending.splice(0)) resolve(true);
+      for (const resolve of pending.splice(0)) resolve('delivered');
       await new Promise((r) => setImmediate(r));
     },
   };
@@ -56,7 +57,7 @@ test('a message sent late is charged from its intended time, not from when it we
   // message 0 was meant at 0 ms and settled at 12 ms; message 10 was meant at 10 ms
   assert.equal(h.recorded[0]!.latencyMs, 12);
   assert.equal(h.recorded[10]!.latencyMs, 2);
-  assert.ok(h.recorded.every((r) => r.sent && r.delivered));
+  assert.ok(h.recorded.every((r) => r.sent && r.outcome === 'delivered'));
 });
 
 test('the in-flight cap delays sending, and the delay counts as latency', async () => {

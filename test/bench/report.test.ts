@@ -19,9 +19,9 @@ test('rotation: each repetition starts with the next peer', () => {
 });
 
 test('open-loop rates: 80% of the max is added, rounded, sorted; a fixed rate within 5% stands for it', () => {
-  assert.deepEqual(openRatesWith([100_000, 10_000], 300_400), { rates: [10_000, 100_000, 240_000], eighty: 240_000 });
-  assert.deepEqual(openRatesWith([10_000, 100_000], 126_000), { rates: [10_000, 100_000], eighty: 100_000 });
-  assert.deepEqual(openRatesWith([50_000], 0), { rates: [50_000], eighty: null });
+  assert.deepEqual(openRatesWith([100_000, 10_000], 300_400), { rates: [10_000, 100_000, 150_000, 240_000], half: 150_000, eighty: 240_000 });
+  assert.deepEqual(openRatesWith([10_000, 100_000], 126_000), { rates: [10_000, 63_000, 100_000], half: 63_000, eighty: 100_000 });
+  assert.deepEqual(openRatesWith([50_000], 0), { rates: [50_000], half: null, eighty: null });
 });
 
 test('median of repetitions, figure by figure; overloaded by majority; distribution of the median-P99 run', () => {
@@ -40,23 +40,31 @@ test('median of repetitions, figure by figure; overloaded by majority; distribut
   assert.deepEqual(m.distribution, runs[2]!.distribution);
 });
 
-test('ratios against agentbus and the issue targets', () => {
+test('dispatch designs are compared with the bus running their pipeline; the default bus has its own targets', () => {
   const report = sampleReport();
   const ratios = closedLoopRatios(report.results);
-  assert.equal(ratios.length, 4);
+  assert.deepEqual(ratios.map((r) => r.peer), ['inline', 'piscina-per-message', 'piscina-batched', 'ring-empty'], 'not the default bus, not noop');
   assert.equal(ratios.find((r) => r.peer === 'piscina-per-message')!.throughput, 30);
   assert.equal(ratios.find((r) => r.peer === 'inline')!.p99, 2);
-  const targets = checkTargets(report.results, 240_000, 'full');
-  assert.equal(targets.length, 6);
-  assert.match(targets[0]!.description, /full pipeline: ≥ 200,000 msgs\/s/);
-  assert.deepEqual(targets.map((t) => t.met), [true, true, true, true, true, true]);
+  const targets = checkTargets(report.results, 240_000, 'full', 150_000);
+  assert.equal(targets.length, 10);
+  assert.match(targets[0]!.description, /default bus \(agentbus\) closed loop: ≥ 150,000 msgs\/s/);
+  assert.match(targets[1]!.measured, /^0\.93×$/);
+  assert.match(targets[4]!.description, /agentbus-no-deliberation closed loop, full pipeline: ≥ 200,000 msgs\/s/);
+  assert.deepEqual(targets.map((t) => t.met), [true, true, true, true, true, true, true, true, true, true]);
+  // An error in an open-loop row of the default bus up to 80% of its max misses the no-error target.
+  const withError = report.results.map((r) => (r.name === 'agentbus' && r.rateTarget === 100_000 ? { ...r, errors: 1 } : r));
+  assert.equal(checkTargets(withError, 240_000, 'full', 150_000)[3]!.met, false);
+  // Too slow relative to the bus without deliberation.
+  const slow = report.results.map((r) => (r.name === 'agentbus' && r.mode === 'closed' ? { ...r, rps: 200_000 } : r));
+  assert.equal(checkTargets(slow, 240_000, 'full', 150_000)[1]!.met, false);
   const missing = checkTargets(report.results.filter((r) => r.name !== 'ring-empty'), null, 'full');
   assert.equal(missing[2]!.met, null);
-  assert.equal(missing[4]!.met, null);
+  assert.equal(missing[6]!.met, null);
   // Validation-only has its own bar, and a P99 to meet as well as a rate.
   const validation = checkTargets(report.results, 240_000, 'validation')[0]!;
   assert.match(validation.description, /≥ 300,000 msgs\/s, P99 < 5.00 ms/);
-  assert.equal(validation.met, report.results.find((r) => r.name === 'agentbus' && r.mode === 'closed')!.rps >= 300_000);
+  assert.equal(validation.met, report.results.find((r) => r.name === 'agentbus-no-deliberation' && r.mode === 'closed')!.rps >= 300_000);
   assert.equal(checkTargets(report.results, null, 'empty').length, 5);
 });
 
@@ -73,20 +81,20 @@ test('tables: text columns line up, Markdown escapes pipes', () => {
 
 test('sections: closed loop first, then each open-loop rate ascending, one row per peer', () => {
   const sections = resultSections(sampleReport().results, 512);
-  assert.deepEqual(sections.map((s) => s.key), ['closed', 'open-100000', 'open-240000']);
-  assert.ok(sections.every((s) => s.results.length === 5));
+  assert.deepEqual(sections.map((s) => s.key), ['closed', 'open-100000', 'open-150000', 'open-240000']);
+  assert.ok(sections.every((s) => s.results.length === 7));
 });
 
 test('the text report has every section, the ratios, the targets and the micro table with claims', () => {
   const text = textReport(sampleReport());
-  for (const needle of ['Closed loop', 'Open loop at 100k/s', 'Open loop at 240k/s', 'Against agentbus', 'Targets', '292 (claim)', 'skipped: Z3', 'overloaded']) {
+  for (const needle of ['Closed loop', 'Open loop at 100k/s', 'Open loop at 240k/s', 'against the bus running the same pipeline', 'Targets', '292 (claim)', 'skipped: Z3', 'overloaded', 'denied', 'main busy']) {
     assert.ok(text.includes(needle), `missing ${needle}`);
   }
 });
 
 test('BENCHMARKS.md: machine, command, tables, ratios, charts, how to read it', () => {
   const md = benchmarksMarkdown(sampleReport(), { closed: 'bench/charts/closed.svg', 'open-100000': 'bench/charts/open.svg' });
-  for (const needle of ['# agentbus benchmarks', 'Test CPU <&>', 'v20.0.0', 'abc1234', '`agentbus bench --write`', '## Targets', 'Against agentbus', '![Latency by percentile, closed loop](bench/charts/closed.svg)', '](bench/charts/open.svg)', '## How to read this', '## Micro-benchmarks', '292 (claim)']) {
+  for (const needle of ['# agentbus benchmarks', 'Test CPU <&>', 'v20.0.0', 'abc1234', '`agentbus bench --write`', '## Targets', 'against the bus running the same pipeline', '150,000/s stands for 50%', '![Latency by percentile, closed loop](bench/charts/closed.svg)', '](bench/charts/open.svg)', '## How to read this', '## Micro-benchmarks', '292 (claim)']) {
     assert.ok(md.includes(needle), `missing ${needle}`);
   }
 });
@@ -94,8 +102,8 @@ test('BENCHMARKS.md: machine, command, tables, ratios, charts, how to read it', 
 test('--write puts one chart per load next to BENCHMARKS.md and links them relatively', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agentbus-bench-'));
   const written = writeBenchmarks(sampleReport(), join(dir, 'BENCHMARKS.md'), join(dir, 'bench', 'charts'));
-  assert.equal(written.length, 4);
-  assert.deepEqual(readdirSync(join(dir, 'bench', 'charts')).sort(), ['latency-full-closed.svg', 'latency-full-open-100000.svg', 'latency-full-open-240000.svg']);
+  assert.equal(written.length, 5);
+  assert.deepEqual(readdirSync(join(dir, 'bench', 'charts')).sort(), ['latency-full-closed.svg', 'latency-full-open-100000.svg', 'latency-full-open-150000.svg', 'latency-full-open-240000.svg']);
   const md = readFileSync(join(dir, 'BENCHMARKS.md'), 'utf8');
   assert.ok(md.includes('](bench/charts/latency-full-closed.svg)'));
 });

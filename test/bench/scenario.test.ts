@@ -48,6 +48,24 @@ test('messages stay within a tenant, payloads are 300 B–4 KiB encoded, ~5% hig
   assert.ok(rejected / 4096 > 0.004 && rejected / 4096 < 0.02, `rejected share ${rejected / 4096}`);
 });
 
+test('the default bus allows some high-impact transfers and denies others, with no errors', async () => {
+  const { createAgentBus } = await import('../../src/create-bus.ts');
+  const { registerScenario } = await import('../../bench/scenario.ts');
+  const scenario = buildScenario({ count: 2000 });
+  const bus = await createAgentBus({ mode: 'inline', log: () => {} });
+  try {
+    registerScenario(bus, scenario);
+    const high = scenario.messages.filter((_, i) => scenario.kinds[i] === 'high-impact').slice(0, 40);
+    const results = await Promise.all(high.map((m) => bus.send(m)));
+    const codes = results.map((r) => r.code ?? r.status);
+    assert.ok(codes.includes('delivered'), `some allowed: ${codes.join(' ')}`);
+    assert.ok(codes.includes('E_DELIBERATION_DENIED'), `some denied: ${codes.join(' ')}`);
+    assert.deepEqual(codes.filter((c) => c !== 'delivered' && c !== 'E_DELIBERATION_DENIED'), []);
+  } finally {
+    await bus.close();
+  }
+});
+
 test('high-impact messages score as high impact with the impact scorer', () => {
   const scenario = buildScenario({ count: 2000 });
   const options = resolveOptions({});
