@@ -25,7 +25,11 @@ import { constantsOf, IrBuilder, isNonlinear } from './z3-to-ir.ts';
  */
 
 export interface CompileOptions {
-  /** Wall time per elimination pipeline, ms. Default 10,000 (tier-quota takes 0.3–2 s on a busy 2-core machine). */
+  /**
+   * Wall time per elimination pipeline (and per quantified verification), ms. Default 30,000: tier-quota takes
+   * 0.3–2 s on a quiet 2-core machine but up to ~10 s on a saturated one, and the first `try-for` of a process
+   * also starts Z3's timer thread. Load time only; the result is cached by template content.
+   */
   readonly eliminationTimeoutMs?: number;
   /** Z3 resource units per quantifier-free verification check. Default 5,000,000. */
   readonly verifyRlimit?: number;
@@ -141,7 +145,7 @@ function formulaOf(session: Z3Session, elimination: Elimination): Z3_ast {
 export function compileTemplateIR(session: Z3Session, template: TemplateSpec, options: CompileOptions = {}): TemplateIR {
   const started = performance.now();
   const hash = templateHash(template);
-  const timeoutMs = options.eliminationTimeoutMs ?? 10_000;
+  const timeoutMs = options.eliminationTimeoutMs ?? 30_000;
   const rlimit = options.verifyRlimit ?? 5_000_000;
   const maxNodes = options.maxNodes ?? 4_000;
   const bindingSorts = new Map<string, IrSort>(Object.entries(template.bindings).map(([name, b]) => [name, b.sort]));
