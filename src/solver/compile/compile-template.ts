@@ -27,8 +27,8 @@ import { constantsOf, IrBuilder, isNonlinear } from './z3-to-ir.ts';
 export interface CompileOptions {
   /**
    * Wall time per elimination pipeline (and per quantified verification), ms. Default 30,000: tier-quota takes
-   * 0.3–2 s on a quiet 2-core machine but up to ~10 s on a saturated one, and the first `try-for` of a process
-   * also starts Z3's timer thread. Load time only; the result is cached by template content.
+   * seconds on a saturated 2-core machine, and the first `try-for` of a process also starts Z3's timer thread.
+   * Load time only; the result is cached by template content.
    */
   readonly eliminationTimeoutMs?: number;
   /** Z3 resource units per quantifier-free verification check. Default 5,000,000. */
