@@ -11,8 +11,8 @@ import { compilePredicate, type CompiledPredicate } from './predicate.ts';
  *
  * Z3 runs here, once per template content: results are cached in memory by the template's content hash, so a
  * second bus with the same policy (tests, a restart in-process, a reload that changed one template) compiles
- * only what changed. A cold compile instantiates its own Z3 (40–70 ms from a precompiled module) and takes
- * 0.3–2 s per template with existential variables; templates without variables take milliseconds.
+ * only what changed. A cold compile instantiates its own Z3 (fast from a precompiled module) and spends up to
+ * seconds per template with existential variables; templates without variables take milliseconds.
  */
 
 export interface CompiledPolicy {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Z3_ast } from 'z3-solver';
+import type { Z3_ast, Z3_solver } from 'z3-solver';
 import type { SortName, TemplateSpec } from '../policy.ts';
 import { templateDeclarations } from '../template-solver.ts';
 import type { Z3Session } from '../z3-session.ts';
@@ -11,9 +11,8 @@ import { constantsOf, IrBuilder, isNonlinear } from './z3-to-ir.ts';
 /**
  * Compiles one template to IR with Z3, once, at policy load:
  *
- * - constraints that mention no existential variable are ground once the bindings have values: each is
- *   simplified by Z3's rewriter (parameters folded in) and kept as its own check, so a denial names exactly
- *   the constraints that fail;
+ * - constraints that mention no existential variable are ground once the bindings have values: each is kept
+ *   as its own check, so a denial names exactly the constraints that fail;
  * - constraints that do mention variables are grouped by shared variables (a group's variables appear in no
  *   other group, so ∃ distributes over the groups), and each group's ∃ variables. ∧ constraints is made
  *   quantifier-free by Z3 (eliminate.ts) and kept as one check;
@@ -26,9 +25,13 @@ import { constantsOf, IrBuilder, isNonlinear } from './z3-to-ir.ts';
  */
 
 export interface CompileOptions {
-  /** Wall time per elimination pipeline, ms. Default 10,000 (tier-quota takes 0.3–2 s on a busy 2-core machine). */
+  /**
+   * Wall time per elimination pipeline (and per quantified verification), ms. Default 30,000: tier-quota takes
+   * seconds on a saturated 2-core machine, and the first `try-for` of a process also starts Z3's timer thread.
+   * Load time only; the result is cached by template content.
+   */
   readonly eliminationTimeoutMs?: number;
-  /** Z3 resource units per verification check. Default 50,000,000. */
+  /** Z3 resource units per quantifier-free verification check. Default 5,000,000. */
   readonly verifyRlimit?: number;
   /** Largest IR (nodes) accepted for one template. Default 4,000. */
   readonly maxNodes?: number;
@@ -63,27 +66,59 @@ function groupsBySharedVariables(uses: readonly Set<string>[]): number[][] {
   return [...groups.values()];
 }
 
-/** Verifies an elimination with Z3; returns why it is wrong, or undefined when both implications are proved. */
-function verify(session: Z3Session, body: readonly Z3_ast[], closed: Z3_ast, form: Z3_ast, rlimit: number): string | undefined {
+/**
+ * Verifies an elimination with Z3; returns why it is not proved, or undefined when both implications are.
+ * The quantifier-free direction goes to an ordinary solver (bounded by `rlimit`). The quantified one
+ * (form ∧ ¬∃ vars. body) goes first to `qsat`, a decision procedure for quantified linear arithmetic (bounded
+ * by wall time, as tactics take no resource limit), then to the ordinary solver, whose MBQI may decide it.
+ */
+function verify(session: Z3Session, body: readonly Z3_ast[], closed: Z3_ast, form: Z3_ast, rlimit: number, timeoutMs: number): string | undefined {
   const { Z3 } = session.z3;
   const ctx = session.ctx;
-  const prove = (what: string, assertions: readonly Z3_ast[]): string | undefined => {
-    const solver = session.solver(rlimit);
-    try {
-      for (const a of assertions) Z3.solver_assert(ctx, solver, a);
-      session.assertOk(`verify ${what}`);
-      const status = session.check(solver);
-      return status === 'unsat' ? undefined : status === 'sat' ? `${what} is false` : `${what} is undecided (${session.reasonUnknown(solver)})`;
-    } finally {
-      Z3.solver_dec_ref(ctx, solver);
+  const check = (solver: Z3_solver, assertions: readonly Z3_ast[]): { status: string; reason: string } => {
+    for (const a of assertions) Z3.solver_assert(ctx, solver, a);
+    session.assertOk('verify: assert');
+    const status = session.check(solver);
+    return { status, reason: status === 'unknown' ? session.reasonUnknown(solver) : '' };
+  };
+  const prove = (what: string, assertions: readonly Z3_ast[], quantified: boolean): string | undefined => {
+    const attempts: { status: string; reason: string }[] = [];
+    if (quantified) {
+      const qsat = Z3.mk_tactic(ctx, 'qsat');
+      Z3.tactic_inc_ref(ctx, qsat);
+      const bounded = Z3.tactic_try_for(ctx, qsat, timeoutMs);
+      Z3.tactic_inc_ref(ctx, bounded);
+      const solver = Z3.mk_solver_from_tactic(ctx, bounded);
+      Z3.solver_inc_ref(ctx, solver);
+      try {
+        session.assertOk('verify: qsat');
+        attempts.push(check(solver, assertions));
+      } catch (error) {
+        attempts.push({ status: 'unknown', reason: (error as Error).message.split('\n')[0] ?? '' });
+      } finally {
+        Z3.solver_dec_ref(ctx, solver);
+        Z3.tactic_dec_ref(ctx, bounded);
+        Z3.tactic_dec_ref(ctx, qsat);
+      }
     }
+    if (attempts.every((a) => a.status === 'unknown')) {
+      const solver = session.solver(rlimit);
+      try {
+        attempts.push(check(solver, assertions));
+      } finally {
+        Z3.solver_dec_ref(ctx, solver);
+      }
+    }
+    if (attempts.some((a) => a.status === 'unsat')) return undefined;
+    if (attempts.some((a) => a.status === 'sat')) return `${what} is false`;
+    return `${what} is undecided (${attempts.map((a) => a.reason).join('; ')})`;
   };
   const notForm = Z3.mk_not(ctx, form);
   Z3.inc_ref(ctx, notForm);
   const notClosed = Z3.mk_not(ctx, closed);
   Z3.inc_ref(ctx, notClosed);
   try {
-    return prove('constraints ⇒ eliminated form', [...body, notForm]) ?? prove('eliminated form ⇒ ∃ variables. constraints', [form, notClosed]);
+    return prove('constraints ⇒ eliminated form', [...body, notForm], false) ?? prove('eliminated form ⇒ ∃ variables. constraints', [form, notClosed], true);
   } finally {
     session.release(notForm);
     session.release(notClosed);
@@ -110,29 +145,29 @@ function formulaOf(session: Z3Session, elimination: Elimination): Z3_ast {
 export function compileTemplateIR(session: Z3Session, template: TemplateSpec, options: CompileOptions = {}): TemplateIR {
   const started = performance.now();
   const hash = templateHash(template);
-  const timeoutMs = options.eliminationTimeoutMs ?? 10_000;
-  const rlimit = options.verifyRlimit ?? 50_000_000;
+  const timeoutMs = options.eliminationTimeoutMs ?? 30_000;
+  const rlimit = options.verifyRlimit ?? 5_000_000;
   const maxNodes = options.maxNodes ?? 4_000;
   const bindingSorts = new Map<string, IrSort>(Object.entries(template.bindings).map(([name, b]) => [name, b.sort]));
   const variables = new Map<string, SortName>(Object.entries(template.variables ?? {}));
   const millis = (): number => Math.round(performance.now() - started);
   let terms: Z3_ast[] = [];
   const owned: Z3_ast[] = [];
+  let builder: IrBuilder | undefined;
   try {
     const script = `${templateDeclarations(template)}\n${template.constraints.map((c) => `(assert ${c.assert})`).join('\n')}`;
     terms = session.parseAssertions(script, `template ${template.id}`);
     if (terms.length !== template.constraints.length) throw new FallbackError(`expected ${template.constraints.length} assertions, parsed ${terms.length}`);
-    const builder = new IrBuilder(session, bindingSorts);
+    const ir = new IrBuilder(session, bindingSorts);
+    builder = ir;
     const checks: IrCheck[] = [];
     const uses = terms.map((term) => new Set([...constantsOf(session, term)].filter((name) => variables.has(name))));
     let tactic: string | undefined;
     terms.forEach((term, i) => {
       if ((uses[i] as Set<string>).size > 0) return;
-      const simplified = session.z3.em._Z3_simplify(session.ctx as unknown as number, term as unknown as number) as unknown as Z3_ast;
-      session.assertOk(`simplify ${template.constraints[i]?.name}`);
-      session.z3.Z3.inc_ref(session.ctx, simplified);
-      owned.push(simplified);
-      checks.push({ kind: 'constraint', names: [template.constraints[i]?.name as string], root: builder.add(simplified) });
+      // Translated as parsed (parameters inlined by the parser, constant sub-terms folded by the builder):
+      // Z3's rewriter would turn mask tests into bit extracts of other widths, which the evaluators do not model.
+      checks.push({ kind: 'constraint', names: [template.constraints[i]?.name as string], root: ir.add(term) });
     });
     for (const group of groupsBySharedVariables(uses)) {
       const names = group.map((i) => template.constraints[i]?.name as string);
@@ -144,10 +179,10 @@ export function compileTemplateIR(session: Z3Session, template: TemplateSpec, op
       const result = eliminate(session, closed, timeoutMs, (elimination) => {
         const form = formulaOf(session, elimination);
         try {
-          const problem = verify(session, body, closed, form, rlimit);
+          const problem = verify(session, body, closed, form, rlimit, timeoutMs);
           if (problem !== undefined) throw new Error(`verification: ${problem}`);
-          const root = builder.add(form);
-          if (builder.nodes.length > maxNodes) throw new Error(`eliminated form has ${builder.nodes.length} nodes (limit ${maxNodes})`);
+          const root = ir.add(form);
+          if (ir.nodes.length > maxNodes) throw new Error(`eliminated form has ${ir.nodes.length} nodes (limit ${maxNodes})`);
           return root;
         } finally {
           session.release(form);
@@ -157,25 +192,26 @@ export function compileTemplateIR(session: Z3Session, template: TemplateSpec, op
       tactic = result.tactic;
       checks.push({ kind: 'eliminated', names, root: result.value });
     }
-    const ir: CompiledTemplateIR = {
+    const compiled: CompiledTemplateIR = {
       mode: 'compiled',
       template: template.id,
       hash,
       bindings: [...bindingSorts].map(([name, sort]) => ({ name, sort })),
-      nodes: builder.nodes,
+      nodes: ir.nodes,
       checks,
       ...(tactic !== undefined ? { tactic } : {}),
       compileMillis: millis(),
     };
     // Both evaluators must accept it (an operator one lacks would otherwise surface on the first decision).
-    buildExactTerms(ir.nodes, new Map(ir.bindings.map((b, i) => [b.name, i])));
-    return ir;
+    buildExactTerms(compiled.nodes, new Map(compiled.bindings.map((b, i) => [b.name, i])));
+    return compiled;
   } catch (error) {
     if (error instanceof FallbackError || error instanceof UnsupportedTermError) {
       return { mode: 'fallback', template: template.id, hash, reason: error.message, compileMillis: millis() };
     }
     throw error;
   } finally {
+    builder?.release();
     for (const t of terms) session.release(t);
     for (const t of owned) session.release(t);
   }

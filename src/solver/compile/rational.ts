@@ -24,11 +24,11 @@ export function rational(n: bigint, d: bigint = 1n): Rational {
   return g > 1n ? { n: n / g, d: d / g } : { n, d };
 }
 
-/** Parses `p`, `p/q`, or a decimal (`-0.95`, `12.5`) exactly. */
+/** Parses `p`, `p/q`, or a decimal (`-0.95`, `12.5`, and `-0.` as `smt-values` writes values below 1e-40) exactly. */
 export function parseRational(text: string): Rational {
   const slash = text.indexOf('/');
   if (slash >= 0) return rational(BigInt(text.slice(0, slash)), BigInt(text.slice(slash + 1)));
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(text);
   if (match === null) throw new RangeError(`not a rational: ${JSON.stringify(text)}`);
   const decimals = match[3] ?? '';
   const n = BigInt(`${match[2]}${decimals}`);

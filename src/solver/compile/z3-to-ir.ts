@@ -1,8 +1,8 @@
 import type { Z3_ast, Z3_sort } from 'z3-solver';
 import type { Z3Session } from '../z3-session.ts';
-import { UnsupportedTermError } from './evaluate-exact.ts';
+import { buildExactTerms, UnsupportedTermError } from './evaluate-exact.ts';
 import type { IrNode, IrOp, IrSort } from './ir.ts';
-import { parseRational, rationalText } from './rational.ts';
+import { parseRational, rationalText, type Rational } from './rational.ts';
 
 /**
  * Translates Z3 terms into IR nodes, by Z3's own decl kinds (so `let`, `define-fun` parameters and the
@@ -34,14 +34,21 @@ const UNINTERPRETED = 49167;
 
 export class IrBuilder {
   readonly nodes: IrNode[] = [];
+  /** Memo by AST id. Z3 reuses the id of a freed AST, so every memoized AST is kept alive until `release`. */
   private readonly byAstId = new Map<number, number>();
+  private readonly kept: Z3_ast[] = [];
   private readonly byKey = new Map<string, number>();
 
   /** @param bindings the names a term may mention (with their sorts); anything else is unsupported. */
   constructor(private readonly session: Z3Session, private readonly bindings: ReadonlyMap<string, IrSort>) {}
 
-  /** Adds an IR node without Z3 (to combine translated terms), sharing an identical existing node. */
+  /**
+   * Adds an IR node, sharing an identical existing one. An operator applied to constants only is folded to
+   * its value here, with the exact evaluator, so constant sub-terms (`(/ 1.0 3.0)`) cost nothing per decision
+   * and do not keep a predicate off the fast path.
+   */
   node(node: IrNode): number {
+    if (node.op !== 'const' && node.op !== 'var' && (node.args ?? []).every((i) => this.nodes[i]?.op === 'const')) node = this.fold(node);
     const key = JSON.stringify(node);
     let index = this.byKey.get(key);
     if (index === undefined) {
@@ -87,8 +94,26 @@ export class IrBuilder {
     } else {
       throw new UnsupportedTermError(kind === 3 ? 'a quantifier' : `a Z3 term of kind ${kind}`);
     }
+    Z3.inc_ref(ctx, ast);
+    this.kept.push(ast);
     this.byAstId.set(id, index);
     return index;
+  }
+
+  /** Releases the memoized ASTs (the IR nodes stay valid: they are plain data). */
+  release(): void {
+    for (const ast of this.kept) this.session.release(ast);
+    this.kept.length = 0;
+    this.byAstId.clear();
+  }
+
+  private fold(node: IrNode): IrNode {
+    const args = node.args ?? [];
+    const local: IrNode[] = args.map((i) => this.nodes[i] as IrNode);
+    local.push({ ...node, args: args.map((_, i) => i) });
+    const value = buildExactTerms(local, new Map())[local.length - 1]?.([]);
+    const text = typeof value === 'boolean' ? String(value) : typeof value === 'bigint' ? value.toString() : rationalText(value as Rational);
+    return { op: 'const', sort: node.sort, value: text };
   }
 
   private isNonZeroConstant(index: number | undefined): boolean {
