@@ -22,7 +22,7 @@ export function applyConventions(program: Command): Command {
     command.option('-V, --version', 'print the version');
     // Options fire these events while they are parsed, before required options are checked.
     command.on('option:version', () => {
-      process.stdout.write(`${version}\n`);
+      (command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text)))(`${version}\n`);
       throw new CommanderError(0, 'commander.version', version);
     });
   }
