@@ -6,7 +6,8 @@ const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL_INNER = '(?:[^"\\\\\\n]|\\\\[\\\\"n])*';
 const LABEL_VALUE = `"${LABEL_INNER}"`;
 const LABEL_NAME = '[a-zA-Z_][a-zA-Z0-9_]*';
-const FLOAT = '(?:[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?|[+-]?Inf|NaN)';
+// Values are what Go's strconv.ParseFloat reads (Prometheus's own parser): inf, infinity and nan in any case.
+const FLOAT = '(?:[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?|[+-]?[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])';
 const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:${LABEL_NAME}=${LABEL_VALUE}(?:,|(?=\\})))*)\\})? (${FLOAT})(?: -?\\d+)?$`);
 const LABEL_PAIR = new RegExp(`(${LABEL_NAME})="(${LABEL_INNER})"`, 'g');
 const COMMENT = new RegExp(`^# (HELP|TYPE) (${NAME})(?: (.*))?$`);
@@ -16,7 +17,11 @@ export interface Sample { name: string; labels: Record<string, string>; value: n
 export interface Family { name: string; type: string; help: string; samples: Sample[] }
 
 function parseValue(text: string): number {
-  return text === '+Inf' || text === 'Inf' ? Infinity : text === '-Inf' ? -Infinity : Number(text);
+  const lower = text.toLowerCase();
+  if (lower === 'nan') return NaN;
+  if (/^\+?inf(inity)?$/.test(lower)) return Infinity;
+  if (/^-inf(inity)?$/.test(lower)) return -Infinity;
+  return Number(text);
 }
 
 /** The family a sample belongs to: its own name, or a histogram's/summary's with the suffix removed. */
