@@ -14,7 +14,7 @@
  *   is the work a pipeline stage does per high-impact message.
  */
 import { Bench } from 'tinybench';
-import { createMessage, type AgentMessage } from '../src/message.ts';
+import { createMessage, type AgentMessage } from '../src/model/message.ts';
 import { scoreImpact } from '../src/pipeline/impact.ts';
 import { resolveTemplate, type DeliberationContext } from '../src/solver/bindings.ts';
 import { compileDeliberationPolicy, loadCompiledPolicy } from '../src/solver/compile/compile-policy.ts';

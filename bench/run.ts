@@ -73,7 +73,7 @@ function progressBar(): { update: (p: LoadProgress) => void; stop: () => void } 
 /** Runs the load comparison (and the micro-benchmarks when asked); returns everything it measured. */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const workers = options.workers ?? defaultWorkerCount();
-  const bar = progressBar();
+  const bar = options.json ? null : progressBar();
   let load: Awaited<ReturnType<typeof runLoad>>;
   try {
     load = await runLoad(

@@ -1,12 +1,14 @@
 // `agentbus deliberation explain [policy.json]`: how each deliberation template is decided — compiled to an
 // exact predicate at load (and its eliminated form), or per message by Z3 — without starting a bus.
 import type { Command } from 'commander';
+import { writeJson } from './conventions.ts';
+import { EXIT_ERROR } from './exit-codes.ts';
 
 export interface DeliberationExplainOptions {
   readonly json?: boolean;
 }
 
-/** Returns the lines to print; throws on a policy that does not load (the command exits 1). */
+/** Returns the lines to print; throws on a policy that does not load (the command exits 2: no answer). */
 export async function runDeliberationExplain(policyPath: string | undefined, options: DeliberationExplainOptions = {}): Promise<string[]> {
   const { DEFAULT_POLICY_URL, loadDeliberationPolicy } = await import('../solver/policy.ts');
   const { explainCompiled, formatExplanation } = await import('../solver/compile/explain.ts');
@@ -26,8 +28,9 @@ export function registerDeliberationCommands(program: Command): void {
       try {
         for (const line of await runDeliberationExplain(policy, options)) console.log(line);
       } catch (error) {
-        console.error(`error: ${(error as Error).message}`);
-        process.exitCode = 1;
+        if (options.json === true) writeJson({ error: (error as Error).message });
+        else console.error(`error: ${(error as Error).message}`);
+        process.exitCode = EXIT_ERROR;
       }
     });
 }

@@ -7,6 +7,10 @@ import { buildBundle, writeBundle, loadPolicySource, readPolicyDirectory, DEFAUL
 import { planPolicy, dumpIr } from '../rego/build.ts';
 import { createPolicyEvaluator } from '../pipeline/policy.ts';
 import { loadPolicySync } from '../rego/sdk.ts';
+import { loadRuntimeWasm } from '../rego/runtime.ts';
+import { writeJson } from './conventions.ts';
+import { EXIT_ERROR, EXIT_NEGATIVE } from './exit-codes.ts';
+import { createProgress } from './progress.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -16,25 +20,41 @@ function describeError(err: unknown): string {
   return `error: ${String(err)}`;
 }
 
-export interface PolicyBuildOptions { entrypoint: string[]; output: string; dumpIr: boolean; optimize: boolean; revision?: string }
+export interface PolicyBuildOptions { entrypoint: string[]; output: string; dumpIr: boolean; optimize: boolean; revision?: string; json?: boolean }
+
+/** What `policy build --json` prints. */
+export interface PolicyBuildReport { output: string; wasmBytes: number; entrypoints: string[]; revision: string; ms: number; ir?: string }
+
+/** Builds the bundle; throws on failure (the command turns that into exit code 1). */
+export function buildPolicyBundle(dir: string, options: PolicyBuildOptions): PolicyBuildReport {
+  const entrypoints = options.entrypoint.length > 0 ? options.entrypoint : [DEFAULT_ENTRYPOINT];
+  // The first build in a checkout compiles the runtime (seconds): worth a progress bar on a terminal.
+  const progress = createProgress(2, { json: options.json === true });
+  try {
+    progress.update(0, 'loading the Rego runtime');
+    loadRuntimeWasm();
+    progress.update(1, `compiling ${dir}`);
+    const ir = options.dumpIr ? dumpIr(planPolicy(readPolicyDirectory(dir).sources, entrypoints)) : undefined;
+    const started = performance.now();
+    const bundle = buildBundle(dir, entrypoints, { optimize: options.optimize, ...(options.revision ? { revision: options.revision } : {}) });
+    writeBundle(options.output, bundle);
+    progress.update(2, 'written');
+    const ms = Math.round(performance.now() - started);
+    return { output: options.output, wasmBytes: bundle.wasm.length, entrypoints, revision: bundle.manifest.revision, ms, ...(ir === undefined ? {} : { ir }) };
+  } finally {
+    progress.stop();
+  }
+}
 
 /** Returns the lines to print; throws on failure (the command turns that into exit code 1). */
 export function runPolicyBuild(dir: string, options: PolicyBuildOptions): string[] {
-  const entrypoints = options.entrypoint.length > 0 ? options.entrypoint : [DEFAULT_ENTRYPOINT];
-  const lines: string[] = [];
-  if (options.dumpIr) {
-    const { sources } = readPolicyDirectory(dir);
-    lines.push(dumpIr(planPolicy(sources, entrypoints)));
-  }
-  const started = performance.now();
-  const bundle = buildBundle(dir, entrypoints, { optimize: options.optimize, ...(options.revision ? { revision: options.revision } : {}) });
-  writeBundle(options.output, bundle);
-  const ms = performance.now() - started;
-  lines.push(`built ${options.output}: ${bundle.wasm.length} B wasm, entrypoints ${entrypoints.join(', ')}, revision ${bundle.manifest.revision} (${ms.toFixed(0)} ms)`);
+  const report = buildPolicyBundle(dir, options);
+  const lines = report.ir === undefined ? [] : [report.ir];
+  lines.push(`built ${report.output}: ${report.wasmBytes} B wasm, entrypoints ${report.entrypoints.join(', ')}, revision ${report.revision} (${report.ms} ms)`);
   return lines;
 }
 
-export interface PolicyEvalOptions { input: string; entrypoint: string[]; data?: string; raw: boolean }
+export interface PolicyEvalOptions { input: string; entrypoint: string[]; data?: string; raw: boolean; json?: boolean }
 
 export function runPolicyEval(source: string, options: PolicyEvalOptions): string[] {
   let input: unknown;
@@ -58,15 +78,29 @@ export function runPolicyEval(source: string, options: PolicyEvalOptions): strin
   return [JSON.stringify(evaluator.evaluate(input as Record<string, unknown>), null, 2)];
 }
 
-/** Prints a command's output lines, or its error as a person can act on it (exit status 1). */
-function printLines(run: () => Iterable<string>): void {
+/** Prints a command's output lines, or its error as a person can act on it (exit status `failureCode`). */
+function printLines(run: () => Iterable<string>, failureCode: (err: unknown) => number): void {
   try {
     for (const line of run()) console.log(line);
   } catch (err) {
     console.error(describeError(err));
-    process.exitCode = 1;
+    process.exitCode = failureCode(err);
   }
 }
+
+/** --json: one document on stdout, the answer or `{ "error": message }`. */
+function printJson(run: () => unknown, failureCode: (err: unknown) => number): void {
+  try {
+    writeJson(run());
+  } catch (err) {
+    writeJson({ error: describeError(err).replace(/^error: /, '') });
+    process.exitCode = failureCode(err);
+  }
+}
+
+/** `policy build`: a policy that does not compile is the negative answer (1); anything else could not answer (2). */
+const buildFailure = (err: unknown): number => (err instanceof RegoCompileError ? EXIT_NEGATIVE : EXIT_ERROR);
+const evalFailure = (): number => EXIT_ERROR;
 
 export function registerPolicyCommands(program: Command): void {
   const policy = program.command('policy').description('compile Rego policies to OPA wasm bundles and evaluate them');
@@ -80,7 +114,9 @@ export function registerPolicyCommands(program: Command): void {
     .option('--dump-ir', 'print the planner IR before building', false)
     .option('--no-optimize', 'skip binaryen optimisation of the generated code')
     .option('--revision <rev>', 'revision to record in the manifest (default: content hash)')
-    .action((dir: string, options: PolicyBuildOptions) => printLines(() => runPolicyBuild(dir, options)));
+    .option('--json', 'print one JSON document: output, wasmBytes, entrypoints, revision, ms', false)
+    .action((dir: string, options: PolicyBuildOptions) =>
+      options.json ? printJson(() => buildPolicyBundle(dir, options), buildFailure) : printLines(() => runPolicyBuild(dir, options), buildFailure));
 
   policy
     .command('eval')
@@ -90,5 +126,7 @@ export function registerPolicyCommands(program: Command): void {
     .option('-e, --entrypoint <path>', 'entrypoint to evaluate (default: the first)', collect, [])
     .option('-d, --data <file>', 'data document (JSON) instead of the bundle\'s data')
     .option('--raw', 'print the SDK result set instead of the agentbus verdict', false)
-    .action((source: string, options: PolicyEvalOptions) => printLines(() => runPolicyEval(source, options)));
+    .option('--json', 'print the answer as one JSON document ({ "error": ... } on failure)', false)
+    .action((source: string, options: PolicyEvalOptions) =>
+      options.json ? printJson(() => JSON.parse(runPolicyEval(source, options).join('\n')), evalFailure) : printLines(() => runPolicyEval(source, options), evalFailure));
 }

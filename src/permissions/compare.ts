@@ -54,11 +54,14 @@ function sampledWitness(rule: PermissionRule, others: readonly PermissionRule[])
 export interface CompareOptions {
   /** Settle what the JS pass can (single-rule inclusion, sampled witnesses) before asking Z3. Default true; false sends every rule to Z3 (benchmarks, cross-checks). */
   readonly fastPass?: boolean;
+  /** Called after each rule is settled, with how many of the rules of both sets are done (progress bars). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
-function uncovered(inner: readonly PermissionRule[], outer: readonly PermissionRule[], prover: RegexProver, counts: { js: number }, fastPass: boolean): Difference[] {
+function uncovered(inner: readonly PermissionRule[], outer: readonly PermissionRule[], prover: RegexProver, counts: { js: number }, fastPass: boolean, settled?: () => void): Difference[] {
   const differences: Difference[] = [];
   for (const rule of inner) {
+    settled?.();
     if (fastPass && coveredBySingleRules(outer, rule) !== null) {
       counts.js++;
       continue;
@@ -82,8 +85,12 @@ export function compareRuleSets(original: readonly PermissionRule[], consolidate
   const started = performance.now();
   const queriesBefore = prover.queries;
   const counts = { js: 0 };
-  const lost = uncovered(original, consolidated, prover, counts, fastPass);
-  const overGrants = uncovered(consolidated, original, prover, counts, fastPass);
+  const total = original.length + consolidated.length;
+  let done = 0;
+  const settled = options.onProgress === undefined ? undefined : () => options.onProgress!(done++, total);
+  const lost = uncovered(original, consolidated, prover, counts, fastPass, settled);
+  const overGrants = uncovered(consolidated, original, prover, counts, fastPass, settled);
+  options.onProgress?.(total, total);
   return {
     lost,
     overGrants,

@@ -58,7 +58,10 @@ export function summarise(report: ComparisonReport, strict: boolean): Permission
   return { exitCode: fails ? EXIT_LOSES : EXIT_COVERS, report, lines };
 }
 
-export async function checkPermissionFiles(originalPath: string, consolidatedPath: string, options: { strict?: boolean } = {}): Promise<PermissionCheckOutcome> {
+/** Progress of a proof: rules settled so far, of both sets (for progress bars). */
+export type ProofProgress = (done: number, total: number) => void;
+
+export async function checkPermissionFiles(originalPath: string, consolidatedPath: string, options: { strict?: boolean; onProgress?: ProofProgress } = {}): Promise<PermissionCheckOutcome> {
   let original: RuleFile;
   let consolidated: RuleFile;
   try {
@@ -71,7 +74,7 @@ export async function checkPermissionFiles(originalPath: string, consolidatedPat
   const mode = modeFor(original, consolidated);
   const a = original.entries.map((e) => parseRule(e, mode));
   const b = consolidated.entries.map((e) => parseRule(e, mode));
-  const report = await withProver((prover) => compareRuleSets(a, b, prover));
+  const report = await withProver((prover) => compareRuleSets(a, b, prover, options.onProgress ? { onProgress: options.onProgress } : {}));
   return summarise(report, options.strict === true);
 }
 
@@ -80,7 +83,7 @@ export interface ConsolidationOutcome extends PermissionCheckOutcome {
 }
 
 /** Proposes a consolidation of `inputPath`, proves it, and writes it to `outputPath` when nothing is lost. */
-export async function consolidatePermissionFile(inputPath: string, outputPath: string, options: { minGroup?: number } = {}): Promise<ConsolidationOutcome> {
+export async function consolidatePermissionFile(inputPath: string, outputPath: string, options: { minGroup?: number; onProgress?: ProofProgress } = {}): Promise<ConsolidationOutcome> {
   let input: RuleFile;
   try {
     input = readRuleFile(inputPath);
@@ -89,10 +92,10 @@ export async function consolidatePermissionFile(inputPath: string, outputPath: s
     throw error;
   }
   const mode = modeFor(input);
-  const proposed = proposeConsolidation(input.entries, mode, options);
+  const proposed = proposeConsolidation(input.entries, mode, options.minGroup === undefined ? {} : { minGroup: options.minGroup });
   const a = input.entries.map((e) => parseRule(e, mode));
   const b = proposed.map((e) => parseRule(e, mode));
-  const report = await withProver((prover) => compareRuleSets(a, b, prover));
+  const report = await withProver((prover) => compareRuleSets(a, b, prover, options.onProgress ? { onProgress: options.onProgress } : {}));
   const outcome = summarise(report, false);
   if (outcome.exitCode === EXIT_COVERS) writeRuleFile(outputPath, proposed, input);
   const head = `${input.entries.length} rules → ${proposed.length}${outcome.exitCode === EXIT_COVERS ? ` (written to ${outputPath})` : ' (not written: the proposal loses permissions)'}`;

@@ -1,7 +1,7 @@
 import { ErrorCode } from '../errors.ts';
 import { resolveTemplate, type BindingInput } from './bindings.ts';
 import type { LoadedCompiledPolicy } from './compile/compile-policy.ts';
-import type { DeliberationDecision } from './deliberation.ts';
+import type { DeliberationDecision } from './decision.ts';
 import type { DeliberationPolicy } from './policy.ts';
 
 /**

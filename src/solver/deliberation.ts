@@ -12,6 +12,7 @@ import type { TemplateVerdict } from './template-solver.ts';
 import { compileZ3Module } from './z3-module.ts';
 import { compileDeliberationPolicy, loadCompiledPolicy, type LoadedCompiledPolicy } from './compile/compile-policy.ts';
 import { decideCompiled, type CompiledOutcome } from './compiled-decision.ts';
+import type { DeliberationDecision } from './decision.ts';
 
 /**
  * The deliberation stage: high-impact messages are decided by Z3 against the policy's templates, on a
@@ -52,20 +53,7 @@ export interface DeliberationOptions {
   readonly allowFaultInjection?: boolean;
 }
 
-export interface DeliberationDecision {
-  readonly allowed: boolean;
-  readonly code?: typeof ErrorCode.DELIBERATION_DENIED | typeof ErrorCode.DELIBERATION_ERROR | typeof ErrorCode.OVERLOADED;
-  /** Why: violated constraints (`template: constraint, …`), missing bindings, or the failure. Empty when allowed. */
-  readonly reasons: readonly string[];
-  /** True when every verdict came from the cache (the solver was not asked). */
-  readonly cached: boolean;
-  /** The first template that denied, when one did. */
-  readonly template?: string;
-  /** The templates that applied to the message. */
-  readonly templates: readonly string[];
-  /** Time Z3 spent on this decision inside the worker, µs (absent when the solver was not asked). */
-  readonly solverMicros?: number;
-}
+export type { DeliberationDecision };
 
 export interface DeliberationStats {
   decisions: number;

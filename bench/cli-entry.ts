@@ -1,0 +1,34 @@
+// The one entry through which `agentbus bench` (src/cli/bench.ts) reaches the bench: src/ never imports
+// bench/, it resolves this file at run time (ARCHITECTURE.md, "The bench entry").
+import type { BenchCommandOptions, BenchEntry } from '../src/cli/bench.ts';
+import { PEER_NAMES } from './peers/peer.ts';
+import { FULL_RUN, parsePeers, printBench, QUICK_RUN, runBench, writeBenchmarks } from './run.ts';
+
+function positiveRate(text: string): number {
+  const n = Number(text.trim());
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--rates: '${text}' is not a positive number`);
+  return n;
+}
+
+export async function runBenchCommand(opts: BenchCommandOptions): Promise<void> {
+  const preset = opts.quick ? QUICK_RUN : FULL_RUN;
+  const report = await runBench({
+    json: opts.json,
+    durationS: opts.duration ?? preset.durationS,
+    warmupS: opts.warmup ?? preset.warmupS,
+    pipeline: opts.pipeline,
+    inFlight: opts.inFlight,
+    quick: opts.quick,
+    repeat: opts.repeat ?? preset.repeat,
+    openRates: opts.rates === undefined ? [...preset.openRates] : opts.rates.split(',').map(positiveRate),
+    peers: opts.peers === undefined ? [...PEER_NAMES] : parsePeers(opts.peers),
+    micro: opts.micro,
+    write: opts.write,
+    command: opts.command,
+    ...(opts.workers ? { workers: opts.workers } : {}),
+  });
+  printBench(report, opts.json);
+  if (opts.write) for (const file of writeBenchmarks(report)) process.stderr.write(`wrote ${file}\n`);
+}
+
+export const entry: BenchEntry = { runBenchCommand };

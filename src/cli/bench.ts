@@ -1,0 +1,94 @@
+// `agentbus bench`. The load generator, its peers and its reports live in bench/, which src/ never imports
+// (ARCHITECTURE.md, "The bench entry"): the command resolves bench/cli-entry.ts at run time and imports it
+// dynamically. The bench ships only in a source checkout; an installed package says so and exits 2.
+import { existsSync } from 'node:fs';
+import { Option, InvalidArgumentError, type Command } from 'commander';
+import { EXIT_ERROR } from './exit-codes.ts';
+import { writeJson } from './conventions.ts';
+
+/** The options `agentbus bench` parses, handed as they are to the bench entry. */
+export interface BenchCommandOptions {
+  json: boolean;
+  duration?: number;
+  warmup?: number;
+  pipeline: 'validation' | 'full' | 'full-uncached';
+  inFlight: number;
+  workers?: number;
+  repeat?: number;
+  /** Comma-separated offered rates, msgs/s. */
+  rates?: string;
+  /** Comma-separated peer names. */
+  peers?: string;
+  micro: boolean;
+  write: boolean;
+  quick: boolean;
+  /** The command as typed, recorded with the figures. */
+  command: string;
+}
+
+/** What bench/cli-entry.ts exports. */
+export interface BenchEntry {
+  runBenchCommand(options: BenchCommandOptions): Promise<void>;
+}
+
+/** Where the bench entry is, relative to the package root: bench/cli-entry.ts. */
+export const BENCH_ENTRY = ['bench', 'cli-entry.ts'] as const;
+
+/** The bench entry of the checkout this module runs from (src/cli/ or dist/src/cli/), or null when installed. */
+export function locateBenchEntry(): URL | null {
+  const candidates = [new URL(`../../${BENCH_ENTRY.join('/')}`, import.meta.url), new URL(`../../../${BENCH_ENTRY.join('/')}`, import.meta.url)];
+  return candidates.find((url) => existsSync(url)) ?? null;
+}
+
+async function loadBenchEntry(url: URL): Promise<BenchEntry> {
+  // Compiled code (dist/ inside a checkout) needs tsx, a devDependency of the checkout, to load the .ts bench.
+  if (!import.meta.url.endsWith('.ts')) {
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
+  return (await import(url.href)) as BenchEntry;
+}
+
+export const BENCH_NEEDS_CHECKOUT =
+  'agentbus bench runs from a source checkout (the load generator and its peers are not part of the installed package): clone the repository, then `npm ci && npm run bench`';
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('compare agentbus with its peers (inline, Piscina per message, Piscina batched, empty-pipeline ring) under a closed loop and an open loop at fixed rates; report messages/s, latency percentiles from the intended send time, event-loop delay, CPU and RSS (source checkout only)')
+    .option('--json', 'print one JSON document instead of tables', false)
+    .option('--duration <seconds>', 'measured seconds per load (default 3; 1 with --quick)', positiveNumber)
+    .option('--warmup <seconds>', 'seconds before measuring, per load (default 0.5; 0.25 with --quick)', positiveNumber)
+    .addOption(new Option('--pipeline <kind>', 'stages every peer runs (validation: hash + tenant + limits; full: + the bundled policy with its decision cache; full-uncached: the same with the cache off)').choices(['validation', 'full', 'full-uncached']).default('full'))
+    .option('--in-flight <n>', 'messages outstanding in the closed loop', positiveInteger, 512)
+    .option('--workers <n>', 'validation threads for every threaded peer (default: cores - 1)', positiveInteger)
+    .option('--repeat <n>', 'repetitions (order rotated), medians reported (default 3; 1 with --quick)', positiveInteger)
+    .option('--rates <list>', 'open-loop offered rates, msgs/s, comma-separated; 80% of the closed-loop max is added (default 10000,50000,100000,200000)')
+    .option('--peers <list>', 'comma-separated subset of: agentbus, inline, piscina-per-message, piscina-batched, ring-empty')
+    .option('--micro', 'also run the micro-benchmarks', false)
+    .option('--write', 'regenerate BENCHMARKS.md and its charts (bench/charts/*.svg); implies --micro', false)
+    .option('--quick', 'a short run: 1 repetition, 1 s per load, rates 10k and 100k (under a minute)', false)
+    .action(async (opts: Omit<BenchCommandOptions, 'command'>) => {
+      const url = locateBenchEntry();
+      if (url === null) {
+        if (opts.json) writeJson({ error: BENCH_NEEDS_CHECKOUT });
+        else process.stderr.write(`${BENCH_NEEDS_CHECKOUT}\n`);
+        process.exitCode = EXIT_ERROR;
+        return;
+      }
+      const entry = await loadBenchEntry(url);
+      await entry.runBenchCommand({ ...opts, command: ['agentbus', ...process.argv.slice(process.argv.indexOf('bench'))].join(' ') });
+    });
+}
