@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerAuditCommands } from './cli/audit.ts';
 import { registerPermissionsCommands } from './cli/permissions.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
 
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
 
   registerPolicyCommands(program);
   registerPermissionsCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 
