@@ -40,3 +40,43 @@ export interface ChainedRecord extends AuditRecord {
   /** SHA-256 (hex) of this record's line without its `hash` member. */
   readonly hash: string;
 }
+
+/** The message fields a record keeps (an AgentMessage has them all). */
+export interface AuditedMessage {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly tenantId: string;
+  readonly type: string;
+}
+
+/** How the message settled (a SendResult has these). */
+export interface AuditedOutcome {
+  readonly status: string;
+  readonly code?: string;
+  readonly reasons: readonly string[];
+}
+
+/**
+ * The record of one settled message, as the bus appends it in `settle()`. `reasons` is kept by reference:
+ * the bus hands over a fresh array per result and never mutates it.
+ */
+export function auditRecordOf(
+  message: AuditedMessage,
+  outcome: AuditedOutcome,
+  context: { time: number; policyRevision?: string | undefined; deliberation?: AuditDeliberation | undefined },
+): AuditRecord {
+  return {
+    time: context.time,
+    id: message.id,
+    from: message.from,
+    to: message.to,
+    tenant: message.tenantId,
+    type: message.type,
+    status: outcome.status,
+    ...(outcome.code !== undefined ? { code: outcome.code } : {}),
+    reasons: outcome.reasons,
+    ...(context.policyRevision !== undefined ? { policyRevision: context.policyRevision } : {}),
+    ...(context.deliberation !== undefined ? { deliberation: context.deliberation } : {}),
+  };
+}

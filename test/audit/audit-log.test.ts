@@ -118,3 +118,15 @@ for (const thread of [false, true]) {
     assert.throws(() => log.append(sampleRecord(101)), { code: 'E_CLOSED' });
   });
 }
+
+test('auditRecordOf: a settled message and its outcome as one record, optional fields only when present', async () => {
+  const { auditRecordOf } = await import('../../src/audit/record.ts');
+  const message = { id: 'm1', from: 'a', to: 'b', tenantId: 'acme', type: 'command', payload: { secret: 1 } };
+  assert.deepEqual(auditRecordOf(message, { status: 'delivered', reasons: [] }, { time: 5 }), {
+    time: 5, id: 'm1', from: 'a', to: 'b', tenant: 'acme', type: 'command', status: 'delivered', reasons: [],
+  });
+  const deliberation = { allowed: false, code: 'E_DELIBERATION_DENIED', reasons: ['r'], templates: ['t'], cached: true };
+  assert.deepEqual(auditRecordOf(message, { status: 'rejected', code: 'E_DELIBERATION_DENIED', reasons: ['r'] }, { time: 6, policyRevision: 'rev', deliberation }), {
+    time: 6, id: 'm1', from: 'a', to: 'b', tenant: 'acme', type: 'command', status: 'rejected', code: 'E_DELIBERATION_DENIED', reasons: ['r'], policyRevision: 'rev', deliberation,
+  });
+});
