@@ -8,8 +8,9 @@ import { parsePrivateKey, type PrivateKeyInput } from './keys.ts';
  * `id`, `createdAt`, `priority` and the hash itself, after the signature was made) and its signature
  * (base64, 64 bytes decoded).
  */
-export type SignedMessage = MessageInput & {
+export type SignedMessage = Omit<MessageInput, 'createdAt' | 'expiresAt'> & {
   id: string;
+  expiresAt?: number;
   priority: Priority;
   constitutionalHash: string;
   createdAt: number;

@@ -67,7 +67,8 @@ test('altered header: every signed header field is covered', () => {
     assert.equal(verifyMessageSignature({ ...signed, ...change } as typeof signed, signed.signature, alice.publicKey), false, JSON.stringify(change));
   }
   // Fields outside the signature (metadata, conversationId) may change in transit.
-  assert.equal(verifyMessageSignature({ ...signed, metadata: { trace: 'x' } }, signed.signature, alice.publicKey), true);
+  const traced = { ...signed, metadata: { trace: 'x' }, conversationId: 'c-1' };
+  assert.equal(verifyMessageSignature(traced, signed.signature, alice.publicKey), true);
 });
 
 test('malformed signatures are invalid, never a throw', () => {
