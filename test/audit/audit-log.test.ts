@@ -130,3 +130,17 @@ test('auditRecordOf: a settled message and its outcome as one record, optional f
     time: 6, id: 'm1', from: 'a', to: 'b', tenant: 'acme', type: 'command', status: 'rejected', code: 'E_DELIBERATION_DENIED', reasons: ['r'], policyRevision: 'rev', deliberation,
   });
 });
+
+test('writer thread: records appended and never flushed are written, and the idle thread does not keep the process alive', async () => {
+  const { execFile } = await import('node:child_process');
+  const file = join(tempDir(), 'audit.jsonl');
+  const fixture = join(import.meta.dirname, '../fixtures/audit-exit.ts');
+  const started = Date.now();
+  const exit = await new Promise<number | null>((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', fixture, file], { timeout: 60_000 }, () => {});
+    child.on('exit', (code) => resolve(code));
+  });
+  assert.equal(exit, 0, `exited ${exit} after ${Date.now() - started} ms`);
+  const result = await verifyAudit(file);
+  assert.ok(result.ok && result.logs[0]!.records === 1_000, JSON.stringify(result));
+});
