@@ -1,7 +1,7 @@
 import { AgentBusError, ErrorCode } from '../errors.ts';
-import { batchLength, emptyBatch, pushRecord, type AuditBatch } from './batch.ts';
+import { batchLength, emptyBatch, pushOutcome, pushRecord, type AuditBatch } from './batch.ts';
 import type { ChainHead } from './chain-writer.ts';
-import type { AuditRecord } from './record.ts';
+import type { AuditDeliberation, AuditedMessage, AuditRecord } from './record.ts';
 import { openInlineSink, openThreadSink, type ChainSink } from './sink.ts';
 
 export type AuditOnFull = 'backpressure' | 'drop-and-count';
@@ -134,23 +134,30 @@ export class AuditLog {
    * failed (`lost`). Throws E_CLOSED after `close()`.
    */
   append(record: AuditRecord): boolean {
-    if (this.closing !== null) throw new AgentBusError(ErrorCode.CLOSED, 'the audit log is closed');
-    if (this.failure !== null) {
-      this.lost++;
-      return false;
-    }
-    if (this.queued >= this.limit) {
-      if (this.onFull === 'drop-and-count') this.dropped++;
-      else this.overflowed++;
-      return false;
-    }
-    let tail = this.batches[this.batches.length - 1];
-    if (tail === undefined || batchLength(tail) >= this.maxBatch) this.batches.push((tail = emptyBatch()));
+    const tail = this.room();
+    if (tail === null) return false;
     pushRecord(tail, record);
-    this.queued++;
-    this.appended++;
-    if (this.queued >= this.maxQueued && this.onFull === 'backpressure') this.blocked = true;
-    this.schedule();
+    this.accepted();
+    return true;
+  }
+
+  /**
+   * The same as `append(auditRecordOf(...))` without building the record: the fields go straight into the
+   * batch's columns. For the bus's `settle()`, once per message.
+   */
+  appendOutcome(
+    time: number,
+    message: AuditedMessage,
+    status: string,
+    code: string | undefined,
+    reasons: readonly string[],
+    policyRevision?: string,
+    deliberation?: AuditDeliberation,
+  ): boolean {
+    const tail = this.room();
+    if (tail === null) return false;
+    pushOutcome(tail, time, message, status, code, reasons, policyRevision, deliberation);
+    this.accepted();
     return true;
   }
 
@@ -197,6 +204,30 @@ export class AuditLog {
 
   stats(): AuditStats {
     return { appended: this.appended, written: this.written, queued: this.queued, dropped: this.dropped, overflowed: this.overflowed, lost: this.lost };
+  }
+
+  /** The batch a new record goes to, or null (counted) when the record cannot be kept. */
+  private room(): AuditBatch | null {
+    if (this.closing !== null) throw new AgentBusError(ErrorCode.CLOSED, 'the audit log is closed');
+    if (this.failure !== null) {
+      this.lost++;
+      return null;
+    }
+    if (this.queued >= this.limit) {
+      if (this.onFull === 'drop-and-count') this.dropped++;
+      else this.overflowed++;
+      return null;
+    }
+    let tail = this.batches[this.batches.length - 1];
+    if (tail === undefined || batchLength(tail) >= this.maxBatch) this.batches.push((tail = emptyBatch()));
+    return tail;
+  }
+
+  private accepted(): void {
+    this.queued++;
+    this.appended++;
+    if (this.queued >= this.maxQueued && this.onFull === 'backpressure') this.blocked = true;
+    this.schedule();
   }
 
   private failedError(): AgentBusError {

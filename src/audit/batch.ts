@@ -1,4 +1,4 @@
-import type { AuditDeliberation, AuditRecord } from './record.ts';
+import type { AuditDeliberation, AuditedMessage, AuditRecord } from './record.ts';
 
 /**
  * Records in columns: one array per field. Appending is a push per field (no object kept per record), and a
@@ -25,6 +25,33 @@ export function emptyBatch(): AuditBatch {
 
 export function batchLength(batch: AuditBatch): number {
   return batch.id.length;
+}
+
+/**
+ * A settled message straight into the columns, with no record object in between: what the bus calls in
+ * `settle()` for every message.
+ */
+export function pushOutcome(
+  batch: AuditBatch,
+  time: number,
+  message: AuditedMessage,
+  status: string,
+  code: string | undefined,
+  reasons: readonly string[],
+  policyRevision: string | undefined,
+  deliberation: AuditDeliberation | undefined,
+): void {
+  batch.time.push(time);
+  batch.id.push(message.id);
+  batch.from.push(message.from);
+  batch.to.push(message.to);
+  batch.tenant.push(message.tenantId);
+  batch.type.push(message.type);
+  batch.status.push(status);
+  batch.code.push(code ?? null);
+  batch.reasons.push(reasons);
+  batch.policyRevision.push(policyRevision ?? null);
+  batch.deliberation.push(deliberation ?? null);
 }
 
 export function pushRecord(batch: AuditBatch, record: AuditRecord): void {

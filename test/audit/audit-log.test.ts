@@ -144,3 +144,20 @@ test('writer thread: records appended and never flushed are written, and the idl
   const result = await verifyAudit(file);
   assert.ok(result.ok && result.logs[0]!.records === 1_000, JSON.stringify(result));
 });
+
+test('appendOutcome writes exactly what append(auditRecordOf(...)) writes', async () => {
+  const { auditRecordOf } = await import('../../src/audit/record.ts');
+  const dir = tempDir();
+  const viaRecord = await AuditLog.open({ file: join(dir, 'a.jsonl'), thread: false });
+  const viaOutcome = await AuditLog.open({ file: join(dir, 'b.jsonl'), thread: false });
+  for (let i = 0; i < 50; i++) {
+    const r = sampleRecord(i);
+    const message = { id: r.id, from: r.from, to: r.to, tenantId: r.tenant, type: r.type };
+    viaRecord.append(auditRecordOf(message, { status: r.status, reasons: r.reasons, ...(r.code ? { code: r.code } : {}) }, { time: r.time, policyRevision: r.policyRevision, deliberation: r.deliberation }));
+    viaOutcome.appendOutcome(r.time, message, r.status, r.code, r.reasons, r.policyRevision, r.deliberation);
+  }
+  await Promise.all([viaRecord.close(), viaOutcome.close()]);
+  const a = readFileSync(join(dir, 'a.jsonl'), 'utf8');
+  assert.equal(a.split('\n').length, 51);
+  assert.equal(readFileSync(join(dir, 'b.jsonl'), 'utf8'), a);
+});
