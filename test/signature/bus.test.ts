@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createAgentBus, type AgentMessage } from '../../src/index.ts';
 import { rawPublicKey } from '../../src/signature/keys.ts';
 import { signMessage } from '../../src/signature/sign.ts';
+import { runWorkflow } from '../../src/workflow/run.ts';
 
 const STAGE = fileURLToPath(new URL('../fixtures/signature-stage.ts', import.meta.url));
 const alice = generateKeyPairSync('ed25519');
@@ -50,3 +51,34 @@ for (const [name, options] of [['inline', { mode: 'inline' }], ['worker threads'
     }
   });
 }
+
+test('a workflow whose sender is keyed signs each attempt in beforeSend; unsigned, its steps are refused', async () => {
+  const bus = await createAgentBus({ mode: 'inline', log: () => {}, deliberation: false, stages: [STAGE] });
+  try {
+    let calls = 0;
+    bus.registerAgent({ id: 'alice', tenantId: 'acme', handler: () => {} });
+    bus.registerAgent({
+      id: 'bob',
+      tenantId: 'acme',
+      handler: () => {
+        if (++calls === 1) throw new Error('transient');
+      },
+    });
+    const steps = [
+      { id: 'one', message: { from: 'alice', to: 'bob', type: 'command', tenantId: 'acme', payload: { n: 1 } }, retries: 1 },
+      { id: 'two', message: { from: 'alice', to: 'bob', type: 'command', tenantId: 'acme', payload: { n: 2 } }, dependsOn: ['one'] },
+    ] as const;
+    const sign = (message: Parameters<typeof signMessage>[0]) => {
+      const { signature, ...signed } = signMessage(message, alice.privateKey);
+      return { ...signed, metadata: { ...signed.metadata, signature } };
+    };
+    const signed = await runWorkflow(bus, { steps }, { beforeSend: sign });
+    assert.equal(signed.status, 'succeeded', JSON.stringify(signed.steps));
+    assert.deepEqual(signed.steps.one!.attempts.map((a) => [a.status, a.code]), [['failed', 'E_HANDLER'], ['delivered', undefined]]);
+    const unsigned = await runWorkflow(bus, { steps });
+    assert.deepEqual(unsigned.steps.one!.attempts.map((a) => [a.status, a.code]), [['rejected', 'E_SIGNATURE']]);
+    assert.deepEqual(unsigned.skipped, ['two']);
+  } finally {
+    await bus.close();
+  }
+});
