@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAuditCommands } from './cli/audit.ts';
 import { registerBenchCommand } from './cli/bench.ts';
 import { registerDeliberationCommands } from './cli/deliberation.ts';
 import { applyConventions, exitCodeOf } from './cli/conventions.ts';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerPolicyCommands(program);
   registerPermissionsCommands(program);
   registerDeliberationCommands(program);
+  registerAuditCommands(program);
   return applyConventions(program);
 }
 

@@ -34,6 +34,11 @@ export const ErrorCode = {
   HANDLER: 'E_HANDLER',
   /** The bus is closed (or closing) and takes no new messages. */
   CLOSED: 'E_CLOSED',
+  /**
+   * The sender registered a public key and the message's signature is missing or does not verify, or the
+   * same signed message (sender and id) was seen within the replay window, or was created outside it.
+   */
+  SIGNATURE: 'E_SIGNATURE',
   /** An internal invariant broke; the message is failed rather than guessed about. */
   INTERNAL: 'E_INTERNAL',
   /** Configuration or registration is invalid (API misuse). */

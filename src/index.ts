@@ -18,3 +18,6 @@ export type { AgentHandler, AgentRegistration, RegisteredAgent } from './deliver
 export type { MetricsSnapshot, SendStatus } from './metrics/bus-metrics.ts';
 export type { PercentileSummary } from './metrics/histogram.ts';
 export type { Stage, PipelineItem, PipelineContext } from './pipeline/index.ts';
+export { AuditLog, verifyAudit, type AuditLogOptions, type AuditRecord, type AuditVerification } from './audit/index.ts';
+export { signMessage, verifyMessageSignature, ReplayGuard, type SignedMessage } from './signature/index.ts';
+export { defineWorkflow, runWorkflow, type WorkflowResult, type WorkflowSpec, type WorkflowStep } from './workflow/index.ts';
