@@ -81,21 +81,36 @@ function failed(reason: string): PolicyVerdict {
   return Object.freeze({ allowed: false, code: ErrorCode.POLICY_ERROR, reasons: Object.freeze([reason]) });
 }
 
-/** Reads a result set the way the bus understands policies: a boolean, or {allow, deny}. */
+/** True for an array whose every element is a string (an empty array included). */
+function isStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
+  return true;
+}
+
+/**
+ * Reads a result set the way the bus understands policies: a boolean, or exactly {allow: boolean,
+ * deny?: string[]}. Anything else (a non-boolean allow, deny not an array of strings, a missing allow,
+ * keys beyond allow and deny) is E_POLICY_ERROR: an answer the bus cannot read is never an allow.
+ */
 export function interpretResultSet(resultSet: unknown, entrypoint: string): PolicyVerdict {
   if (!Array.isArray(resultSet) || resultSet.length === 0) return denied([`policy ${entrypoint} is undefined for this message`]);
-  const value = (resultSet[0] as { result?: unknown }).result;
+  const first: unknown = resultSet[0];
+  const value = first !== null && typeof first === 'object' ? (first as { result?: unknown }).result : undefined;
   if (value === true) return ALLOWED;
   if (value === false) return denied([`denied by ${entrypoint}`]);
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'allow' in value) {
-    const { allow, deny } = value as { allow: unknown; deny?: unknown };
-    // The usual answer, allowed with no reasons, is decided before any reasons are copied.
-    if (allow === true && (!Array.isArray(deny) || deny.length === 0)) return ALLOWED;
-    const reasons = Array.isArray(deny) ? deny.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))) : [];
-    if (typeof allow !== 'boolean') return failed(`policy ${entrypoint} returned a non-boolean allow`);
-    return denied(reasons.length > 0 ? reasons : [`not allowed by ${entrypoint}`]);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return failed(`policy ${entrypoint} returned ${value === null ? 'null' : typeof value}, not a boolean or {allow, deny}`);
   }
-  return failed(`policy ${entrypoint} returned ${value === null ? 'null' : typeof value}, not a boolean or {allow, deny}`);
+  const { allow, deny } = value as { allow?: unknown; deny?: unknown };
+  if (typeof allow !== 'boolean') return failed(`policy ${entrypoint} returned ${allow === undefined ? 'no' : 'a non-boolean'} allow`);
+  if (deny !== undefined && !isStringArray(deny)) return failed(`policy ${entrypoint} returned a deny that is not an array of strings`);
+  for (const key in value) {
+    if (key !== 'allow' && key !== 'deny') return failed(`policy ${entrypoint} returned an unexpected field ${JSON.stringify(key)} beside allow and deny`);
+  }
+  // The usual answer, allowed with no reasons, is decided before any reasons are copied.
+  if (allow && (deny === undefined || deny.length === 0)) return ALLOWED;
+  return denied(deny !== undefined && deny.length > 0 ? deny : [`not allowed by ${entrypoint}`]);
 }
 
 export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEvaluator {
