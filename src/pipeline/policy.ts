@@ -52,17 +52,17 @@ export interface PolicyEvaluator {
   readonly revision: string;
   readonly entrypoint: string;
   /**
-   * `now`: epoch ms for the cache's TTL (the pipeline passes its per-batch clock, which saves a
-   * clock read per message); default Date.now().
+   * The cache's TTL runs on the evaluator's own monotonic clock (performance.now), so a wall-clock jump
+   * (NTP, a VM resumed, a manual change) neither expires every decision nor keeps one alive past its TTL.
    */
-  evaluate(input: PolicyInput | Record<string, unknown>, now?: number): PolicyVerdict;
+  evaluate(input: PolicyInput | Record<string, unknown>): PolicyVerdict;
   /**
    * The verdicts of several inputs, in order, each the one evaluate() would give. Cache hits are
    * answered from the cache; the misses are decided in one SDK call when the module has a batch twin
    * (rego/batch-entrypoint.ts) and there are two or more of them, otherwise one call each. Each input
    * counts as one hit or one miss, and each miss as one evaluation.
    */
-  evaluateMany(inputs: readonly (PolicyInput | Record<string, unknown>)[], now?: number): PolicyVerdict[];
+  evaluateMany(inputs: readonly (PolicyInput | Record<string, unknown>)[]): PolicyVerdict[];
   stats(): PolicyStats;
 }
 
@@ -189,17 +189,18 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
   return {
     revision,
     entrypoint: name,
-    evaluate(input, now) {
+    evaluate(input) {
       if (pairs === null) return decide(input);
-      const at = now ?? Date.now();
+      const at = performance.now();
       const hit = lookup(input, at);
       if (hit !== undefined) return hit;
       const verdict = decide(input);
       remember(input, verdict, at);
       return verdict;
     },
-    evaluateMany(inputs, now) {
-      const at = now ?? Date.now();
+    evaluateMany(inputs) {
+      // One clock read for the whole batch.
+      const at = performance.now();
       const verdicts = new Array<PolicyVerdict>(inputs.length);
       const missed: number[] = [];
       for (let i = 0; i < inputs.length; i++) {
@@ -240,8 +241,8 @@ export function createPolicyStage(evaluator: PolicyEvaluator, options: PolicySta
       expectedHash: context.expectedHash, now: context.now, sender: lookup(item.message.from), recipient: lookup(item.message.to),
     }, options);
   };
-  const stage: Stage = (item, context) => toRejection(evaluator.evaluate(inputOf(item, context), context.now));
+  const stage: Stage = (item, context) => toRejection(evaluator.evaluate(inputOf(item, context)));
   const prepare = (items: readonly PipelineItem[], context: PipelineContext): (Rejection | null)[] =>
-    evaluator.evaluateMany(items.map((item) => inputOf(item, context)), context.now).map(toRejection);
+    evaluator.evaluateMany(items.map((item) => inputOf(item, context))).map(toRejection);
   return Object.assign(stage, { prepare });
 }

@@ -100,12 +100,29 @@ test('decision cache: entries expire after the TTL', async () => {
   await new Promise((resolve) => setTimeout(resolve, 40));
   ev.evaluate(input());
   assert.deepEqual([ev.stats().hits, ev.stats().misses], [1, 2]);
-  // On the clock the caller passes (the pipeline's per-batch time), epoch ms.
-  const batch = evaluator({ max: 100, ttlMs: 1000 });
-  batch.evaluate(input(), 10_000);
-  batch.evaluate(input(), 10_999);
-  batch.evaluate(input(), 11_000);
-  assert.deepEqual([batch.stats().hits, batch.stats().misses], [1, 2]);
+});
+
+test('decision cache: the TTL runs on a monotonic clock, so a wall-clock jump forward expires nothing', (t) => {
+  const ev = evaluator({ max: 100, ttlMs: 60_000 });
+  ev.evaluateMany([input()]);
+  const wall = Date.now();
+  t.mock.method(Date, 'now', () => wall + 2 * 3600_000);
+  ev.evaluate(input());
+  ev.evaluateMany([input()]);
+  assert.deepEqual([ev.stats().hits, ev.stats().misses], [2, 1]);
+});
+
+test('decision cache: a wall-clock jump backward keeps no decision past its TTL', async (t) => {
+  const ev = evaluator({ max: 100, ttlMs: 30 });
+  ev.evaluate(input());
+  const wall = Date.now();
+  t.mock.method(Date, 'now', () => wall - 2 * 3600_000);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  ev.evaluate(input());
+  ev.evaluateMany([input({ type: 'event' })]);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  ev.evaluateMany([input({ type: 'event' })]);
+  assert.deepEqual([ev.stats().hits, ev.stats().misses], [0, 4]);
 });
 
 test('bench traffic: 1,000 distinct agent pairs pass, the crafted 1% (audit_log to a non-auditor) is denied', () => {
