@@ -10,7 +10,7 @@ export interface PolicyInit {
   data: unknown;
   entrypoint: string;
   revision: string;
-  cache: { max: number; ttlMs: number } | false;
+  cache: { max: number; ttlMs: number; maxBytes?: number } | false;
 }
 
 /** Everything a validation thread needs, passed once when its ring loop starts. */

@@ -11,7 +11,8 @@ import {
 import { encodePolicyInput, encodePolicyInputs, inputPlan } from './policy-input-json.ts';
 import { batchEntrypoint, isBatchEntrypoint } from '../rego/batch-entrypoint.ts';
 import { readInputPaths } from '../rego/input-paths.ts';
-import { PairDecisionCache } from './policy-cache.ts';
+import { DEFAULT_POLICY_CACHE_BYTES, PairDecisionCache } from './policy-cache.ts';
+import { LRU_ENTRY_BYTES, stringRetainedBytes, verdictRetainedBytes } from './retained-bytes.ts';
 import type { Rejection } from '../errors.ts';
 import type { BatchStage, PipelineContext, PipelineItem, Stage } from './index.ts';
 
@@ -24,6 +25,11 @@ export interface PolicyCacheOptions {
   /** Most cached (from, to) pairs (each remembers up to 16 distinct documents), and most other inputs. */
   readonly max: number;
   readonly ttlMs: number;
+  /**
+   * Most estimated heap bytes the cache keeps alive (retained-bytes.ts), the two caches below together;
+   * default DEFAULT_POLICY_CACHE_BYTES. Counts alone do not bound memory: metadata makes entries large.
+   */
+  readonly maxBytes?: number;
 }
 
 export interface PolicyEvaluatorOptions {
@@ -44,6 +50,8 @@ export interface PolicyStats {
   readonly misses: number;
   /** Cached (from, to) pairs plus other cached inputs. */
   readonly size: number;
+  /** Estimated heap bytes the cache keeps alive (bounded by the cache's maxBytes). */
+  readonly bytes: number;
   readonly evaluations: number;
   readonly errors: number;
 }
@@ -132,9 +140,19 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
   // Two caches, both per evaluator (one policy revision, so a swap starts empty):
   //  - inputs built by buildPolicyInput: PairDecisionCache (documents matched field by field);
   //  - any other input: keyed by its exact text (policyInputKey).
+  //  Each gets half of maxBytes, so together they stay within it.
   const cacheOptions = options.cache === false ? null : options.cache;
-  const pairs = cacheOptions === null ? null : new PairDecisionCache<PolicyVerdict>(cacheOptions.max, cacheOptions.ttlMs);
-  const others = cacheOptions === null ? null : new LRUCache<string, PolicyVerdict>({ max: cacheOptions.max, ttl: cacheOptions.ttlMs, ttlAutopurge: false });
+  const halfBytes = Math.max(1, Math.floor((cacheOptions?.maxBytes ?? DEFAULT_POLICY_CACHE_BYTES) / 2));
+  const pairs = cacheOptions === null ? null : new PairDecisionCache<PolicyVerdict>(cacheOptions.max, cacheOptions.ttlMs, {
+    maxBytes: halfBytes, verdictBytes: (verdict) => (verdict === ALLOWED ? 0 : verdictRetainedBytes(verdict)),
+  });
+  const others = cacheOptions === null ? null : new LRUCache<string, PolicyVerdict>({
+    max: cacheOptions.max,
+    ttl: cacheOptions.ttlMs,
+    ttlAutopurge: false,
+    maxSize: halfBytes,
+    sizeCalculation: (verdict, key) => LRU_ENTRY_BYTES + stringRetainedBytes(key) + (verdict === ALLOWED ? 0 : verdictRetainedBytes(verdict)),
+  });
   const revision = options.revision;
   let hits = 0;
   let misses = 0;
@@ -217,7 +235,7 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
       }
       return verdicts;
     },
-    stats: () => ({ hits, misses, size: (pairs?.size ?? 0) + (others?.size ?? 0), evaluations, errors }),
+    stats: () => ({ hits, misses, size: (pairs?.size ?? 0) + (others?.size ?? 0), bytes: (pairs?.bytes ?? 0) + (others?.calculatedSize ?? 0), evaluations, errors }),
   };
 }
 
