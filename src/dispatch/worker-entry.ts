@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { workerAcceptedExecArgv } from './worker-exec-argv.ts';
 
 /**
  * Where a worker entry point lives, and what its thread needs to run it. In development the sources are
@@ -8,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 export function workerEntry(name: string): { filename: string; execArgv: string[] } {
   const runningFromSource = import.meta.url.endsWith('.ts');
   const url = new URL(`../../workers/${name}.${runningFromSource ? 'ts' : 'js'}`, import.meta.url);
-  const execArgv = [...process.execArgv];
+  // Only the host's flags a worker accepts: `node --max-old-space-size=4096 app.js` must still start the bus.
+  const execArgv = workerAcceptedExecArgv();
   if (runningFromSource && !execArgv.some((arg) => arg.includes('tsx'))) {
     execArgv.push('--import', import.meta.resolve('tsx'));
   }
