@@ -213,11 +213,12 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
       const hit = lookup(input, at);
       if (hit !== undefined) return hit;
       const verdict = decide(input);
-      remember(input, verdict, at);
+      // The TTL counts from when the decision was made, not from before the evaluation that made it.
+      remember(input, verdict, performance.now());
       return verdict;
     },
     evaluateMany(inputs) {
-      // One clock read for the whole batch.
+      // One clock read for the lookups of the whole batch, one for remembering its decisions.
       const at = performance.now();
       const verdicts = new Array<PolicyVerdict>(inputs.length);
       const missed: number[] = [];
@@ -228,10 +229,11 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
       }
       const together = batchId !== undefined && missed.length >= 2 ? decideTogether(missed.map((i) => inputs[i]!)) : null;
       for (let k = 0; k < missed.length; k++) {
-        const input = inputs[missed[k]!]!;
-        const verdict = together !== null ? together[k]! : decide(input);
-        if (pairs !== null) remember(input, verdict, at);
-        verdicts[missed[k]!] = verdict;
+        verdicts[missed[k]!] = together !== null ? together[k]! : decide(inputs[missed[k]!]!);
+      }
+      if (pairs !== null && missed.length > 0) {
+        const decidedAt = performance.now();
+        for (const i of missed) remember(inputs[i]!, verdicts[i]!, decidedAt);
       }
       return verdicts;
     },
