@@ -50,7 +50,7 @@ async function side(name: string, root: string): Promise<Side> {
   const uncached = make(false);
   const cached = make({ max: 10_000, ttlMs: 60_000 });
   for (const input of inputs) cached.evaluate(input);
-  // The pipeline stage passes its batch clock (PipelineContext.now); older evaluators ignore it.
+  // Evaluators before the monotonic TTL took the batch clock as a second argument; newer ones read their own and ignore it.
   const now = Date.now();
   return { name, miss: (i) => uncached.evaluate(inputs[i % PAIRS], now), hit: (i) => cached.evaluate(inputs[i % PAIRS], now) };
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { AgentBusError, ErrorCode } from './errors.ts';
 import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS, type MessageLimits } from './model/message.ts';
+import { DEFAULT_POLICY_CACHE_BYTES } from './pipeline/policy-cache.ts';
 
 export interface AgentBusOptions {
   /** `workers` (default): validation on worker threads fed through rings. `inline`: same pipeline on the caller's thread. */
@@ -39,8 +40,11 @@ export interface AgentBusOptions {
   policy?: false | string | Uint8Array;
   /** Entrypoint to evaluate. Default: `agentbus/decision` when the policy has it, else its first. */
   policyEntrypoint?: string;
-  /** Decision cache per worker: LRU with TTL, keyed by the policy input + revision. `false` turns it off. */
-  policyCache?: { max: number; ttlMs: number } | false;
+  /**
+   * Decision cache per worker: LRU with TTL, keyed by the policy input + revision, bounded both by entries
+   * (`max`) and by the estimated heap its entries keep alive (`maxBytes`, default 32 MiB). `false` turns it off.
+   */
+  policyCache?: { max?: number; ttlMs?: number; maxBytes?: number } | false;
   /**
    * Deliberation: messages scored `>= threshold` (default 0.8) are decided by Z3 templates on their own
    * worker pool before delivery. On by default with the `full` pipeline (templates: policies/deliberation.json);
@@ -76,7 +80,7 @@ export interface ResolvedOptions {
   stages: readonly string[];
   policy: false | string | Uint8Array | undefined;
   policyEntrypoint: string | undefined;
-  policyCache: { max: number; ttlMs: number } | false;
+  policyCache: { max: number; ttlMs: number; maxBytes: number } | false;
   deliberation: false | (DeliberationSettings & { threshold: number });
   log: (line: string) => void;
 }
@@ -140,9 +144,10 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
 
 function resolvePolicyCache(cache: AgentBusOptions['policyCache']): ResolvedOptions['policyCache'] {
   if (cache === false) return false;
-  const resolved = { max: 100_000, ttlMs: 60_000, ...(cache ?? {}) };
+  const resolved = { max: 100_000, ttlMs: 60_000, maxBytes: DEFAULT_POLICY_CACHE_BYTES, ...(cache ?? {}) };
   positiveInt('policyCache.max', resolved.max);
   positiveInt('policyCache.ttlMs', resolved.ttlMs);
+  positiveInt('policyCache.maxBytes', resolved.maxBytes);
   return resolved;
 }
 

@@ -26,7 +26,7 @@ test('defaults', () => {
   assert.equal(o.limits.maxPayloadBytes, 64 * 1024);
   assert.equal(o.limits.maxDepth, 32);
   assert.equal(o.limits.maxIdBytes, 256);
-  assert.deepEqual(o.policyCache, { max: 100_000, ttlMs: 60_000 });
+  assert.deepEqual(o.policyCache, { max: 100_000, ttlMs: 60_000, maxBytes: 32 * 1024 * 1024 });
   assert.deepEqual(o.deliberation, { threshold: 0.8 });
 });
 

@@ -24,22 +24,29 @@ function checkId(name: string, value: unknown, limits: MessageLimits): string | 
   return null;
 }
 
-function checkMetadata(value: unknown, limits: MessageLimits): string | null {
+/**
+ * Checks metadata and returns a copy of it (or why it is refused). The copy is what the message keeps: each
+ * entry read exactly once, so a getter or a Proxy cannot show the checks one value and the policy another,
+ * nor throw later on a thread that does not expect it.
+ */
+function checkMetadata(value: unknown, limits: MessageLimits): { copy: Record<string, string> } | string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'metadata must be an object of strings';
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return 'metadata must be a plain object';
   const keys = Object.keys(value);
   if (keys.length > limits.maxMetadataEntries) return `metadata has more than ${limits.maxMetadataEntries} entries`;
   let bytes = 0;
+  const copy: Record<string, string> = {};
   for (const key of keys) {
     if (key === '__proto__') return 'metadata has a "__proto__" key';
     const entry = (value as Record<string, unknown>)[key];
     if (typeof entry !== 'string') return `metadata.${key} must be a string`;
     if (!key.isWellFormed() || !entry.isWellFormed()) return `metadata.${key} is not well-formed Unicode`;
     bytes += utf8Bytes(key) + utf8Bytes(entry);
+    copy[key] = entry;
   }
   if (bytes > limits.maxMetadataBytes) return `metadata is ${bytes} bytes; the limit is ${limits.maxMetadataBytes}`;
-  return null;
+  return { copy };
 }
 
 function refuse(id: string, code: ErrorCode, reason: string): IntakeResult {
@@ -48,80 +55,102 @@ function refuse(id: string, code: ErrorCode, reason: string): IntakeResult {
 
 const EMPTY_METADATA: Readonly<Record<string, string>> = Object.freeze({});
 
+/** A thrown value described without trusting it (its `message` may itself be a throwing getter). */
+function describeThrown(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? String(thrown.message) : typeof thrown;
+  } catch {
+    return 'an unreadable error';
+  }
+}
+
 /**
  * Intake: turn untrusted input into an AgentMessage, or a typed rejection. Runs on the caller's thread
  * because everything after it relies on the message being encodable: a payload with a cycle, a function,
  * a lone surrogate or a `__proto__` key must be refused here, before msgpack silently changes it.
  * Cheap and I/O-free; the semantic checks (hash, tenant, expiry, policy) run later in the pipeline.
+ * Never throws: input whose reading throws (a getter, a Proxy trap, a Date whose getTime throws) is
+ * E_INVALID_MESSAGE.
  */
 export function acceptMessage(input: unknown, defaultHash: string, limits: MessageLimits, now: number): IntakeResult {
+  try {
+    return readMessage(input, defaultHash, limits, now);
+  } catch (thrown) {
+    return { ok: false, id: '', rejection: reject(ErrorCode.INVALID_MESSAGE, `message could not be read: ${describeThrown(thrown)}`) };
+  }
+}
+
+function readMessage(input: unknown, defaultHash: string, limits: MessageLimits, now: number): IntakeResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, id: '', rejection: reject(ErrorCode.INVALID_MESSAGE, 'message must be an object') };
   }
   const raw = input as Record<string, unknown>;
+  // Each field is read exactly once: a getter cannot pass a check with one value and be kept with another.
+  const { id: rawId, from, to, type, tenantId, priority: rawPriority, constitutionalHash: rawHash } = raw;
+  const { payload: rawPayload, metadata: rawMetadata, createdAt: rawCreatedAt, expiresAt: rawExpiresAt, conversationId: rawConversationId } = raw;
   let id: string;
-  if (raw.id === undefined) id = generateMessageId();
+  if (rawId === undefined) id = generateMessageId();
   else {
-    const bad = checkId('id', raw.id, limits);
-    if (bad) return { ok: false, id: typeof raw.id === 'string' ? raw.id : '', rejection: reject(ErrorCode.INVALID_MESSAGE, bad) };
-    id = raw.id as string;
+    const bad = checkId('id', rawId, limits);
+    if (bad) return { ok: false, id: typeof rawId === 'string' ? rawId : '', rejection: reject(ErrorCode.INVALID_MESSAGE, bad) };
+    id = rawId as string;
   }
   if (Object.hasOwn(raw, '__proto__')) return refuse(id, ErrorCode.INVALID_MESSAGE, 'message has a "__proto__" key');
-  const badFrom = checkId('from', raw.from, limits);
+  const badFrom = checkId('from', from, limits);
   if (badFrom) return refuse(id, ErrorCode.INVALID_MESSAGE, badFrom);
-  const badTo = checkId('to', raw.to, limits);
+  const badTo = checkId('to', to, limits);
   if (badTo) return refuse(id, ErrorCode.INVALID_MESSAGE, badTo);
-  if (!isMessageType(raw.type)) return refuse(id, ErrorCode.INVALID_MESSAGE, `type must be one of ${[...MESSAGE_TYPES].join(', ')}`);
-  if (typeof raw.tenantId !== 'string') return refuse(id, ErrorCode.TENANT, 'tenantId must be a string');
-  if (!raw.tenantId.isWellFormed() || utf8Bytes(raw.tenantId) > limits.maxIdBytes) {
+  if (!isMessageType(type)) return refuse(id, ErrorCode.INVALID_MESSAGE, `type must be one of ${[...MESSAGE_TYPES].join(', ')}`);
+  if (typeof tenantId !== 'string') return refuse(id, ErrorCode.TENANT, 'tenantId must be a string');
+  if (!tenantId.isWellFormed() || utf8Bytes(tenantId) > limits.maxIdBytes) {
     return refuse(id, ErrorCode.TENANT, 'tenantId is malformed');
   }
 
   let priority: Priority = Priority.NORMAL;
-  if (raw.priority !== undefined) {
-    if (raw.priority !== 0 && raw.priority !== 1 && raw.priority !== 2 && raw.priority !== 3) {
+  if (rawPriority !== undefined) {
+    if (rawPriority !== 0 && rawPriority !== 1 && rawPriority !== 2 && rawPriority !== 3) {
       return refuse(id, ErrorCode.INVALID_MESSAGE, 'priority must be 0 (LOW), 1 (NORMAL), 2 (HIGH) or 3 (CRITICAL)');
     }
-    priority = raw.priority;
+    priority = rawPriority;
   }
 
   let constitutionalHash = defaultHash;
-  if (raw.constitutionalHash !== undefined) {
+  if (rawHash !== undefined) {
     // The value is compared later, in constant time, by the constitutional stage; here only its type.
-    if (typeof raw.constitutionalHash !== 'string') return refuse(id, ErrorCode.HASH_MISMATCH, 'constitutionalHash must be a string');
-    constitutionalHash = raw.constitutionalHash;
+    if (typeof rawHash !== 'string') return refuse(id, ErrorCode.HASH_MISMATCH, 'constitutionalHash must be a string');
+    constitutionalHash = rawHash;
   }
 
-  const payload = raw.payload === undefined ? null : raw.payload;
+  const payload = rawPayload === undefined ? null : rawPayload;
   const inspected = inspectPayload(payload, limits);
   if (inspected.rejection) return { ok: false, id, rejection: inspected.rejection };
 
   let metadata = EMPTY_METADATA;
-  if (raw.metadata !== undefined) {
-    const bad = checkMetadata(raw.metadata, limits);
-    if (bad) return refuse(id, ErrorCode.INVALID_MESSAGE, bad);
-    metadata = raw.metadata as Record<string, string>;
+  if (rawMetadata !== undefined) {
+    const checked = checkMetadata(rawMetadata, limits);
+    if (typeof checked === 'string') return refuse(id, ErrorCode.INVALID_MESSAGE, checked);
+    metadata = checked.copy;
   }
 
-  const createdAt = raw.createdAt === undefined ? now : toEpochMs(raw.createdAt);
+  const createdAt = rawCreatedAt === undefined ? now : toEpochMs(rawCreatedAt);
   if (createdAt === null || createdAt === undefined) return refuse(id, ErrorCode.INVALID_MESSAGE, 'createdAt must be a finite epoch-ms number or a Date');
-  const expiresAt = toEpochMs(raw.expiresAt);
+  const expiresAt = toEpochMs(rawExpiresAt);
   if (expiresAt === null) return refuse(id, ErrorCode.INVALID_MESSAGE, 'expiresAt must be a finite epoch-ms number or a Date');
 
   let conversationId: string | undefined;
-  if (raw.conversationId !== undefined) {
-    const bad = checkId('conversationId', raw.conversationId, limits);
+  if (rawConversationId !== undefined) {
+    const bad = checkId('conversationId', rawConversationId, limits);
     if (bad) return refuse(id, ErrorCode.INVALID_MESSAGE, bad);
-    conversationId = raw.conversationId as string;
+    conversationId = rawConversationId as string;
   }
 
   // One object shape for every message (optional fields present as undefined) keeps property access monomorphic.
   const message = {
     id,
-    from: raw.from as string,
-    to: raw.to as string,
-    type: raw.type,
-    tenantId: raw.tenantId,
+    from: from as string,
+    to: to as string,
+    type,
+    tenantId,
     priority,
     constitutionalHash,
     payload: payload as JsonValue,

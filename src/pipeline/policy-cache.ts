@@ -5,9 +5,13 @@
 // Lookup goes through an index from → to → bucket, so a hit builds no pair key: concatenating
 // the two ids and hashing the result (V8 flattens the concatenation first) cost more than the rest
 // of a hit together. The LRU, keyed by the pair key made once per bucket, still owns recency and
-// the bound on pairs; evicting a bucket takes it out of the index.
+// the bounds on pairs and on bytes; evicting a bucket takes it out of the index.
 import { LRUCache } from 'lru-cache';
 import { pairKey, sameBuiltInput, type PolicyInput } from './policy-input.ts';
+import { LRU_ENTRY_BYTES, policyInputRetainedBytes, stringRetainedBytes } from './retained-bytes.ts';
+
+/** The default byte bound of one evaluator's decision caches (per validation worker). */
+export const DEFAULT_POLICY_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** Documents remembered per (from, to) pair (types, priorities, metadata variants). */
 export const MAX_DOCUMENTS_PER_PAIR = 16;
@@ -17,6 +21,8 @@ interface CachedDecision<V> {
   readonly verdict: V;
   /** Deadline (the TTL), on the caller's clock. */
   readonly expires: number;
+  /** Estimated heap this entry keeps alive (input plus verdict). */
+  readonly bytes: number;
 }
 
 interface PairBucket<V> {
@@ -25,16 +31,41 @@ interface PairBucket<V> {
   readonly from: string;
   readonly to: string;
   entries: CachedDecision<V>[];
+  /** Estimated heap of the bucket: its key, its bookkeeping and every entry (what the LRU's maxSize counts). */
+  bytes: number;
+}
+
+export interface PairDecisionCacheLimits<V> {
+  /** Most estimated bytes the cache may keep alive; a document larger than this is not cached. */
+  readonly maxBytes: number;
+  /** Estimated bytes of one verdict (default: nothing beyond the entry, for shared constants). */
+  readonly verdictBytes?: (verdict: V) => number;
 }
 
 export class PairDecisionCache<V extends object> {
   private readonly lru: LRUCache<string, PairBucket<V>>;
   private readonly index = new Map<string, Map<string, PairBucket<V>>>();
 
-  /** max: most cached pairs; ttlMs: how long a decision may be served, on the clock callers pass. */
-  constructor(max: number, private readonly ttlMs: number) {
-    this.lru = new LRUCache<string, PairBucket<V>>({ max, dispose: (bucket) => this.unindex(bucket) });
+  private readonly maxBytes: number;
+  private readonly verdictBytes: (verdict: V) => number;
+
+  /**
+   * max: most cached pairs; ttlMs: how long a decision may be served, on the clock callers pass;
+   * limits.maxBytes: most estimated bytes kept alive (default: unbounded by bytes, for tests of the other rules).
+   */
+  constructor(max: number, private readonly ttlMs: number, limits?: PairDecisionCacheLimits<V>) {
+    this.maxBytes = limits?.maxBytes ?? Number.MAX_SAFE_INTEGER;
+    this.verdictBytes = limits?.verdictBytes ?? (() => 0);
+    this.lru = new LRUCache<string, PairBucket<V>>({
+      max,
+      maxSize: this.maxBytes,
+      sizeCalculation: (bucket) => Math.max(1, bucket.bytes),
+      dispose: (bucket) => this.unindex(bucket),
+    });
   }
+
+  /** Estimated bytes the cache keeps alive now. */
+  get bytes(): number { return this.lru.calculatedSize; }
 
   get size(): number { return this.lru.size; }
 
@@ -52,12 +83,15 @@ export class PairDecisionCache<V extends object> {
   }
 
   set(input: PolicyInput, verdict: V, now: number): void {
-    const fresh: CachedDecision<V> = { input, verdict, expires: now + this.ttlMs };
+    const fresh: CachedDecision<V> = { input, verdict, expires: now + this.ttlMs, bytes: policyInputRetainedBytes(input) + this.verdictBytes(verdict) };
     const { from, to } = input.message;
     let row = this.index.get(from);
     const bucket = row?.get(to);
     if (bucket === undefined) {
-      const created: PairBucket<V> = { key: pairKey(input), from, to, entries: [fresh] };
+      const key = pairKey(input);
+      const created: PairBucket<V> = { key, from, to, entries: [fresh], bytes: LRU_ENTRY_BYTES + stringRetainedBytes(key) + fresh.bytes };
+      // The LRU would refuse it (larger than maxSize): never index what the LRU does not hold.
+      if (created.bytes > this.maxBytes) return;
       if (row === undefined) this.index.set(from, (row = new Map()));
       row.set(to, created);
       this.lru.set(created.key, created);
@@ -66,8 +100,18 @@ export class PairDecisionCache<V extends object> {
     const live = bucket.entries.filter((e) => e.expires > now && !sameBuiltInput(e.input, input));
     if (live.length >= MAX_DOCUMENTS_PER_PAIR) live.shift();
     live.push(fresh);
-    bucket.entries = live;
-    this.lru.set(bucket.key, bucket); // recency
+    let bytes = LRU_ENTRY_BYTES + stringRetainedBytes(bucket.key);
+    for (const entry of live) bytes += entry.bytes;
+    if (bytes > this.maxBytes) {
+      // Grown past the whole bound: drop the pair (dispose unindexes it) rather than keep it half-measured.
+      this.lru.delete(bucket.key);
+      return;
+    }
+    // A new bucket object, because lru-cache measures a value only when it changes; the index points at it
+    // first, so disposing the old one (unindex) leaves the new one indexed.
+    const grown: PairBucket<V> = { key: bucket.key, from, to, entries: live, bytes };
+    row!.set(to, grown);
+    this.lru.set(bucket.key, grown); // recency and the new size
   }
 
   private unindex(bucket: PairBucket<V>): void {

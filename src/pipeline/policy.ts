@@ -11,7 +11,8 @@ import {
 import { encodePolicyInput, encodePolicyInputs, inputPlan } from './policy-input-json.ts';
 import { batchEntrypoint, isBatchEntrypoint } from '../rego/batch-entrypoint.ts';
 import { readInputPaths } from '../rego/input-paths.ts';
-import { PairDecisionCache } from './policy-cache.ts';
+import { DEFAULT_POLICY_CACHE_BYTES, PairDecisionCache } from './policy-cache.ts';
+import { LRU_ENTRY_BYTES, stringRetainedBytes, verdictRetainedBytes } from './retained-bytes.ts';
 import type { Rejection } from '../errors.ts';
 import type { BatchStage, PipelineContext, PipelineItem, Stage } from './index.ts';
 
@@ -24,6 +25,11 @@ export interface PolicyCacheOptions {
   /** Most cached (from, to) pairs (each remembers up to 16 distinct documents), and most other inputs. */
   readonly max: number;
   readonly ttlMs: number;
+  /**
+   * Most estimated heap bytes the cache keeps alive (retained-bytes.ts), the two caches below together;
+   * default DEFAULT_POLICY_CACHE_BYTES. Counts alone do not bound memory: metadata makes entries large.
+   */
+  readonly maxBytes?: number;
 }
 
 export interface PolicyEvaluatorOptions {
@@ -44,6 +50,8 @@ export interface PolicyStats {
   readonly misses: number;
   /** Cached (from, to) pairs plus other cached inputs. */
   readonly size: number;
+  /** Estimated heap bytes the cache keeps alive (bounded by the cache's maxBytes). */
+  readonly bytes: number;
   readonly evaluations: number;
   readonly errors: number;
 }
@@ -52,17 +60,17 @@ export interface PolicyEvaluator {
   readonly revision: string;
   readonly entrypoint: string;
   /**
-   * `now`: epoch ms for the cache's TTL (the pipeline passes its per-batch clock, which saves a
-   * clock read per message); default Date.now().
+   * The cache's TTL runs on the evaluator's own monotonic clock (performance.now), so a wall-clock jump
+   * (NTP, a VM resumed, a manual change) neither expires every decision nor keeps one alive past its TTL.
    */
-  evaluate(input: PolicyInput | Record<string, unknown>, now?: number): PolicyVerdict;
+  evaluate(input: PolicyInput | Record<string, unknown>): PolicyVerdict;
   /**
    * The verdicts of several inputs, in order, each the one evaluate() would give. Cache hits are
    * answered from the cache; the misses are decided in one SDK call when the module has a batch twin
    * (rego/batch-entrypoint.ts) and there are two or more of them, otherwise one call each. Each input
    * counts as one hit or one miss, and each miss as one evaluation.
    */
-  evaluateMany(inputs: readonly (PolicyInput | Record<string, unknown>)[], now?: number): PolicyVerdict[];
+  evaluateMany(inputs: readonly (PolicyInput | Record<string, unknown>)[]): PolicyVerdict[];
   stats(): PolicyStats;
 }
 
@@ -81,21 +89,36 @@ function failed(reason: string): PolicyVerdict {
   return Object.freeze({ allowed: false, code: ErrorCode.POLICY_ERROR, reasons: Object.freeze([reason]) });
 }
 
-/** Reads a result set the way the bus understands policies: a boolean, or {allow, deny}. */
+/** True for an array whose every element is a string (an empty array included). */
+function isStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
+  return true;
+}
+
+/**
+ * Reads a result set the way the bus understands policies: a boolean, or exactly {allow: boolean,
+ * deny?: string[]}. Anything else (a non-boolean allow, deny not an array of strings, a missing allow,
+ * keys beyond allow and deny) is E_POLICY_ERROR: an answer the bus cannot read is never an allow.
+ */
 export function interpretResultSet(resultSet: unknown, entrypoint: string): PolicyVerdict {
   if (!Array.isArray(resultSet) || resultSet.length === 0) return denied([`policy ${entrypoint} is undefined for this message`]);
-  const value = (resultSet[0] as { result?: unknown }).result;
+  const first: unknown = resultSet[0];
+  const value = first !== null && typeof first === 'object' ? (first as { result?: unknown }).result : undefined;
   if (value === true) return ALLOWED;
   if (value === false) return denied([`denied by ${entrypoint}`]);
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'allow' in value) {
-    const { allow, deny } = value as { allow: unknown; deny?: unknown };
-    // The usual answer, allowed with no reasons, is decided before any reasons are copied.
-    if (allow === true && (!Array.isArray(deny) || deny.length === 0)) return ALLOWED;
-    const reasons = Array.isArray(deny) ? deny.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))) : [];
-    if (typeof allow !== 'boolean') return failed(`policy ${entrypoint} returned a non-boolean allow`);
-    return denied(reasons.length > 0 ? reasons : [`not allowed by ${entrypoint}`]);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return failed(`policy ${entrypoint} returned ${value === null ? 'null' : typeof value}, not a boolean or {allow, deny}`);
   }
-  return failed(`policy ${entrypoint} returned ${value === null ? 'null' : typeof value}, not a boolean or {allow, deny}`);
+  const { allow, deny } = value as { allow?: unknown; deny?: unknown };
+  if (typeof allow !== 'boolean') return failed(`policy ${entrypoint} returned ${allow === undefined ? 'no' : 'a non-boolean'} allow`);
+  if (deny !== undefined && !isStringArray(deny)) return failed(`policy ${entrypoint} returned a deny that is not an array of strings`);
+  for (const key in value) {
+    if (key !== 'allow' && key !== 'deny') return failed(`policy ${entrypoint} returned an unexpected field ${JSON.stringify(key)} beside allow and deny`);
+  }
+  // The usual answer, allowed with no reasons, is decided before any reasons are copied.
+  if (allow && (deny === undefined || deny.length === 0)) return ALLOWED;
+  return denied(deny !== undefined && deny.length > 0 ? deny : [`not allowed by ${entrypoint}`]);
 }
 
 export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEvaluator {
@@ -117,9 +140,19 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
   // Two caches, both per evaluator (one policy revision, so a swap starts empty):
   //  - inputs built by buildPolicyInput: PairDecisionCache (documents matched field by field);
   //  - any other input: keyed by its exact text (policyInputKey).
+  //  Each gets half of maxBytes, so together they stay within it.
   const cacheOptions = options.cache === false ? null : options.cache;
-  const pairs = cacheOptions === null ? null : new PairDecisionCache<PolicyVerdict>(cacheOptions.max, cacheOptions.ttlMs);
-  const others = cacheOptions === null ? null : new LRUCache<string, PolicyVerdict>({ max: cacheOptions.max, ttl: cacheOptions.ttlMs, ttlAutopurge: false });
+  const halfBytes = Math.max(1, Math.floor((cacheOptions?.maxBytes ?? DEFAULT_POLICY_CACHE_BYTES) / 2));
+  const pairs = cacheOptions === null ? null : new PairDecisionCache<PolicyVerdict>(cacheOptions.max, cacheOptions.ttlMs, {
+    maxBytes: halfBytes, verdictBytes: (verdict) => (verdict === ALLOWED ? 0 : verdictRetainedBytes(verdict)),
+  });
+  const others = cacheOptions === null ? null : new LRUCache<string, PolicyVerdict>({
+    max: cacheOptions.max,
+    ttl: cacheOptions.ttlMs,
+    ttlAutopurge: false,
+    maxSize: halfBytes,
+    sizeCalculation: (verdict, key) => LRU_ENTRY_BYTES + stringRetainedBytes(key) + (verdict === ALLOWED ? 0 : verdictRetainedBytes(verdict)),
+  });
   const revision = options.revision;
   let hits = 0;
   let misses = 0;
@@ -174,17 +207,19 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
   return {
     revision,
     entrypoint: name,
-    evaluate(input, now) {
+    evaluate(input) {
       if (pairs === null) return decide(input);
-      const at = now ?? Date.now();
+      const at = performance.now();
       const hit = lookup(input, at);
       if (hit !== undefined) return hit;
       const verdict = decide(input);
-      remember(input, verdict, at);
+      // The TTL counts from when the decision was made, not from before the evaluation that made it.
+      remember(input, verdict, performance.now());
       return verdict;
     },
-    evaluateMany(inputs, now) {
-      const at = now ?? Date.now();
+    evaluateMany(inputs) {
+      // One clock read for the lookups of the whole batch, one for remembering its decisions.
+      const at = performance.now();
       const verdicts = new Array<PolicyVerdict>(inputs.length);
       const missed: number[] = [];
       for (let i = 0; i < inputs.length; i++) {
@@ -194,14 +229,15 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
       }
       const together = batchId !== undefined && missed.length >= 2 ? decideTogether(missed.map((i) => inputs[i]!)) : null;
       for (let k = 0; k < missed.length; k++) {
-        const input = inputs[missed[k]!]!;
-        const verdict = together !== null ? together[k]! : decide(input);
-        if (pairs !== null) remember(input, verdict, at);
-        verdicts[missed[k]!] = verdict;
+        verdicts[missed[k]!] = together !== null ? together[k]! : decide(inputs[missed[k]!]!);
+      }
+      if (pairs !== null && missed.length > 0) {
+        const decidedAt = performance.now();
+        for (const i of missed) remember(inputs[i]!, verdicts[i]!, decidedAt);
       }
       return verdicts;
     },
-    stats: () => ({ hits, misses, size: (pairs?.size ?? 0) + (others?.size ?? 0), evaluations, errors }),
+    stats: () => ({ hits, misses, size: (pairs?.size ?? 0) + (others?.size ?? 0), bytes: (pairs?.bytes ?? 0) + (others?.calculatedSize ?? 0), evaluations, errors }),
   };
 }
 
@@ -225,8 +261,8 @@ export function createPolicyStage(evaluator: PolicyEvaluator, options: PolicySta
       expectedHash: context.expectedHash, now: context.now, sender: lookup(item.message.from), recipient: lookup(item.message.to),
     }, options);
   };
-  const stage: Stage = (item, context) => toRejection(evaluator.evaluate(inputOf(item, context), context.now));
+  const stage: Stage = (item, context) => toRejection(evaluator.evaluate(inputOf(item, context)));
   const prepare = (items: readonly PipelineItem[], context: PipelineContext): (Rejection | null)[] =>
-    evaluator.evaluateMany(items.map((item) => inputOf(item, context)), context.now).map(toRejection);
+    evaluator.evaluateMany(items.map((item) => inputOf(item, context))).map(toRejection);
   return Object.assign(stage, { prepare });
 }

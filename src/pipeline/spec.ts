@@ -7,7 +7,7 @@ export interface PolicyInit {
   data: unknown;
   entrypoint: string;
   revision: string;
-  cache: { max: number; ttlMs: number } | false;
+  cache: { max: number; ttlMs: number; maxBytes?: number } | false;
 }
 
 export interface PipelineSpec {

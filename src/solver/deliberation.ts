@@ -39,6 +39,8 @@ export interface DeliberationOptions {
   readonly rlimit?: number;
   /** Cached verdicts (per template and bindings). Default 10,000; 0 disables the cache. */
   readonly cacheSize?: number;
+  /** Most estimated heap bytes the cached verdicts keep alive (their keys hold payload numbers). Default 16 MiB. */
+  readonly cacheBytes?: number;
   readonly breaker?: {
     /** Failure percentage over the rolling window that opens the breaker. Default 50. */
     readonly errorThresholdPercentage?: number;
@@ -143,7 +145,7 @@ function describeFailure(error: unknown, timeoutMs: number): { reason: string; t
 export function createDeliberation(options: DeliberationOptions = {}): Deliberation {
   const policy = resolvePolicy(options.policy);
   const timeoutMs = options.timeoutMs ?? 50;
-  const cache = options.cacheSize === 0 ? undefined : new DecisionCache(options.cacheSize ?? 10_000);
+  const cache = options.cacheSize === 0 ? undefined : new DecisionCache(options.cacheSize ?? 10_000, options.cacheBytes);
   const counters = { decisions: 0, allowed: 0, denied: 0, errors: 0, timeouts: 0, solverTasks: 0, solverChecks: 0, workerErrors: 0, compiled: 0 };
   let compiled: LoadedCompiledPolicy | null = null;
   let pool: Piscina | undefined;

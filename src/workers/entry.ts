@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { workerAcceptedExecArgv } from './exec-argv.ts';
 
 /** The thread entry files of this folder: each is the default export a Piscina pool runs. */
 export type WorkerName = 'validator' | 'solver';
@@ -20,5 +21,6 @@ export interface WorkerEntry {
 export function workerEntry(name: WorkerName): WorkerEntry {
   const runningFromSource = import.meta.url.endsWith('.ts');
   const url = runningFromSource ? new URL('./tsx-shim.mjs', import.meta.url) : new URL(`./${name}.js`, import.meta.url);
-  return { filename: fileURLToPath(url), execArgv: [...process.execArgv], workerData: { entry: name } };
+  // Only the host's flags a worker accepts: `node --max-old-space-size=4096 app.js` must still start the bus.
+  return { filename: fileURLToPath(url), execArgv: workerAcceptedExecArgv(), workerData: { entry: name } };
 }

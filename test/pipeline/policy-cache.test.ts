@@ -59,3 +59,37 @@ test('least recently used pairs are evicted, and an evicted pair can be cached a
   assert.deepEqual(cache.get(input({ to: 'y' }), 0), verdict(4));
   assert.equal(cache.size, 2);
 });
+
+test('bounded by bytes: pairs with large metadata are evicted to stay within maxBytes, whatever max allows', () => {
+  const maxBytes = 512 * 1024;
+  const cache = new PairDecisionCache<{ n: number }>(100_000, 60_000, { maxBytes });
+  const big = (i: number) => input({ to: `agent-${i}`, metadata: { note: `${i}`.padEnd(4_000, 'x') } });
+  for (let i = 0; i < 2_000; i++) cache.set(big(i), verdict(i), 0);
+  assert.ok(cache.bytes <= maxBytes, `${cache.bytes} bytes`);
+  assert.ok(cache.size > 10 && cache.size < 2_000, `${cache.size} pairs`);
+  assert.deepEqual(cache.get(big(1_999), 0), verdict(1_999));
+  assert.equal(cache.get(big(0), 0), undefined);
+  // A pair's bucket that grows is re-measured: sixteen large documents of one pair cost sixteen times one.
+  const one = new PairDecisionCache<{ n: number }>(100, 60_000, { maxBytes });
+  one.set(input({ metadata: { v: '0'.repeat(4_000) } }), verdict(0), 0);
+  const single = one.bytes;
+  for (let v = 1; v < MAX_DOCUMENTS_PER_PAIR; v++) one.set(input({ metadata: { v: String(v).repeat(4_000) } }), verdict(v), 0);
+  assert.ok(one.bytes > 10 * single, `${one.bytes} vs ${single}`);
+});
+
+test('bounded by bytes: a document larger than the whole bound is not cached, and leaves nothing behind', () => {
+  const cache = new PairDecisionCache<{ n: number }>(100, 60_000, { maxBytes: 4_096 });
+  const huge = input({ metadata: { blob: 'x'.repeat(8_000) } });
+  cache.set(huge, verdict(1), 0);
+  assert.equal(cache.get(huge, 0), undefined);
+  assert.equal(cache.size, 0);
+  assert.equal(cache.bytes, 0);
+  // A bucket that grows past the bound is dropped whole (and unindexed: a later small document is cached afresh).
+  cache.set(input({ metadata: { a: 'y'.repeat(1_000) } }), verdict(2), 0);
+  assert.equal(cache.size, 1);
+  cache.set(input({ metadata: { b: 'z'.repeat(1_500) } }), verdict(3), 0);
+  assert.equal(cache.size, 0);
+  assert.equal(cache.get(input({ metadata: { a: 'y'.repeat(1_000) } }), 0), undefined);
+  cache.set(input(), verdict(4), 0);
+  assert.deepEqual(cache.get(input(), 0), verdict(4));
+});

@@ -20,7 +20,13 @@ const base: AgentMessage = {
 const input = (m: Partial<AgentMessage> = {}, bytes = 100, sender = worker, recipient = worker) =>
   buildPolicyInput({ ...base, ...m }, bytes, { expectedHash: DEFAULT_CONSTITUTIONAL_HASH, now: 0, sender, recipient });
 
-function evaluator(cache: { max: number; ttlMs: number } | false = false) {
+/** The counters of an evaluator's stats (its byte estimate is checked on its own). */
+function counts(ev: { stats(): { bytes: number } }) {
+  const { bytes: _bytes, ...rest } = ev.stats();
+  return rest;
+}
+
+function evaluator(cache: { max: number; ttlMs: number; maxBytes?: number } | false = false) {
   return createPolicyEvaluator({ module: source.module, data: source.data, entrypoint: 'agentbus/decision', revision: source.revision, cache });
 }
 
@@ -74,7 +80,8 @@ test('decision cache: hits only for the same document, whatever the message id',
   const ev = evaluator({ max: 100, ttlMs: 60_000 });
   assert.deepEqual(ev.evaluate(input()), { allowed: true });
   assert.deepEqual(ev.evaluate(input({ id: 'another-message' })), { allowed: true });
-  assert.deepEqual(ev.stats(), { hits: 1, misses: 1, size: 1, evaluations: 1, errors: 0 });
+  assert.deepEqual(counts(ev), { hits: 1, misses: 1, size: 1, evaluations: 1, errors: 0 });
+  assert.ok(ev.stats().bytes > 0);
   // Same pair, different documents: each is evaluated, and each verdict is its own.
   assert.equal(ev.evaluate(input({ metadata: { blocked: 'true' } })).allowed, false);
   assert.equal(ev.evaluate(input({ metadata: { blocked: 'true', extra: 'x' } })).allowed, false);
@@ -101,12 +108,29 @@ test('decision cache: entries expire after the TTL', async () => {
   await new Promise((resolve) => setTimeout(resolve, 40));
   ev.evaluate(input());
   assert.deepEqual([ev.stats().hits, ev.stats().misses], [1, 2]);
-  // On the clock the caller passes (the pipeline's per-batch time), epoch ms.
-  const batch = evaluator({ max: 100, ttlMs: 1000 });
-  batch.evaluate(input(), 10_000);
-  batch.evaluate(input(), 10_999);
-  batch.evaluate(input(), 11_000);
-  assert.deepEqual([batch.stats().hits, batch.stats().misses], [1, 2]);
+});
+
+test('decision cache: the TTL runs on a monotonic clock, so a wall-clock jump forward expires nothing', (t) => {
+  const ev = evaluator({ max: 100, ttlMs: 60_000 });
+  ev.evaluateMany([input()]);
+  const wall = Date.now();
+  t.mock.method(Date, 'now', () => wall + 2 * 3600_000);
+  ev.evaluate(input());
+  ev.evaluateMany([input()]);
+  assert.deepEqual([ev.stats().hits, ev.stats().misses], [2, 1]);
+});
+
+test('decision cache: a wall-clock jump backward keeps no decision past its TTL', async (t) => {
+  const ev = evaluator({ max: 100, ttlMs: 30 });
+  ev.evaluate(input());
+  const wall = Date.now();
+  t.mock.method(Date, 'now', () => wall - 2 * 3600_000);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  ev.evaluate(input());
+  ev.evaluateMany([input({ type: 'event' })]);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  ev.evaluateMany([input({ type: 'event' })]);
+  assert.deepEqual([ev.stats().hits, ev.stats().misses], [0, 4]);
 });
 
 test('bench traffic: 1,000 distinct agent pairs pass, the crafted 1% (audit_log to a non-auditor) is denied', () => {
@@ -231,7 +255,7 @@ test('evaluateMany: an input that fails is failed alone; hits come from the cach
   assert.match(!verdicts[1]!.allowed ? verdicts[1]!.reasons[0]! : '', /eval_conflict_error/);
   assert.match(!verdicts[3]!.allowed ? verdicts[3]!.reasons[0]! : '', /undefined/);
   // The conflict aborted the batch call; each input was then decided alone, so only the conflict is an error.
-  assert.deepEqual(ev.stats(), { hits: 0, misses: 4, size: 1, evaluations: 4, errors: 1 });
+  assert.deepEqual(counts(ev), { hits: 0, misses: 4, size: 1, evaluations: 4, errors: 1 });
 
   const cached = evaluator({ max: 100, ttlMs: 60_000 });
   const inputs = () => [input(), input({ to: 'agent-3' }), input({ constitutionalHash: 'bad' })];
@@ -239,7 +263,7 @@ test('evaluateMany: an input that fails is failed alone; hits come from the cach
   assert.deepEqual(cached.evaluateMany(inputs()), first);
   assert.deepEqual(cached.evaluateMany([input({ id: 'other id' })]), [{ allowed: true }]);
   // size counts (from, to) pairs: two here, one of them holding two documents.
-  assert.deepEqual(cached.stats(), { hits: 3 + 1, misses: 3, size: 2, evaluations: 3, errors: 0 });
+  assert.deepEqual(counts(cached), { hits: 3 + 1, misses: 3, size: 2, evaluations: 3, errors: 0 });
 });
 
 test('as a batch stage: prepare decides the batch once, and each message gets the verdict it gets alone', () => {
@@ -264,4 +288,18 @@ test('as a batch stage: prepare decides the batch once, and each message gets th
   // An item prepare did not see is evaluated the ordinary way.
   assert.deepEqual(stage(item({ to: 'spy' }), context), want[2]);
   assert.equal(ev.stats().evaluations, items.length + reaching.length + 1);
+});
+
+test('decision cache: bounded by bytes, not only by entries: large metadata evicts long before max pairs', () => {
+  const maxBytes = 1024 * 1024;
+  const ev = evaluator({ max: 100_000, ttlMs: 60_000, maxBytes });
+  const pairs = 2_000;
+  const inputs = Array.from({ length: pairs }, (_, i) => input({ from: `agent-${i}`, metadata: { trace: `${i}:`.padEnd(4_000, 'x') } }));
+  ev.evaluateMany(inputs);
+  const { size, bytes } = ev.stats() as { size: number; bytes?: number }; // bytes: absent before the bound existed
+  assert.ok(size < pairs / 4, `${size} pairs of ${pairs} cached`);
+  assert.ok(bytes !== undefined && bytes > 0 && bytes <= maxBytes, `${bytes} bytes cached`);
+  // The most recent decisions are still served from the cache.
+  ev.evaluate(inputs[pairs - 1]!);
+  assert.equal(ev.stats().hits, 1);
 });
