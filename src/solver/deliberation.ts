@@ -108,6 +108,8 @@ export interface Deliberation {
 }
 
 const STATIC_CHECK_TIMEOUT_MS = 60_000;
+/** Checks per solver pool task: enough to amortise the task's messaging, few enough to stay within the wall-clock budget. */
+const MAX_CHECKS_PER_TASK = 32;
 const SOLVER_OUTCOME: CompiledOutcome = Object.freeze({ kind: 'solver' });
 
 function resolvePolicy(policy: DeliberationOptions['policy']): DeliberationPolicy {
@@ -134,10 +136,10 @@ function isQueueFull(error: unknown): boolean {
   return typeof message === 'string' && /queue is at limit/i.test(message);
 }
 
-function describeFailure(error: unknown, timeoutMs: number): { reason: string; timeout: boolean } {
+function describeFailure(error: unknown, timeoutMs: number, lastFailure: string): { reason: string; timeout: boolean } {
   const err = error as { name?: string; code?: string; message?: string };
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError') return { reason: `deliberation timed out after ${timeoutMs} ms (solver worker recycled)`, timeout: true };
-  if (err?.code === 'EOPENBREAKER') return { reason: 'deliberation circuit breaker is open (recent solver failures)', timeout: false };
+  if (err?.code === 'EOPENBREAKER') return { reason: `deliberation circuit breaker is open after solver failures (last: ${lastFailure || 'unknown'})`, timeout: false };
   if (typeof err?.message === 'string' && /queue is at limit/i.test(err.message)) return { reason: 'deliberation queue is full', timeout: false };
   return { reason: `solver error: ${err?.message ?? String(error)}`, timeout: false };
 }
@@ -176,6 +178,59 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
     if (unknown !== undefined) return failure(`${unknown.template}: solver returned unknown (${unknown.reason ?? 'no reason'})`, templates);
     return { allowed: true, reasons: [], cached, templates };
   };
+
+  /**
+   * Decisions that need the solver in one event-loop turn go to it together: one pool task per batch of up to
+   * MAX_CHECKS_PER_TASK checks, never one per message (a task costs tens of µs of messaging whatever it holds).
+   */
+  interface Waiting {
+    readonly checks: readonly TemplateCheck[];
+    readonly fault: InjectedFault | undefined;
+    readonly resolve: (result: { verdicts: TemplateVerdict[]; solverMicros: number }) => void;
+    readonly reject: (error: unknown) => void;
+  }
+  let waiting: Waiting[] = [];
+  let flushScheduled = false;
+  let lastFailure = '';
+  const flushWaiting = (): void => {
+    flushScheduled = false;
+    const all = waiting;
+    waiting = [];
+    for (let start = 0; start < all.length; ) {
+      const batch: Waiting[] = [];
+      let count = 0;
+      while (start < all.length && (batch.length === 0 || count + all[start]!.checks.length <= MAX_CHECKS_PER_TASK)) {
+        count += all[start]!.checks.length;
+        batch.push(all[start++]!);
+      }
+      const checks = batch.flatMap((w) => w.checks);
+      const fault = batch.find((w) => w.fault !== undefined)?.fault;
+      counters.solverTasks++;
+      counters.solverChecks += checks.length;
+      const task: SolverTask = fault === undefined ? { kind: 'check', checks } : { kind: 'check', checks, fault };
+      (breaker as CircuitBreaker<[SolverTask], CheckTaskResult>).fire(task).then(
+        (result) => {
+          let at = 0;
+          for (const w of batch) {
+            w.resolve({ verdicts: result.verdicts.slice(at, at + w.checks.length), solverMicros: result.solverMicros });
+            at += w.checks.length;
+          }
+        },
+        (error: unknown) => {
+          if (!isQueueFull(error) && (error as { code?: string })?.code !== 'EOPENBREAKER') lastFailure = (error as Error)?.message ?? String(error);
+          for (const w of batch) w.reject(error);
+        },
+      );
+    }
+  };
+  const solveBatched = (checks: readonly TemplateCheck[], fault: InjectedFault | undefined) =>
+    new Promise<{ verdicts: TemplateVerdict[]; solverMicros: number }>((resolve, reject) => {
+      waiting.push({ checks, fault, resolve, reject });
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushWaiting);
+      }
+    });
 
   return {
     revision: policy.revision,
@@ -301,15 +356,12 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
       const fault = pendingFault;
       pendingFault = undefined;
       try {
-        counters.solverTasks++;
-        counters.solverChecks += checks.length;
-        const task: SolverTask = fault === undefined ? { kind: 'check', checks } : { kind: 'check', checks, fault };
-        const result = await (breaker as CircuitBreaker<[SolverTask], CheckTaskResult>).fire(task);
+        const result = await solveBatched(checks, fault);
         result.verdicts.forEach((verdict, i) => cache?.set(keys[i] as string, verdict));
         return record({ ...combine([...verdicts, ...result.verdicts], false, templates), solverMicros: result.solverMicros });
       } catch (error) {
         if (isQueueFull(error)) return record(overloaded(templates));
-        const { reason, timeout } = describeFailure(error, timeoutMs);
+        const { reason, timeout } = describeFailure(error, timeoutMs, lastFailure);
         if (timeout) counters.timeouts++;
         return record(failure(reason, templates));
       }
