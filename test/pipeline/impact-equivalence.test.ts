@@ -58,7 +58,7 @@ const deep = fc.tuple(fc.integer({ min: 1, max: 60 }), text, fc.boolean()).map((
 
 const verb = fc.oneof(
   fc.constantFrom('deleteUser', 'delete_user', 'DELETE /x', 'Bash(rm -rf)', 'transfer_funds', 'readFile', 'READ', 'GetStatus', 'ping', '', '123', '_run'),
-  fc.constantFrom('x'.repeat(70), `${'a'.repeat(64)}read`, 'execute'.repeat(10)),
+  fc.constantFrom('x'.repeat(70), 'a'.repeat(63), 'a'.repeat(64), 'A'.repeat(70), `${'a'.repeat(64)}read`, 'execute'.repeat(10)),
   word,
   fc.string({ unit: 'binary-ascii', maxLength: 12 }),
 );
@@ -104,7 +104,7 @@ const configOverrides: fc.Arbitrary<Partial<ImpactConfig>> = fc.record(
     scanBudgetChars: fc.oneof(fc.nat(300), fc.double({ min: 0, max: 300, noNaN: true }), fc.constantFrom(4096, Infinity, 0, -5, Number.NaN)),
     scanBudgetNodes: fc.oneof(fc.nat(40), fc.double({ min: 0, max: 40, noNaN: true }), fc.constantFrom(512, Infinity, 0)),
     sensitiveKeywords: fc.array(keyword, { maxLength: 40 }),
-    verbRisk: fc.dictionary(fc.oneof(word, fc.constantFrom('', 'rm-rf', 'Read', 'DELETE', 'x')), fc.double({ min: 0, max: 1, noNaN: true }), { maxKeys: 12 }),
+    verbRisk: fc.dictionary(fc.oneof(word, fc.constantFrom('', 'rm-rf', 'Read', 'DELETE', 'x', 'a'.repeat(64), 'a'.repeat(63))), fc.double({ min: 0, max: 1, noNaN: true }), { maxKeys: 12 }),
     actionFields: fc.shuffledSubarray(['tool', 'action', 'operation', 'command', 'method', 'text'], { minLength: 1 }),
   },
   { requiredKeys: [] },
