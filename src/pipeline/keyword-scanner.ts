@@ -15,12 +15,13 @@ const ROOT = TRIE_ROOT;
  * `insecurity` is not `security`), compared without ASCII case. A two-word keyword (`private key`) matches two
  * consecutive words of one string, whatever non-letters separate them.
  *
- * How it stays cheap: each string's budgeted characters are copied (natively) into a reusable Uint16Array,
- * and one pass looks up, at every position, the low five bits of the next three characters in a 32 Ki-entry
- * table of the keywords' first three letters ("anchors": single keywords and first words of two-word ones).
- * That lookup has no branch per word and no state carried from one character to the next, so the CPU runs
- * positions in parallel. Only where it hits (a keyword's first letters, or rarely a look-alike) is the word
- * checked exactly: it must start the word, and walk a case-insensitive letter trie to a keyword's end.
+ * How it stays cheap: a string's budgeted characters are copied natively (Buffer#write, latin1: the low byte
+ * of each UTF-16 unit) into a reusable buffer that is then read four characters at a time. Every window of four
+ * characters at an even position is hashed (the low five bits of each character, which fold ASCII case) into
+ * a table that says whether a keyword could start at the window's first or second character. There is no
+ * branch per word and no state carried from one window to the next, so the CPU overlaps the windows; the
+ * filter only ever errs towards a candidate. Each candidate is then checked exactly on the string itself: it
+ * must start a word, and the word must walk a case-insensitive letter trie to a keyword's end.
  *
  * Budgets: at most `budgetChars` characters and `budgetNodes` JSON nodes are read, in a fixed order (a
  * depth-first walk, object keys in `for…in` order), so a large payload costs no more than a small one.
@@ -45,32 +46,53 @@ const LOWER_Z = 122;
 const NONE = -1;
 /** Strings this short are copied by a charCodeAt loop: below it, a native call costs more than it saves. */
 const NATIVE_COPY_MIN = 32;
-/** Characters past the last one read (as 0, a non-letter) so the scan loops need no bounds tests. */
-const SENTINELS = 3;
-const INITIAL_UNITS = 4096 + SENTINELS;
-/** Buffer#write(…, 'utf16le') writes little-endian units; elsewhere a Uint16Array would read them swapped. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Zero bytes after the last character copied, so the four-at-a-time read past it needs no bounds test. */
+const PADDING = 8;
+const INITIAL_BYTES = 4096 + PADDING;
+/** The window arithmetic in scan reads words as little-endian; elsewhere every position is checked exactly. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * Windows of three characters (by the low five bits of each) that can start an anchor word of some scanner.
- * One table shared by every scanner, the union of their anchors: as a module constant its size is known to
- * the compiler, which then drops the bounds check from the hot loop's two lookups per character (measured:
- * ~20% of the scan). A window another scanner's anchors added only costs an exact check that fails.
+ * Windows of four characters, hashed, where a keyword of some scanner could start at the first or second
+ * character ("anchors": single keywords and first words of two-word keywords). One table shared by every
+ * scanner, the union of their anchors: as a module constant its size is known to the compiler, which drops
+ * the bounds checks from the hot loop. A window another scanner's anchors (or a hash collision) marked only
+ * costs an exact check that fails.
  */
-const ANCHOR_STARTS = new Uint8Array(1 << 15);
+const WINDOW_HASH_BITS = 18;
+const WINDOW_HASH_SHIFT = 32 - WINDOW_HASH_BITS;
+const WINDOW_HASH_MULTIPLIER = 0x9e3779b1 | 0;
+/** Keeps the low five bits of each of a window's four bytes. */
+const LOW_BITS = 0x1f1f1f1f;
+const ANCHOR_WINDOWS = new Uint8Array(1 << WINDOW_HASH_BITS);
 
 function isLetter(unit: number): boolean {
   const lower = unit | 0x20;
   return lower >= LOWER_A && lower <= LOWER_Z;
 }
 
-/** Marks every three-character window, by low five bits, that can start an occurrence of `word`. */
+const ANY_LOW_BITS = Array.from({ length: 32 }, (_, k) => k);
+
+/** Marks every window (by the low five bits of its characters) in which `word` starts at offset 0 or 1. */
 function markAnchor(word: string): void {
   // Past the end of the word comes a non-letter (or the end), whose low five bits can be anything.
-  const first = word.charCodeAt(0) & 31;
-  const secondOptions = word.length > 1 ? [word.charCodeAt(1) & 31] : Array.from({ length: 32 }, (_, k) => k);
-  const thirdOptions = word.length > 2 ? [word.charCodeAt(2) & 31] : Array.from({ length: 32 }, (_, k) => k);
-  for (const second of secondOptions) for (const third of thirdOptions) ANCHOR_STARTS[(first << 10) | (second << 5) | third] = 1;
+  const at = (k: number): readonly number[] => (k < word.length ? [word.charCodeAt(k) & 31] : ANY_LOW_BITS);
+  const window = new Uint8Array(4);
+  const asWord = new Uint32Array(window.buffer); // read back in the platform's byte order, as the scan reads
+  const mark = (bytes: readonly number[]): void => {
+    window.set(bytes);
+    ANCHOR_WINDOWS[Math.imul((asWord[0] as number) & LOW_BITS, WINDOW_HASH_MULTIPLIER) >>> WINDOW_HASH_SHIFT] = 1;
+  };
+  for (const first of at(0)) {
+    for (const second of at(1)) {
+      for (const third of at(2)) {
+        for (const other of ANY_LOW_BITS) {
+          mark([first, second, third, other]);
+          mark([other, first, second, third]);
+        }
+      }
+    }
+  }
 }
 
 export class KeywordScanner {
@@ -84,9 +106,10 @@ export class KeywordScanner {
   private readonly pairSecondCount: number;
   /** `first * pairSecondCount + second` → keyword id. */
   private readonly pairIds = new Map<number, number>();
-  /** Characters of the string being scanned, as UTF-16 code units (see scan), and the same memory as a Buffer. */
-  private units = new Uint16Array(INITIAL_UNITS);
-  private unitBytes = Buffer.from(this.units.buffer, this.units.byteOffset, this.units.byteLength);
+  /** The low byte of each character of the string being scanned (see scan), as bytes, words and a Buffer. */
+  private bytes = new Uint8Array(INITIAL_BYTES);
+  private words = new Uint32Array(this.bytes.buffer);
+  private bytesBuffer = Buffer.from(this.bytes.buffer);
   /** The walk's stack, reused across calls; cleared after each so it holds no payload alive. */
   private readonly stack: JsonValue[] = [];
 
@@ -172,10 +195,8 @@ export class KeywordScanner {
   }
 
   /**
-   * Reads the characters of `text` left in the budget. They are first copied into a reusable Uint16Array
-   * (natively, by Buffer#write, for all but short strings) because reading a typed array in a loop costs a
-   * fraction of String#charCodeAt per character; the copy holds UTF-16 code units, so positions and the budget
-   * are counted exactly as on the string. A word cut by the budget is matched as cut.
+   * Reads the characters of `text` left in the budget: filters them through ANCHOR_WINDOWS and checks each
+   * candidate exactly (see the file comment). A word cut by the budget is matched as cut.
    */
   private scan(text: string): void {
     const length = text.length < this.charsLeft ? text.length : this.charsLeft;
@@ -183,52 +204,56 @@ export class KeywordScanner {
     if (!(length > 0)) return;
     // A fractional budget (a config slip) reads up to the next whole character; see matchAt.
     const count = Math.ceil(length);
-    const units = this.unitsFor(count);
-    if (count <= NATIVE_COPY_MIN || !LITTLE_ENDIAN || this.unitBytes.write(text, 0, count * 2, 'utf16le') !== count * 2) {
-      for (let i = 0; i < count; i++) units[i] = text.charCodeAt(i);
+    const fractional = count !== length;
+    if (!LITTLE_ENDIAN) {
+      for (let i = 0; i < count; i++) if (this.matchAt(text, i, count, fractional)) return;
+      return;
     }
-    for (let k = 0; k < SENTINELS; k++) units[count + k] = 0;
-    this.scanUnits(units, count, count !== length);
-  }
-
-  /** A copy buffer for `count` units and the sentinels after them, grown (never shrunk) as budgets need. */
-  private unitsFor(count: number): Uint16Array {
-    if (count + SENTINELS > this.units.length) {
-      let capacity = this.units.length;
-      while (capacity < count + SENTINELS) capacity *= 2;
-      this.units = new Uint16Array(capacity);
-      this.unitBytes = Buffer.from(this.units.buffer, this.units.byteOffset, this.units.byteLength);
+    const bytes = this.bytesFor(count);
+    // Short strings are copied by a loop: below NATIVE_COPY_MIN a native call costs more than it saves. A
+    // Uint8Array keeps the low byte of each unit, as latin1 writes it.
+    if (count <= NATIVE_COPY_MIN || this.bytesBuffer.write(text, 0, count, 'latin1') !== count) {
+      for (let i = 0; i < count; i++) bytes[i] = text.charCodeAt(i);
     }
-    return this.units;
-  }
-
-  /** Finds the keywords in units[0, count), followed by SENTINELS zeros; stops once the count saturates. */
-  private scanUnits(units: Uint16Array, count: number, fractional: boolean): void {
-    let x = (units[0] as number) & 31;
-    let y = (units[1] as number) & 31;
-    // Two positions per turn, one branch for both: the branch is almost never taken.
-    for (let i = 0; i < count; i += 2) {
-      const z = (units[i + 2] as number) & 31;
-      const w = (units[i + 3] as number) & 31;
-      const atFirst = ANCHOR_STARTS[(x << 10) | (y << 5) | z] as number;
-      const atSecond = ANCHOR_STARTS[(y << 10) | (z << 5) | w] as number;
-      if ((atFirst | atSecond) !== 0) {
-        if (atFirst !== 0 && this.matchAt(units, i, count, fractional)) return;
-        if (atSecond !== 0 && i + 1 < count && this.matchAt(units, i + 1, count, fractional)) return;
+    for (let k = count; k < count + PADDING; k++) bytes[k] = 0;
+    const words = this.words;
+    const wordCount = (count + 3) >>> 2;
+    let current = words[0] as number;
+    for (let k = 0; k < wordCount; k++) {
+      const following = words[k + 1] as number;
+      // The window at 4k (keywords starting at 4k or 4k + 1) and the one at 4k + 2 (at 4k + 2 or 4k + 3).
+      const atEven = ANCHOR_WINDOWS[Math.imul(current & LOW_BITS, WINDOW_HASH_MULTIPLIER) >>> WINDOW_HASH_SHIFT] as number;
+      const atOdd = ANCHOR_WINDOWS[Math.imul(((current >>> 16) | (following << 16)) & LOW_BITS, WINDOW_HASH_MULTIPLIER) >>> WINDOW_HASH_SHIFT] as number;
+      if ((atEven | atOdd) !== 0) {
+        const base = k << 2;
+        if (atEven !== 0 && (this.matchAt(text, base, count, fractional) || this.matchAt(text, base + 1, count, fractional))) return;
+        if (atOdd !== 0 && (this.matchAt(text, base + 2, count, fractional) || this.matchAt(text, base + 3, count, fractional))) return;
       }
-      x = z;
-      y = w;
+      current = following;
     }
+  }
+
+  /** The copy buffer, zeroed past `count`, grown (never shrunk) as budgets need. */
+  private bytesFor(count: number): Uint8Array {
+    if (count + PADDING > this.bytes.length) {
+      let capacity = this.bytes.length;
+      while (capacity < count + PADDING) capacity *= 2;
+      this.bytes = new Uint8Array(capacity);
+      this.words = new Uint32Array(this.bytes.buffer);
+      this.bytesBuffer = Buffer.from(this.bytes.buffer);
+    }
+    return this.bytes;
   }
 
   /**
-   * Counts the keyword(s) that the word starting at `start` is (or begins, for a two-word keyword), if it is
-   * a word start at all. True when the count has saturated. `fractional`: the scorer has always left a word
-   * that reaches a fractional budget's end uncounted; kept so that scores stay what they were.
+   * Counts the keyword(s) that the word starting at `start` is (or begins, for a two-word keyword), if a word
+   * starts there at all, reading `text` itself up to `count`. True when the count has saturated.
+   * `fractional`: the scorer has always left a word that reaches a fractional budget's end uncounted; kept so
+   * that scores stay what they were.
    */
-  private matchAt(units: Uint16Array, start: number, count: number, fractional: boolean): boolean {
-    if (start > 0 && isLetter(units[start - 1] as number)) return false;
-    const state = this.walkWord(units, start);
+  private matchAt(text: string, start: number, count: number, fractional: boolean): boolean {
+    if (start >= count || (start > 0 && isLetter(text.charCodeAt(start - 1)))) return false;
+    const state = this.walkWord(text, start, count);
     if (state === DEAD) return false;
     const end = this.wordEnd;
     if (fractional && end === count) return false;
@@ -237,34 +262,33 @@ export class KeywordScanner {
     const first = this.pairFirstAt[state] as number;
     if (first !== NONE) {
       let next = end;
-      while (next < count && !isLetter(units[next] as number)) next++;
-      if (next < count) {
-        const secondState = this.walkWord(units, next);
-        if (secondState !== DEAD && !(fractional && this.wordEnd === count)) {
-          const second = this.pairSecondAt[secondState] as number;
-          const pair = second === NONE ? undefined : this.pairIds.get(first * this.pairSecondCount + second);
-          if (pair !== undefined) this.hit(pair);
-        }
+      while (next < count && !isLetter(text.charCodeAt(next))) next++;
+      const secondState = this.walkWord(text, next, count);
+      if (secondState !== DEAD && !(fractional && this.wordEnd === count)) {
+        const second = this.pairSecondAt[secondState] as number;
+        const pair = second === NONE ? undefined : this.pairIds.get(first * this.pairSecondCount + second);
+        if (pair !== undefined) this.hit(pair);
       }
     }
     return this.hits >= KEYWORD_SATURATION;
   }
 
-  /** Where the last walkWord's word ended (the index of the non-letter after it). */
+  /** Where the last walkWord's word ended (the index of the first character after it). */
   private wordEnd = 0;
 
-  /** The trie state after the letters from `start` up to the next non-letter, or DEAD once off the trie. */
-  private walkWord(units: Uint16Array, start: number): number {
+  /** The trie state after the letters of `text` from `start` up to a non-letter or `count`; DEAD once off the trie or if no letter is there. */
+  private walkWord(text: string, start: number, count: number): number {
     const next = this.next;
     let state = ROOT;
     let i = start;
-    let code = (units[i] as number) | 0x20;
-    if (code < LOWER_A || code > LOWER_Z) return DEAD;
-    do {
+    while (i < count) {
+      const code = text.charCodeAt(i) | 0x20;
+      if (code < LOWER_A || code > LOWER_Z) break;
       state = next[(state << 5) | (code & 31)] as number;
       if (state === DEAD) return DEAD;
-      code = (units[++i] as number) | 0x20;
-    } while (code >= LOWER_A && code <= LOWER_Z);
+      i++;
+    }
+    if (i === start) return DEAD;
     this.wordEnd = i;
     return state;
   }
