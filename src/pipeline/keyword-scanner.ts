@@ -15,8 +15,8 @@ const ROOT = TRIE_ROOT;
  * `insecurity` is not `security`), compared without ASCII case. A two-word keyword (`private key`) matches two
  * consecutive words of one string, whatever non-letters separate them.
  *
- * How it stays cheap: a string's budgeted characters are copied natively (Buffer#write, latin1: the low byte
- * of each UTF-16 unit) into a reusable buffer that is then read four characters at a time. Every window of four
+ * How it stays cheap: a string's budgeted characters are copied natively (Buffer#write 'ascii', which Node
+ * documents as latin1 for writing: the low byte of each UTF-16 unit) into a reusable buffer that is then read four characters at a time. Every window of four
  * characters at an even position is hashed (the low five bits of each character, which fold ASCII case) into
  * a table that says whether a keyword could start at the window's first or second character. There is no
  * branch per word and no state carried from one window to the next, so the CPU overlaps the windows; the
@@ -211,8 +211,10 @@ export class KeywordScanner {
     }
     const bytes = this.bytesFor(count);
     // Short strings are copied by a loop: below NATIVE_COPY_MIN a native call costs more than it saves. A
-    // Uint8Array keeps the low byte of each unit, as latin1 writes it.
-    if (count <= NATIVE_COPY_MIN || this.bytesBuffer.write(text, 0, count, 'latin1') !== count) {
+    // Uint8Array keeps the low byte of each unit, as latin1 writes it. 'ascii' rather than 'latin1': it writes
+    // the same bytes (Node documents it so) through Buffer#write's fast branch, a third of the call's cost.
+    // Only the low five bits are read, so even a write that cleared the top bit would filter the same.
+    if (count <= NATIVE_COPY_MIN || this.bytesBuffer.write(text, 0, count, 'ascii') !== count) {
       for (let i = 0; i < count; i++) bytes[i] = text.charCodeAt(i);
     }
     for (let k = count; k < count + PADDING; k++) bytes[k] = 0;
