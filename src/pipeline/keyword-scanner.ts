@@ -57,9 +57,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /**
  * Windows of four characters, hashed, where a keyword of some scanner could start at the first or second
  * character ("anchors": single keywords and first words of two-word keywords). One table shared by every
- * scanner, the union of their anchors: as a module constant its size is known to the compiler, which drops
- * the bounds checks from the hot loop. A window another scanner's anchors (or a hash collision) marked only
- * costs an exact check that fails.
+ * scanner, the union of their anchors (see registerAnchors): as a module constant its size is known to the
+ * compiler, which drops the bounds checks from the hot loop. A window another scanner's anchors (or a hash
+ * collision) marked only costs an exact check that fails.
  */
 const WINDOW_HASH_BITS = 18;
 const WINDOW_HASH_SHIFT = 32 - WINDOW_HASH_BITS;
@@ -67,6 +67,7 @@ const WINDOW_HASH_MULTIPLIER = 0x9e3779b1 | 0;
 /** Keeps the low five bits of each of a window's four bytes. */
 const LOW_BITS = 0x1f1f1f1f;
 const ANCHOR_WINDOWS = new Uint8Array(1 << WINDOW_HASH_BITS);
+let markedWindows = 0;
 
 function isLetter(unit: number): boolean {
   const lower = unit | 0x20;
@@ -83,7 +84,9 @@ function markAnchor(word: string): void {
   const asWord = new Uint32Array(window.buffer); // read back in the platform's byte order, as the scan reads
   const mark = (bytes: readonly number[]): void => {
     window.set(bytes);
-    ANCHOR_WINDOWS[Math.imul((asWord[0] as number) & LOW_BITS, WINDOW_HASH_MULTIPLIER) >>> WINDOW_HASH_SHIFT] = 1;
+    const slot = Math.imul((asWord[0] as number) & LOW_BITS, WINDOW_HASH_MULTIPLIER) >>> WINDOW_HASH_SHIFT;
+    if (ANCHOR_WINDOWS[slot] === 0) markedWindows++;
+    ANCHOR_WINDOWS[slot] = 1;
   };
   for (const first of at(0)) {
     for (const second of at(1)) {
@@ -95,6 +98,32 @@ function markAnchor(word: string): void {
       }
     }
   }
+}
+
+/**
+ * The scanners whose anchors are in ANCHOR_WINDOWS. Past REBUILD_FILL, the table is rebuilt from the
+ * scanners still alive, so that a process that makes many models over time (each scoring a while, then
+ * dropped) keeps a selective filter; a fuller table stays correct, it only sends more candidates to the check.
+ * The list itself is pruned of dropped scanners whenever it doubles, so it stays in proportion to the live ones.
+ */
+let anchorOwners: { readonly owner: WeakRef<object>; readonly anchors: readonly string[] }[] = [];
+const REBUILD_FILL = ANCHOR_WINDOWS.length / 16;
+const MIN_PRUNE_AT = 64;
+let pruneAt = MIN_PRUNE_AT;
+
+function registerAnchors(owner: object, anchors: readonly string[]): void {
+  anchorOwners.push({ owner: new WeakRef(owner), anchors });
+  for (const anchor of anchors) markAnchor(anchor);
+  const rebuild = markedWindows > REBUILD_FILL;
+  if (!rebuild && anchorOwners.length < pruneAt) return;
+  const live = anchorOwners.filter((entry) => entry.owner.deref() !== undefined);
+  pruneAt = Math.max(MIN_PRUNE_AT, 2 * live.length);
+  const dropped = live.length < anchorOwners.length;
+  anchorOwners = live;
+  if (!rebuild || !dropped) return;
+  ANCHOR_WINDOWS.fill(0);
+  markedWindows = 0;
+  for (const entry of live) for (const anchor of entry.anchors) markAnchor(anchor);
 }
 
 export class KeywordScanner {
@@ -123,12 +152,13 @@ export class KeywordScanner {
   constructor(singles: readonly SensitiveWord[], pairs: readonly SensitivePair[]) {
     const trie = new LetterTrie();
     // An empty word, or one with a character other than a-z, can never equal a scanned word: left out.
+    const anchors: string[] = [];
     const singleEnds: [number, number][] = [];
     for (const { word, id } of singles) {
       const state = trie.insert(word);
       if (state > ROOT) {
         singleEnds.push([state, id]);
-        markAnchor(word);
+        anchors.push(word);
       }
     }
     const firstIndex = new Map<number, number>();
@@ -144,7 +174,7 @@ export class KeywordScanner {
       const secondState = trie.insert(second);
       if (firstState > ROOT && secondState > ROOT) {
         pairEnds.push([indexIn(firstIndex, firstState), indexIn(secondIndex, secondState), id]);
-        markAnchor(first);
+        anchors.push(first);
       }
     }
     this.next = trie.table();
@@ -156,6 +186,7 @@ export class KeywordScanner {
     for (const [state, index] of firstIndex) this.pairFirstAt[state] = index;
     for (const [state, index] of secondIndex) this.pairSecondAt[state] = index;
     for (const [first, second, id] of pairEnds) this.pairIds.set(first * this.pairSecondCount + second, id);
+    registerAnchors(this, anchors);
   }
 
   /** Distinct sensitive keywords (counted up to KEYWORD_SATURATION) in the keys and string values read within the budgets. */

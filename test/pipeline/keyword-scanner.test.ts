@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { KeywordScanner } from '../../src/pipeline/keyword-scanner.ts';
 
 function scanner(words: string[], pairs: [string, string][] = []): KeywordScanner {
@@ -9,8 +11,9 @@ function scanner(words: string[], pairs: [string, string][] = []): KeywordScanne
   );
 }
 
+const keywords = scanner(['token', 'secret', 'root'], [['private', 'key'], ['drop', 'table']]);
+
 describe('KeywordScanner', () => {
-  const keywords = scanner(['token', 'secret', 'root'], [['private', 'key'], ['drop', 'table']]);
   const count = (payload: Parameters<KeywordScanner['count']>[0], chars = 4096, nodes = 512) => keywords.count(payload, chars, nodes);
 
   it('counts distinct whole words, without case, in keys and string values', () => {
@@ -64,5 +67,27 @@ describe('KeywordScanner', () => {
     const other = scanner(['breach']);
     assert.equal(other.count('token secret breach', 4096, 512), 1);
     assert.equal(count('breach'), 0);
+  });
+});
+
+describe('the filter table the scanners share', () => {
+  it('stays exact for every scanner when one with one-letter keywords marks most of it', () => {
+    const before = scanner(['token'], [['private', 'key']]);
+    const wide = Array.from({ length: 3 }, (_, k) => scanner([String.fromCharCode(97 + k), 'zz']));
+    assert.equal(before.count('the token and a private key', 4096, 512), 2);
+    wide.forEach((s, k) => assert.equal(s.count(`x ${String.fromCharCode(97 + k)} zz`, 4096, 512), 2));
+  });
+
+  it('after many scanners were made and dropped, rebuilds it with the live ones\' keywords', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const live = scanner(['secret']);
+    for (let i = 0; i < 300; i++) scanner([`w${String.fromCharCode(97 + (i % 26))}q`, 'a']);
+    await new Promise((resolve) => setImmediate(resolve)); // WeakRef targets live until the job that made them ends
+    gc();
+    const fresh = scanner(['breach']); // past the fill point, with dropped scanners: the table is rebuilt
+    assert.equal(fresh.count('a breach', 4096, 512), 1);
+    assert.equal(live.count('a secret', 4096, 512), 1);
+    assert.equal(keywords.count('a token', 4096, 512), 1);
   });
 });
