@@ -101,10 +101,10 @@ function markAnchor(word: string): void {
 }
 
 /**
- * The scanners whose anchors are in ANCHOR_WINDOWS. Past REBUILD_FILL, the table is rebuilt from the
- * scanners still alive, so that a process that makes many models over time (each scoring a while, then
- * dropped) keeps a selective filter; a fuller table stays correct, it only sends more candidates to the check.
- * The list itself is pruned of dropped scanners whenever it doubles, so it stays in proportion to the live ones.
+ * The scanners whose anchors are in ANCHOR_WINDOWS, so that a process that makes many models over time (each
+ * scoring a while, then dropped) keeps a selective filter; a fuller table stays correct, it only sends more
+ * candidates to the exact check. Each time the list doubles, the dropped scanners leave it, and if the table
+ * is past REBUILD_FILL it is rebuilt from the live ones: the work is in proportion to the scanners made.
  */
 let anchorOwners: { readonly owner: WeakRef<object>; readonly anchors: readonly string[] }[] = [];
 const REBUILD_FILL = ANCHOR_WINDOWS.length / 16;
@@ -114,13 +114,12 @@ let pruneAt = MIN_PRUNE_AT;
 function registerAnchors(owner: object, anchors: readonly string[]): void {
   anchorOwners.push({ owner: new WeakRef(owner), anchors });
   for (const anchor of anchors) markAnchor(anchor);
-  const rebuild = markedWindows > REBUILD_FILL;
-  if (!rebuild && anchorOwners.length < pruneAt) return;
+  if (anchorOwners.length < pruneAt) return;
   const live = anchorOwners.filter((entry) => entry.owner.deref() !== undefined);
-  pruneAt = Math.max(MIN_PRUNE_AT, 2 * live.length);
   const dropped = live.length < anchorOwners.length;
   anchorOwners = live;
-  if (!rebuild || !dropped) return;
+  pruneAt = Math.max(MIN_PRUNE_AT, 2 * live.length);
+  if (!dropped || markedWindows <= REBUILD_FILL) return;
   ANCHOR_WINDOWS.fill(0);
   markedWindows = 0;
   for (const entry of live) for (const anchor of entry.anchors) markAnchor(anchor);

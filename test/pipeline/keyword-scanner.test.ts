@@ -81,13 +81,17 @@ describe('the filter table the scanners share', () => {
   it('after many scanners were made and dropped, rebuilds it with the live ones\' keywords', async () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
+    const letters = (n: number) => Array.from({ length: 3 }, (_, k) => String.fromCharCode(97 + (Math.floor(n / 26 ** k) % 26))).join('');
     const live = scanner(['secret']);
-    for (let i = 0; i < 300; i++) scanner([`w${String.fromCharCode(97 + (i % 26))}q`, 'a']);
+    // Dropped scanners with distinct words, enough to fill the table past its rebuild point.
+    for (let i = 0; i < 600; i++) scanner([`q${letters(2 * i)}`, `z${letters(2 * i + 1)}`]);
     await new Promise((resolve) => setImmediate(resolve)); // WeakRef targets live until the job that made them ends
     gc();
-    const fresh = scanner(['breach']); // past the fill point, with dropped scanners: the table is rebuilt
-    assert.equal(fresh.count('a breach', 4096, 512), 1);
+    // Enough new scanners to reach the next point where the list is pruned and the table rebuilt.
+    const fresh = Array.from({ length: 1200 }, (_, i) => scanner([`x${letters(i)}`]));
     assert.equal(live.count('a secret', 4096, 512), 1);
     assert.equal(keywords.count('a token', 4096, 512), 1);
+    assert.equal(fresh[0]!.count(`a x${letters(0)}`, 4096, 512), 1);
+    assert.equal(fresh[1199]!.count(`a x${letters(1199)}`, 4096, 512), 1);
   });
 });
