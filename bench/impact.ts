@@ -2,7 +2,7 @@
  * Impact scoring, the single-pass scorer (src/pipeline/impact.ts) against the scorer it replaced
  * (test/pipeline/impact-reference.ts), in one process, alternating rounds so both see the same machine state.
  *
- * `npm run bench:impact [-- --rounds 41 --messages 4096 --passes 1]`
+ * `npm run bench:impact [-- --rounds 201 --messages 256 --passes 1]` (256 messages, as bench/micro.ts samples)
  *
  * Per round, each scorer scores every scenario message `passes` times; the figure is ns per message. Rounds
  * are short, so on a busy machine some of them run undisturbed: the fastest round ("best") is the steadier
@@ -102,8 +102,8 @@ const isEntryPoint = process.argv[1] !== undefined && import.meta.url === new UR
 if (isEntryPoint) {
   const { values } = parseArgs({
     options: {
-      rounds: { type: 'string', default: '41' },
-      messages: { type: 'string', default: '4096' },
+      rounds: { type: 'string', default: '201' },
+      messages: { type: 'string', default: '256' },
       passes: { type: 'string', default: '1' },
     },
   });
