@@ -17,13 +17,13 @@ const ROOT = TRIE_ROOT;
  *
  * How it stays cheap: a string's budgeted characters are copied natively (Buffer#write 'ascii', which Node
  * documents as latin1 for writing: the low byte of each UTF-16 unit) into a reusable buffer that is then read
- * four characters at a time (eight per turn). Every window of four characters at an even position is hashed (the low five bits
- * of each character, which fold ASCII case) into a table that says whether a keyword could start at the
- * window's first or second character. There is no branch per word and no state carried from one window to
- * the next, so the CPU overlaps the windows; the filter only ever errs towards a candidate. Each candidate is
- * then checked exactly on the string itself: it must start a word, and the word must walk a case-insensitive
- * letter trie to a keyword's end. (A trie walk per word, or a DFA per character, costs 2-3x as much: each
- * character then waits for the previous one's table lookup.)
+ * four characters at a time, eight per turn. Every window of four characters at an even position is hashed
+ * (the low five bits of each character, which fold ASCII case) into a table that says whether a keyword could
+ * start at the window's first or second character. There is no branch per word and no state carried from one
+ * window to the next, so the CPU overlaps the windows; the filter only ever errs towards a candidate. Each
+ * candidate is then checked exactly on the string itself: it must start a word, and the word must walk a
+ * case-insensitive letter trie to a keyword's end. (A trie walk per word, or a DFA per character, costs 2-3x
+ * as much: each character then waits for the previous one's table lookup.)
  *
  * Budgets: at most `budgetChars` characters and `budgetNodes` JSON nodes are read, in a fixed order (a
  * depth-first walk, object keys in `for…in` order), so a large payload costs no more than a small one.
