@@ -1,5 +1,7 @@
 import type { AgentMessage, JsonValue } from '../model/message.ts';
+import { KeywordScanner, type SensitivePair, type SensitiveWord } from './keyword-scanner.ts';
 import { SenderVolumeWindow } from './sender-volume.ts';
+import { VerbRiskTable } from './verb-risk.ts';
 
 /**
  * Impact scoring: how much harm a message could do if it were wrong, as a deterministic number in [0, 1].
@@ -220,125 +222,57 @@ function keywordScore(hits: number): number {
   return 1;
 }
 
-/** Distinct keyword hits stop mattering at three (the component saturates), so only two need remembering. */
-const KEYWORD_SATURATION = 3;
-
-/** True when text[start, end) equals `word` ignoring ASCII case (confirms a hash hit, so collisions never count). */
-function sameWord(text: string, start: number, end: number, word: string): boolean {
-  if (end - start !== word.length) return false;
-  for (let i = 0; i < word.length; i++) if ((text.charCodeAt(start + i) | 0x20) !== word.charCodeAt(i)) return false;
-  return true;
+/** What a model compiles to for scanning: letter tries for its keywords and verbs (built once per model). */
+interface ScanTables {
+  readonly keywords: KeywordScanner;
+  readonly verbs: VerbRiskTable;
 }
+
+const scanTables = new WeakMap<ImpactModel, ScanTables>();
+let lastModel: ImpactModel | undefined;
+let lastTables: ScanTables | undefined;
 
 /**
- * Keyword scanning without regex or allocation: words are maximal runs of ASCII letters (so `api_token` and
- * `transferFunds`' leading `transfer` are found), hashed case-insensitively and looked up; a hit is confirmed
- * character by character. Costs 2–4× a bare charCodeAt loop over the same text (bench/solver.ts).
+ * The tries are built from the model's hash maps, not from its config, so they match exactly what those maps
+ * match: an entry is kept only where it sits under the hash of its own words (as createImpactModel puts it).
  */
-class KeywordScanner {
-  hits = 0;
-  charsLeft = 0;
-  private firstSeen = -1;
-  private secondSeen = -1;
-
-  constructor(private readonly model: ImpactModel) {}
-
-  reset(): void {
-    this.hits = 0;
-    this.charsLeft = this.model.config.scanBudgetChars;
-    this.firstSeen = -1;
-    this.secondSeen = -1;
+function buildScanTables(model: ImpactModel): ScanTables {
+  const singles: SensitiveWord[] = [];
+  for (const [hash, entry] of model.keywordWords) {
+    const word = entry.words[0];
+    if (word !== undefined && wordHash(word) === hash) singles.push({ word, id: entry.id });
   }
-
-  scan(text: string): void {
-    const length = Math.min(text.length, this.charsLeft);
-    this.charsLeft -= length;
-    let hash = FNV_OFFSET;
-    let start = -1;
-    let previousHash = 0;
-    let previousStart = -1;
-    let previousEnd = -1;
-    for (let i = 0; i <= length; i++) {
-      const lower = i < length ? text.charCodeAt(i) | 0x20 : 0;
-      if (lower >= A && lower <= Z) {
-        if (start < 0) {
-          start = i;
-          hash = FNV_OFFSET;
-        }
-        hash = Math.imul(hash ^ lower, FNV_PRIME);
-        continue;
-      }
-      if (start < 0) continue;
-      const single = this.model.keywordWords.get(hash);
-      if (single !== undefined && sameWord(text, start, i, single.words[0] as string)) this.hit(single.id);
-      if (previousStart >= 0) {
-        const pair = this.model.keywordPairs.get(pairHash(previousHash, hash));
-        if (pair !== undefined && sameWord(text, previousStart, previousEnd, pair.words[0] as string) && sameWord(text, start, i, pair.words[1] as string)) {
-          this.hit(pair.id);
-        }
-      }
-      if (this.hits >= KEYWORD_SATURATION) return;
-      previousHash = hash;
-      previousStart = start;
-      previousEnd = i;
-      start = -1;
-    }
+  const pairs: SensitivePair[] = [];
+  for (const [hash, entry] of model.keywordPairs) {
+    const [first, second] = entry.words;
+    if (first !== undefined && second !== undefined && pairHash(wordHash(first), wordHash(second)) === hash) pairs.push({ first, second, id: entry.id });
   }
-
-  private hit(id: number): void {
-    if (id === this.firstSeen || id === this.secondSeen) return;
-    if (this.firstSeen < 0) this.firstSeen = id;
-    else if (this.secondSeen < 0) this.secondSeen = id;
-    this.hits++;
-  }
+  return { keywords: new KeywordScanner(singles, pairs), verbs: new VerbRiskTable(model.verbRisk) };
 }
 
-const scanners = new WeakMap<ImpactModel, KeywordScanner>();
-
-/** Counts distinct sensitive keywords (up to three) in keys and string values, within the scan budgets. */
-function countKeywords(payload: JsonValue, model: ImpactModel): number {
-  let scanner = scanners.get(model);
-  if (scanner === undefined) {
-    scanner = new KeywordScanner(model);
-    scanners.set(model, scanner);
+function scanTablesOf(model: ImpactModel): ScanTables {
+  if (model === lastModel) return lastTables as ScanTables;
+  let tables = scanTables.get(model);
+  if (tables === undefined) {
+    tables = buildScanTables(model);
+    scanTables.set(model, tables);
   }
-  scanner.reset();
-  if (typeof payload === 'string') {
-    scanner.scan(payload);
-    return scanner.hits;
-  }
-  if (payload === null || typeof payload !== 'object') return 0;
-  let nodesLeft = model.config.scanBudgetNodes;
-  const stack: JsonValue[] = [payload];
-  while (stack.length > 0 && nodesLeft > 0 && scanner.charsLeft > 0 && scanner.hits < KEYWORD_SATURATION) {
-    const node = stack.pop() as JsonValue;
-    nodesLeft--;
-    if (typeof node === 'string') scanner.scan(node);
-    else if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0 && stack.length < nodesLeft; i--) stack.push(node[i] as JsonValue);
-    } else if (node !== null && typeof node === 'object') {
-      for (const key in node) {
-        if (scanner.charsLeft <= 0) break;
-        scanner.scan(key);
-        const value = node[key] as JsonValue;
-        if (typeof value === 'string') scanner.scan(value);
-        else if (value !== null && typeof value === 'object' && stack.length < nodesLeft) stack.push(value);
-      }
-    }
-  }
-  return scanner.hits;
+  lastModel = model;
+  lastTables = tables;
+  return tables;
 }
 
 /** Component values in IMPACT_COMPONENTS order, written into `out` (reused to keep the hot path allocation-free). */
 function components(message: AgentMessage, senderVolume: number, model: ImpactModel, out: Float64Array): void {
   const config = model.config;
   const payload = message.payload;
-  out[0] = keywordScore(countKeywords(payload, model));
+  const tables = scanTablesOf(model);
+  out[0] = keywordScore(tables.keywords.count(payload, config.scanBudgetChars, config.scanBudgetNodes));
   let action = 0;
   let amount = 0;
   if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
     const name = actionName(payload, config.actionFields);
-    if (name !== undefined) action = model.verbRisk.get(leadingVerb(name)) ?? config.unknownVerbRisk;
+    if (name !== undefined) action = tables.verbs.riskOf(name) ?? config.unknownVerbRisk;
     const raw = payload[config.amountField];
     const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
     if (value > 0) amount = Math.min(1, Math.log10(1 + value) / Math.log10(1 + config.amountSaturation));
