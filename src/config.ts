@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { AgentBusError, ErrorCode } from './errors.ts';
 import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS, type MessageLimits } from './model/message.ts';
-import { DEFAULT_POLICY_CACHE_BYTES } from './pipeline/policy-cache.ts';
+
+/** The default byte bound of one evaluator's decision caches (per validation worker). */
+export const DEFAULT_POLICY_CACHE_BYTES = 32 * 1024 * 1024;
 
 export interface AgentBusOptions {
   /** `workers` (default): validation on worker threads fed through rings. `inline`: same pipeline on the caller's thread. */

@@ -18,14 +18,14 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LAYERS: readonly (readonly string[])[] = [
   ['src/errors.ts', 'src/model/'],
   ['src/config.ts', 'src/seeded-random.ts', 'src/metrics/', 'src/workers/entry.ts', 'src/workers/exec-argv.ts'],
-  ['src/intake/', 'src/rego/'],
+  ['src/intake/', 'src/rego/', 'src/audit/', 'src/signature/'],
   ['src/solver/', 'src/permissions/'],
   ['src/pipeline/'],
   ['src/delivery/'],
   ['src/dispatch/wire/', 'src/dispatch/queue/'],
   ['src/dispatch/'],
   ['src/workers/'],
-  ['src/bus.ts', 'src/create-bus.ts'],
+  ['src/bus.ts', 'src/create-bus.ts', 'src/workflow/'],
   ['src/index.ts', 'src/cli.ts', 'src/cli/'],
 ];
 

@@ -10,8 +10,9 @@ import { LRUCache } from 'lru-cache';
 import { pairKey, sameBuiltInput, type PolicyInput } from './policy-input.ts';
 import { LRU_ENTRY_BYTES, policyInputRetainedBytes, stringRetainedBytes } from './retained-bytes.ts';
 
-/** The default byte bound of one evaluator's decision caches (per validation worker). */
-export const DEFAULT_POLICY_CACHE_BYTES = 32 * 1024 * 1024;
+import { DEFAULT_POLICY_CACHE_BYTES } from '../config.ts';
+
+export { DEFAULT_POLICY_CACHE_BYTES };
 
 /** Documents remembered per (from, to) pair (types, priorities, metadata variants). */
 export const MAX_DOCUMENTS_PER_PAIR = 16;
