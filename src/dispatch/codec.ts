@@ -53,6 +53,8 @@ const WIRE_CODES: readonly (Code | null)[] = [
   ErrorCode.CLOSED,
   ErrorCode.INTERNAL,
   ErrorCode.CONFIG,
+  ErrorCode.UNAVAILABLE,
+  ErrorCode.TIMEOUT,
 ];
 const WIRE_INDEX = new Map<Code, number>(WIRE_CODES.map((code, index) => [code as Code, index]));
 
