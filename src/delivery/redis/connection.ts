@@ -177,18 +177,27 @@ export class RedisConnection extends EventEmitter {
 
   private deadline<T>(pending: Promise<T>, what: string, ms: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      // Timers run before the I/O phase of the same loop turn: a reply already in the socket buffer of a busy
+      // process would lose to its own deadline. setImmediate runs after I/O, so the reply gets that one turn.
       const timer = setTimeout(() => {
-        pending.catch(() => {});
-        reject(new OutcomeUnknownError(what, ms));
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          pending.catch(() => {});
+          reject(new OutcomeUnknownError(what, ms));
+        });
       }, ms);
       pending.then(
         (value) => {
           clearTimeout(timer);
-          resolve(value);
+          if (!settled) resolve(value);
+          settled = true;
         },
         (error: unknown) => {
           clearTimeout(timer);
-          reject(error);
+          if (!settled) reject(error);
+          settled = true;
         },
       );
     });

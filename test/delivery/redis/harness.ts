@@ -25,6 +25,7 @@ export interface AgentProcess {
   readonly child: ChildProcess;
   readonly lines: string[];
   waitFor(predicate: (lines: readonly string[]) => boolean, ms?: number): Promise<void>;
+  readonly exited: Promise<void>;
   kill9(): Promise<void>;
 }
 
@@ -52,6 +53,7 @@ export function spawnAgentProcess(config: object): AgentProcess {
   return {
     child,
     lines,
+    exited,
     async waitFor(predicate, ms = 20_000) {
       await until(() => predicate(lines) || child.exitCode !== null, ms, 'child process output');
       if (!predicate(lines)) throw new Error(`child exited (${child.exitCode}) before its expected output`);
@@ -60,6 +62,7 @@ export function spawnAgentProcess(config: object): AgentProcess {
       child.kill('SIGKILL');
       await exited;
     },
+
   };
 }
 
