@@ -135,6 +135,11 @@ export class RedisTransport {
     await this.directory.refresh();
   }
 
+  /** Whether the command connection is up now (it reconnects by itself). */
+  get connected(): boolean {
+    return this.commands.isReady;
+  }
+
   get stats(): ConsumerStats & { queued: number; awaitingReplies: number } {
     return { ...this.consumer.stats, queued: this.producer.queued, awaitingReplies: this.replies.waiting };
   }
