@@ -74,6 +74,7 @@ export class AgentDirectory {
   private changes = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly listeners = new Set<() => void>();
+  private sharedRefresh: Promise<void> | undefined;
 
   constructor(
     private readonly connection: RedisConnection,
@@ -173,6 +174,15 @@ export class AgentDirectory {
     }
     if (argv.length === 1) return;
     await this.connection.send(['EVAL', HEARTBEAT, '2', this.keys.tenantAgents(tenantId), this.keys.tenantInfo(tenantId), ...argv]);
+  }
+
+  /**
+   * A fresh mirror, sharing one read among concurrent callers: a sender that misses an agent registered
+   * since the last heartbeat asks once, not once per message.
+   */
+  refreshShared(): Promise<void> {
+    this.sharedRefresh ??= this.refresh().finally(() => (this.sharedRefresh = undefined));
+    return this.sharedRefresh;
   }
 
   /** Reads every tenant's live agents into a new mirror; listeners hear of it only when something changed. */

@@ -153,7 +153,11 @@ export class RedisTransport {
   async deliver(message: AgentMessage, options: { fireAndForget?: boolean } = {}): Promise<RedisDeliveryOutcome> {
     if (this.state !== 'started') return { status: 'failed', code: ErrorCode.CLOSED, reason: 'redis transport is not running' };
     if (this.directory.lookup(message.to) === undefined) {
-      return { status: 'unknown-agent', reason: `recipient '${message.to}' is not a registered agent in any process` };
+      // The mirror may predate the agent's registration by up to a heartbeat: read the registry once more.
+      await this.directory.refreshShared().catch(() => {});
+      if (this.directory.lookup(message.to) === undefined) {
+        return { status: 'unknown-agent', reason: `recipient '${message.to}' is not a registered agent in any process` };
+      }
     }
     const fireAndForget = options.fireAndForget === true;
     const reply = fireAndForget ? undefined : this.replies.wait(message.id, this.options.replyTimeoutMs);

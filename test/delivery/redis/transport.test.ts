@@ -152,3 +152,20 @@ test('start() against no server rejects E_UNAVAILABLE, within its deadline', asy
   await assert.rejects(transport.start(), { code: 'E_UNAVAILABLE' });
   assert.ok(Date.now() - began < 2_000);
 });
+
+test('a sender whose mirror predates a registration reads the registry again before calling the recipient unknown', needsRedis, async () => {
+  const [a, b] = await pair({ heartbeatMs: 5_000, registryTtlMs: 20_000 });
+  await b.registerLocal({ id: 'late', tenantId: 'tenant-a', handler: () => {} });
+  assert.equal(a.lookupRemote('late'), undefined, 'the mirror has not refreshed yet');
+  assert.equal((await a.deliver(message('late'))).status, 'delivered');
+});
+
+test('a handler that never settles counts as failed after handlerTimeoutMs, is retried, then dead-lettered; the sender hears E_HANDLER', needsRedis, async () => {
+  const [a, b] = await pair({ handlerTimeoutMs: 150, maxDeliveries: 2 });
+  let calls = 0;
+  await b.registerLocal({ id: 'stuck', tenantId: 'tenant-a', handler: () => { calls++; return new Promise<void>(() => {}); } });
+  const outcome = await a.deliver(message('stuck'));
+  assert.equal(outcome.status === 'failed' && outcome.code, 'E_HANDLER');
+  assert.match(outcome.status === 'failed' ? outcome.reason : '', /dead-lettered after 2 deliveries: handler of 'stuck' did not settle within 150 ms/);
+  assert.equal(calls, 2);
+});
