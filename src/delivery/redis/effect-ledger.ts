@@ -1,4 +1,4 @@
-import type { RedisCommand, RedisConnection } from './connection.ts';
+import type { RedisCommand, RedisReply } from './connection.ts';
 import { CONSUMER_GROUP, type KeyLayout } from './keys.ts';
 import type { RemoteOutcome } from './envelope.ts';
 
@@ -34,15 +34,19 @@ export type BeginResult = { kind: 'run' } | { kind: 'done'; outcome: RemoteOutco
  */
 export class EffectLedger {
   constructor(
-    private readonly connection: RedisConnection,
     private readonly keys: KeyLayout,
     private readonly nodeId: string,
     private readonly leaseMs: number,
     private readonly windowMs: number,
   ) {}
 
-  async begin(agentId: string, messageId: string): Promise<BeginResult> {
-    const reply = await this.connection.send(['EVAL', BEGIN, '1', this.keys.effect(agentId, messageId), `run:${this.nodeId}`, String(this.leaseMs)]);
+  /** The command that takes the run lease; its reply goes to {@link beginResult}. Batched by the caller. */
+  beginCommand(agentId: string, messageId: string): RedisCommand {
+    return ['EVAL', BEGIN, '1', this.keys.effect(agentId, messageId), `run:${this.nodeId}`, String(this.leaseMs)];
+  }
+
+  beginResult(reply: RedisReply | Error): BeginResult {
+    if (reply instanceof Error) throw reply;
     if (reply === 'run') return { kind: 'run' };
     if (typeof reply === 'string' && reply.startsWith('done:')) return { kind: 'done', outcome: parseOutcome(reply.slice(5)) };
     if (reply === `run:${this.nodeId}`) return { kind: 'busy', holder: 'this node' };
@@ -55,12 +59,14 @@ export class EffectLedger {
   }
 
   /** Commands that record the outcome and acknowledge the entry; sent in one pipeline with the reply. */
-  finishCommands(agentId: string, messageId: string, entryId: string, outcome: RemoteOutcome): RedisCommand[] {
-    return [
+  finishCommands(agentId: string, messageId: string, entryId: string, outcome: RemoteOutcome, redelivered: boolean): RedisCommand[] {
+    const commands: RedisCommand[] = [
       ['SET', this.keys.effect(agentId, messageId), `done:${JSON.stringify(outcome)}`, 'PX', String(this.windowMs)],
       ['XACK', this.keys.inbox(agentId), CONSUMER_GROUP, entryId],
-      ['HDEL', this.keys.failures(agentId), entryId],
     ];
+    // Only a redelivered entry can have a failure recorded from an earlier delivery.
+    if (redelivered) commands.push(['HDEL', this.keys.failures(agentId), entryId]);
+    return commands;
   }
 
   /** Commands that give the message back for another delivery, keeping why it failed for the dead-letter entry. */

@@ -7,6 +7,7 @@ import { decodeEnvelope, encodeOutcome, fieldsOf, type RemoteOutcome } from './e
 import { CONSUMER_GROUP, type KeyLayout } from './keys.ts';
 import { claimStale, type ClaimedEntry } from './reclaim.ts';
 import type { ResolvedRedisTransportOptions } from './options.ts';
+import { TurnBatcher } from './turn-batcher.ts';
 
 export type LocalHandler = (message: AgentMessage) => void | Promise<void>;
 
@@ -45,6 +46,8 @@ export class StreamConsumer {
   private readerClientId: string | undefined;
   private wake: (() => void) | undefined;
   readonly stats: ConsumerStats = { handled: 0, duplicatesSkipped: 0, claimed: 0, deadLettered: 0, lost: 0 };
+  /** Lease checks, acks and replies of one turn go out as one pipeline. */
+  private readonly batch: TurnBatcher;
 
   constructor(
     private readonly reader: RedisConnection,
@@ -53,6 +56,7 @@ export class StreamConsumer {
     private readonly ledger: EffectLedger,
     private readonly options: ResolvedRedisTransportOptions,
   ) {
+    this.batch = new TurnBatcher(commands);
     reader.on('ready', () => {
       this.readerClientId = undefined;
     });
@@ -145,7 +149,7 @@ export class StreamConsumer {
   }
 
   /** One delivery of one entry: dedupe, run, record, ack, reply. Never throws. */
-  private async handle(agentId: string, entryId: string, flat: readonly string[]): Promise<void> {
+  private async handle(agentId: string, entryId: string, flat: readonly string[], deliveries = 1): Promise<void> {
     const inbox = this.keys.inbox(agentId);
     const runKey = `${inbox}\0${entryId}`;
     if (this.running.has(runKey)) return;
@@ -159,7 +163,7 @@ export class StreamConsumer {
     try {
       let begin;
       try {
-        begin = await this.ledger.begin(agentId, message.id);
+        begin = this.ledger.beginResult((await this.batch.run([this.ledger.beginCommand(agentId, message.id)]))[0]!);
       } catch {
         return; // Redis unreachable: the entry stays pending and is claimed again later.
       }
@@ -168,21 +172,21 @@ export class StreamConsumer {
       if (begin.kind === 'busy' && (begin.holder !== 'this node' || this.runningElsewhere(runKey, agentId, message.id))) return;
       if (begin.kind === 'done') {
         this.stats.duplicatesSkipped++;
-        await this.finish(agentId, message.id, entryId, replyTo, begin.outcome);
+        await this.finish(agentId, message.id, entryId, replyTo, begin.outcome, deliveries > 1);
         return;
       }
       const handler = this.handlers.get(agentId);
       if (handler === undefined) {
         // Unregistered while the entry was on its way: give it back for another process serving the agent.
-        await this.commands.pipeline(this.ledger.failCommands(agentId, message.id, entryId, `agent '${agentId}' left this process`)).catch(() => {});
+        await this.batch.run(this.ledger.failCommands(agentId, message.id, entryId, `agent '${agentId}' left this process`)).catch(() => {});
         return;
       }
       const failure = await this.runHandler(handler, message);
       this.stats.handled++;
       if (failure === undefined) {
-        await this.finish(agentId, message.id, entryId, replyTo, { ok: true });
+        await this.finish(agentId, message.id, entryId, replyTo, { ok: true }, deliveries > 1);
       } else {
-        await this.commands.pipeline(this.ledger.failCommands(agentId, message.id, entryId, failure)).catch(() => {});
+        await this.batch.run(this.ledger.failCommands(agentId, message.id, entryId, failure)).catch(() => {});
       }
     } finally {
       this.running.delete(runKey);
@@ -216,13 +220,14 @@ export class StreamConsumer {
    * idempotent but the reply, and a duplicate reply is ignored by the sender), so a handled message is not
    * handled again because Redis blinked.
    */
-  private async finish(agentId: string, messageId: string, entryId: string, replyTo: string, outcome: RemoteOutcome): Promise<void> {
-    const commands: RedisCommand[] = this.ledger.finishCommands(agentId, messageId, entryId, outcome);
+  private async finish(agentId: string, messageId: string, entryId: string, replyTo: string, outcome: RemoteOutcome, redelivered: boolean): Promise<void> {
+    const commands: RedisCommand[] = this.ledger.finishCommands(agentId, messageId, entryId, outcome, redelivered);
+    const recorded = commands.length;
     if (replyTo !== '') commands.push(['XADD', replyTo, 'MAXLEN', '~', '100000', '*', ...encodeOutcome(messageId, outcome)]);
     for (let attempt = 0; ; attempt++) {
       try {
-        const replies = await this.commands.pipeline(commands);
-        if (!replies.slice(0, 3).some((reply) => reply instanceof Error)) return;
+        const replies = await this.batch.run(commands);
+        if (!replies.slice(0, recorded).some((reply) => reply instanceof Error)) return;
       } catch {
         // unreachable or outcome unknown: try again (all of it is idempotent)
       }
@@ -257,7 +262,7 @@ export class StreamConsumer {
         this.stats.claimed += pass.claimed.length;
         this.stats.deadLettered += pass.dead.length;
         this.stats.lost += pass.lost;
-        for (const entry of pass.claimed) this.track(this.handle(agentId, entry.entryId, entry.fields));
+        for (const entry of pass.claimed) this.track(this.handle(agentId, entry.entryId, entry.fields, entry.deliveries));
         const replies: RedisCommand[] = [];
         for (const entry of pass.dead) {
           const reply = this.deadLetterReply(entry);

@@ -70,7 +70,7 @@ export class RedisTransport {
     this.replyReader = connection('replies');
     this.directory = new AgentDirectory(this.commands, this.keys, o.heartbeatMs, o.registryTtlMs);
     this.producer = new StreamProducer(this.commands, o.maxQueued, o.unavailableTimeoutMs);
-    const ledger = new EffectLedger(this.commands, this.keys, o.nodeId, Math.floor(o.claimIdleMs * 0.8), o.dedupeWindowMs);
+    const ledger = new EffectLedger(this.keys, o.nodeId, Math.floor(o.claimIdleMs * 0.8), o.dedupeWindowMs);
     this.consumer = new StreamConsumer(this.reader, this.commands, this.keys, ledger, o);
     this.replies = new ReplyListener(this.replyReader, this.commands, this.keys.replies(o.nodeId), o.blockMs, o.registryTtlMs, {
       baseMs: o.reconnectBaseMs,
