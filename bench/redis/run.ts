@@ -52,6 +52,12 @@ interface Report {
   latencyUs: PercentileSummary;
 }
 
+/** Consumer processes still running: killed if the bench ends early (an error must not leave them behind). */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 class Consumer {
   private constructor(private readonly child: ChildProcess) {}
 
@@ -60,6 +66,8 @@ class Consumer {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, BENCH_REDIS: JSON.stringify({ mode, url, prefix, consumer: name }) },
     });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
     const consumer = new Consumer(child);
     await consumer.next();
     return consumer;
@@ -234,4 +242,10 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+}
+process.exit();
