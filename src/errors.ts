@@ -32,6 +32,10 @@ export const ErrorCode = {
   POISON_MESSAGE: 'E_POISON_MESSAGE',
   /** The recipient's handler threw or rejected. */
   HANDLER: 'E_HANDLER',
+  /** The transport cannot reach its store (e.g. Redis is down) and its bounded queue is full, or stayed down past its wait. */
+  UNAVAILABLE: 'E_UNAVAILABLE',
+  /** A deadline passed before the outcome was known: the write or the remote handler may still take effect. */
+  TIMEOUT: 'E_TIMEOUT',
   /** The bus is closed (or closing) and takes no new messages. */
   CLOSED: 'E_CLOSED',
   /**

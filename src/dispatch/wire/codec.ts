@@ -35,6 +35,8 @@ const WIRE_CODES: readonly (Code | null)[] = [
   ErrorCode.INTERNAL,
   ErrorCode.CONFIG,
   ErrorCode.SIGNATURE,
+  ErrorCode.UNAVAILABLE,
+  ErrorCode.TIMEOUT,
 ];
 const WIRE_INDEX = new Map<Code, number>(WIRE_CODES.map((code, index) => [code as Code, index]));
 

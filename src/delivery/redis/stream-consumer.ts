@@ -1,0 +1,308 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode } from '../../errors.ts';
+import type { AgentMessage } from '../../model/message.ts';
+import { reconnectDelay, type RedisCommand, type RedisConnection, type RedisReply } from './connection.ts';
+import type { EffectLedger } from './effect-ledger.ts';
+import { decodeEnvelope, encodeOutcome, fieldsOf, type RemoteOutcome } from './envelope.ts';
+import { CONSUMER_GROUP, type KeyLayout } from './keys.ts';
+import { claimStale, type ClaimedEntry } from './reclaim.ts';
+import type { ResolvedRedisTransportOptions } from './options.ts';
+import { TurnBatcher } from './turn-batcher.ts';
+
+export type LocalHandler = (message: AgentMessage) => void | Promise<void>;
+
+/** What the consumer counts, for tests and metrics. */
+export interface ConsumerStats {
+  handled: number;
+  duplicatesSkipped: number;
+  claimed: number;
+  deadLettered: number;
+  /** Pending entries that were trimmed from their stream before anyone handled them. */
+  lost: number;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Reads the inboxes of this process's agents through the consumer group `deliver` (one XREADGROUP over all
+ * of them, COUNT ≥ 100, BLOCK, on a dedicated connection), runs each entry's handler once per message id
+ * (see {@link EffectLedger}), then acknowledges it and sends the outcome to the sender's reply stream.
+ * A handler that throws, rejects or outlives `handlerTimeoutMs` leaves its entry pending, to be claimed and
+ * tried again after `claimIdleMs`; after `maxDeliveries` it is dead-lettered with the reason and the sender
+ * is told. A claim pass every `claimIntervalMs` also takes over the entries of consumers that died.
+ */
+export class StreamConsumer {
+  private readonly handlers = new Map<string, LocalHandler>();
+  /** Entries whose handler is running here, by inbox key and entry id: they are not started twice. */
+  private readonly running = new Map<string, { agentId: string; messageId: string }>();
+  private readonly settled = new Set<Promise<void>>();
+  private reading: Promise<void> | undefined;
+  private claimTimer: ReturnType<typeof setInterval> | undefined;
+  private leaseTimer: ReturnType<typeof setInterval> | undefined;
+  private claiming = false;
+  private stopped = false;
+  private readerClientId: string | undefined;
+  private wake: (() => void) | undefined;
+  readonly stats: ConsumerStats = { handled: 0, duplicatesSkipped: 0, claimed: 0, deadLettered: 0, lost: 0 };
+  /** Lease checks, acks and replies of one turn go out as one pipeline. */
+  private readonly batch: TurnBatcher;
+
+  constructor(
+    private readonly reader: RedisConnection,
+    private readonly commands: RedisConnection,
+    private readonly keys: KeyLayout,
+    private readonly ledger: EffectLedger,
+    private readonly options: ResolvedRedisTransportOptions,
+  ) {
+    this.batch = new TurnBatcher(commands);
+    reader.on('ready', () => {
+      this.readerClientId = undefined;
+    });
+  }
+
+  start(): void {
+    this.reading = this.readLoop();
+    this.claimTimer = setInterval(() => void this.claimPass(), this.options.claimIntervalMs);
+    this.claimTimer.unref();
+    this.leaseTimer = setInterval(() => void this.extendLeases(), Math.max(10, Math.floor(this.options.claimIdleMs / 3)));
+    this.leaseTimer.unref();
+  }
+
+  /** Starts reading an agent's inbox (its group is created at 0, so nothing already there is skipped). */
+  async add(agentId: string, handler: LocalHandler): Promise<void> {
+    await this.ensureGroup(agentId);
+    this.handlers.set(agentId, handler);
+    await this.interruptRead();
+  }
+
+  async remove(agentId: string): Promise<void> {
+    if (!this.handlers.delete(agentId)) return;
+    await this.interruptRead();
+  }
+
+  /** Stops reading and claiming, then waits (up to `handlerTimeoutMs`) for running handlers to settle and ack. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.claimTimer);
+    clearInterval(this.leaseTimer);
+    this.wake?.();
+    await this.interruptRead().catch(() => {});
+    await Promise.race([Promise.allSettled([...this.settled]), sleep(this.options.handlerTimeoutMs, undefined, { ref: false })]);
+    await Promise.race([this.reading, sleep(this.options.commandTimeoutMs, undefined, { ref: false })]);
+  }
+
+  private async ensureGroup(agentId: string): Promise<void> {
+    try {
+      await this.commands.send(['XGROUP', 'CREATE', this.keys.inbox(agentId), CONSUMER_GROUP, '0', 'MKSTREAM']);
+    } catch (error) {
+      if (!/BUSYGROUP/.test(String(error))) throw error;
+    }
+  }
+
+  /** A blocked XREADGROUP does not see a new agent until it returns: unblock it now. */
+  private async interruptRead(): Promise<void> {
+    this.wake?.();
+    if (this.readerClientId !== undefined) await this.commands.send(['CLIENT', 'UNBLOCK', this.readerClientId]).catch(() => {});
+  }
+
+  private async readLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const agents = [...this.handlers.keys()];
+      if (agents.length === 0 || this.running.size >= this.options.readCount) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, agents.length === 0 ? this.options.blockMs : 5).unref();
+        });
+        this.wake = undefined;
+        continue;
+      }
+      try {
+        if (this.readerClientId === undefined) this.readerClientId = String(await this.reader.send(['CLIENT', 'ID']));
+        const inboxes = agents.map((id) => this.keys.inbox(id));
+        const reply = await this.reader.sendBlocking([
+          'XREADGROUP', 'GROUP', CONSUMER_GROUP, this.options.nodeId,
+          'COUNT', String(this.options.readCount), 'BLOCK', String(this.options.blockMs),
+          'STREAMS', ...inboxes, ...inboxes.map(() => '>'),
+        ]);
+        failures = 0;
+        if (reply === null || this.stopped) continue;
+        for (const [inbox, entries] of reply as [string, [string, string[] | null][]][]) {
+          const agentId = this.keys.agentOfInbox(inbox);
+          if (agentId === undefined) continue;
+          for (const [entryId, fields] of entries) this.track(this.handle(agentId, entryId, fields ?? []));
+        }
+      } catch (error) {
+        if (this.stopped) break;
+        // NOGROUP: the stream or its group vanished (a restart without persistence, a deleted key): recreate at 0.
+        if (/NOGROUP/.test(String(error))) await Promise.all(agents.map((id) => this.ensureGroup(id).catch(() => {})));
+        await sleep(reconnectDelay(failures++, this.options.reconnectBaseMs, this.options.reconnectMaxMs));
+      }
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.settled.add(work);
+    void work.finally(() => this.settled.delete(work));
+  }
+
+  /** One delivery of one entry: dedupe, run, record, ack, reply. Never throws. */
+  private async handle(agentId: string, entryId: string, flat: readonly string[], deliveries = 1): Promise<void> {
+    const inbox = this.keys.inbox(agentId);
+    const runKey = `${inbox}\0${entryId}`;
+    if (this.running.has(runKey)) return;
+    const decoded = decodeEnvelope(fieldsOf(flat));
+    if (!decoded.ok) {
+      await this.deadLetterNow(agentId, entryId, flat, decoded.reason);
+      return;
+    }
+    const { message, replyTo } = decoded.envelope;
+    this.running.set(runKey, { agentId, messageId: message.id });
+    try {
+      let begin;
+      try {
+        begin = this.ledger.beginResult((await this.batch.run([this.ledger.beginCommand(agentId, message.id)]))[0]!);
+      } catch {
+        return; // Redis unreachable: the entry stays pending and is claimed again later.
+      }
+      // Another consumer's live lease, or a copy of this message already running here: leave the entry pending;
+      // a later claim finds the outcome recorded and acks it without running the handler.
+      if (begin.kind === 'busy' && (begin.holder !== 'this node' || this.runningElsewhere(runKey, agentId, message.id))) return;
+      if (begin.kind === 'done') {
+        this.stats.duplicatesSkipped++;
+        await this.finish(agentId, message.id, entryId, replyTo, begin.outcome, deliveries > 1);
+        return;
+      }
+      const handler = this.handlers.get(agentId);
+      if (handler === undefined) {
+        // Unregistered while the entry was on its way: give it back for another process serving the agent.
+        await this.batch.run(this.ledger.failCommands(agentId, message.id, entryId, `agent '${agentId}' left this process`)).catch(() => {});
+        return;
+      }
+      const failure = await this.runHandler(handler, message);
+      this.stats.handled++;
+      if (failure === undefined) {
+        await this.finish(agentId, message.id, entryId, replyTo, { ok: true }, deliveries > 1);
+      } else {
+        await this.batch.run(this.ledger.failCommands(agentId, message.id, entryId, failure)).catch(() => {});
+      }
+    } finally {
+      this.running.delete(runKey);
+    }
+  }
+
+  private runningElsewhere(runKey: string, agentId: string, messageId: string): boolean {
+    for (const [key, run] of this.running) if (key !== runKey && run.agentId === agentId && run.messageId === messageId) return true;
+    return false;
+  }
+
+  /** Undefined when the handler settled well; otherwise why it did not. */
+  private async runHandler(handler: LocalHandler, message: AgentMessage): Promise<string | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const result = handler(message);
+      if (result === undefined || result === null || typeof (result as Promise<void>).then !== 'function') return undefined;
+      const timeout = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve(`handler of '${message.to}' did not settle within ${this.options.handlerTimeoutMs} ms`), this.options.handlerTimeoutMs);
+      });
+      return await Promise.race([Promise.resolve(result).then(() => undefined), timeout]);
+    } catch (error) {
+      return `handler of '${message.to}' failed: ${describe(error)}`;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Records the outcome, acks, replies: in one pipeline, retried until it lands (every command in it is
+   * idempotent but the reply, and a duplicate reply is ignored by the sender), so a handled message is not
+   * handled again because Redis blinked.
+   */
+  private async finish(agentId: string, messageId: string, entryId: string, replyTo: string, outcome: RemoteOutcome, redelivered: boolean): Promise<void> {
+    const commands: RedisCommand[] = this.ledger.finishCommands(agentId, messageId, entryId, outcome, redelivered);
+    const recorded = commands.length;
+    if (replyTo !== '') commands.push(['XADD', replyTo, 'MAXLEN', '~', '100000', '*', ...encodeOutcome(messageId, outcome)]);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const replies = await this.batch.run(commands);
+        if (!replies.slice(0, recorded).some((reply) => reply instanceof Error)) return;
+      } catch {
+        // unreachable or outcome unknown: try again (all of it is idempotent)
+      }
+      if (this.stopped && attempt > 3) return;
+      await sleep(reconnectDelay(attempt, this.options.reconnectBaseMs, this.options.reconnectMaxMs));
+    }
+  }
+
+  /** An entry that is not a message at all cannot succeed on any consumer: dead-letter it at once. */
+  private async deadLetterNow(agentId: string, entryId: string, flat: readonly string[], reason: string): Promise<void> {
+    await this.commands
+      .transaction([
+        ['XADD', this.keys.deadLetters(agentId), '*', ...flat, 'orig-id', entryId, 'deliveries', '1', 'reason', reason],
+        ['XACK', this.keys.inbox(agentId), CONSUMER_GROUP, entryId],
+      ])
+      .then(() => this.stats.deadLettered++)
+      .catch(() => {});
+  }
+
+  /** Claims stale entries of every local inbox, handles them, and tells senders about the dead-lettered ones. */
+  async claimPass(): Promise<void> {
+    if (this.claiming || this.stopped || !this.commands.isReady) return;
+    this.claiming = true;
+    try {
+      for (const agentId of [...this.handlers.keys()]) {
+        const pass = await claimStale(this.commands, this.keys, agentId, {
+          consumer: this.options.nodeId,
+          minIdleMs: this.options.claimIdleMs,
+          count: this.options.readCount,
+          maxDeliveries: this.options.maxDeliveries,
+        });
+        this.stats.claimed += pass.claimed.length;
+        this.stats.deadLettered += pass.dead.length;
+        this.stats.lost += pass.lost;
+        for (const entry of pass.claimed) this.track(this.handle(agentId, entry.entryId, entry.fields, entry.deliveries));
+        const replies: RedisCommand[] = [];
+        for (const entry of pass.dead) {
+          const reply = this.deadLetterReply(entry);
+          if (reply !== undefined) replies.push(reply);
+        }
+        await this.commands.pipeline(replies).catch(() => {});
+      }
+    } catch {
+      // Redis unreachable mid-pass: the next pass starts over (claims are idempotent past min-idle).
+    } finally {
+      this.claiming = false;
+    }
+  }
+
+  private deadLetterReply(entry: ClaimedEntry & { reason: string }): RedisCommand | undefined {
+    const decoded = decodeEnvelope(fieldsOf(entry.fields));
+    if (!decoded.ok || decoded.envelope.replyTo === '') return undefined;
+    const handlerFailed = entry.reason.startsWith('handler of ');
+    const outcome: RemoteOutcome = {
+      ok: false,
+      code: handlerFailed ? ErrorCode.HANDLER : ErrorCode.POISON_MESSAGE,
+      reason: `dead-lettered after ${entry.deliveries} deliveries: ${entry.reason}`,
+    };
+    return ['XADD', decoded.envelope.replyTo, 'MAXLEN', '~', '100000', '*', ...encodeOutcome(decoded.envelope.message.id, outcome)];
+  }
+
+  /**
+   * A handler still running holds its lease and its entry: reset the entry's idle time (XCLAIM JUSTID adds
+   * no delivery) and the lease's expiry, so a long handler is neither claimed nor run twice.
+   */
+  private async extendLeases(): Promise<void> {
+    if (this.running.size === 0 || !this.commands.isReady) return;
+    const commands: RedisCommand[] = [];
+    for (const [runKey, { agentId, messageId }] of this.running) {
+      const entryId = runKey.slice(runKey.indexOf('\0') + 1);
+      commands.push(['XCLAIM', this.keys.inbox(agentId), CONSUMER_GROUP, this.options.nodeId, '0', entryId, 'JUSTID']);
+      commands.push(this.ledger.extendCommand(agentId, messageId));
+    }
+    await this.commands.pipeline(commands).catch(() => {});
+  }
+}
+
+export type { RedisReply };
