@@ -67,7 +67,7 @@ function positiveInteger(value: string): number {
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description('compare agentbus with its peers (inline, Piscina per message, Piscina batched, empty-pipeline ring) under a closed loop and an open loop at fixed rates; report messages/s, latency percentiles from the intended send time, event-loop delay, CPU and RSS (source checkout only)')
+    .description('compare the default bus (createAgentBus() as users run it) with the same bus without deliberation and the obvious designs (inline, Piscina per message, Piscina batched, empty-pipeline ring, a no-op load-generator baseline) under a closed loop and an open loop at fixed rates; report messages/s, latency percentiles from the intended send time, event-loop delay, CPU and RSS (source checkout only)')
     .option('--json', 'print one JSON document instead of tables', false)
     .option('--duration <seconds>', 'measured seconds per load (default 3; 1 with --quick)', positiveNumber)
     .option('--warmup <seconds>', 'seconds before measuring, per load (default 0.5; 0.25 with --quick)', positiveNumber)
@@ -75,8 +75,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--in-flight <n>', 'messages outstanding in the closed loop', positiveInteger, 512)
     .option('--workers <n>', 'validation threads for every threaded peer (default: cores - 1)', positiveInteger)
     .option('--repeat <n>', 'repetitions (order rotated), medians reported (default 3; 1 with --quick)', positiveInteger)
-    .option('--rates <list>', 'open-loop offered rates, msgs/s, comma-separated; 80% of the closed-loop max is added (default 10000,50000,100000,200000)')
-    .option('--peers <list>', 'comma-separated subset of: agentbus, inline, piscina-per-message, piscina-batched, ring-empty')
+    .option('--rates <list>', 'open-loop offered rates, msgs/s, comma-separated; 50% and 80% of the default bus closed-loop max are added (default 10000,50000,100000,200000)')
+    .option('--peers <list>', 'comma-separated subset of: agentbus, agentbus-no-deliberation, inline, piscina-per-message, piscina-batched, ring-empty, noop')
     .option('--micro', 'also run the micro-benchmarks', false)
     .option('--write', 'regenerate BENCHMARKS.md and its charts (bench/charts/*.svg); implies --micro', false)
     .option('--quick', 'a short run: 1 repetition, 1 s per load, rates 10k and 100k (under a minute)', false)
