@@ -30,12 +30,15 @@ export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus
   else if (kind !== 'full') resolved.log(`agentbus: pipeline '${kind}': the policy is loaded but not evaluated`);
   const deliberation = kind === 'full' && resolved.deliberation !== false ? await startDeliberation(resolved.deliberation, resolved.log) : null;
   const impact = deliberation !== null;
+  let workersJudge: WorkersJudge | null = null;
   const makeInner: (wiring: JudgeWiring) => Judge =
-    resolved.mode === 'inline' ? await InlineJudge.create(resolved, kind, policy, impact) : (wiring) => new WorkersJudge(resolved, kind, impact, policy, wiring);
+    resolved.mode === 'inline' ? await InlineJudge.create(resolved, kind, policy, impact) : (wiring) => (workersJudge = new WorkersJudge(resolved, kind, impact, policy, wiring));
   const makeJudge = deliberation === null ? makeInner : (wiring: JudgeWiring) => new DeliberatingJudge(makeInner, deliberation, resolved.deliberation === false ? 1 : resolved.deliberation.threshold, wiring);
   const encodePayloads = resolved.mode === 'workers' && pipelineReadsPayload({ kind, stages: resolved.stages, impact });
   const bus = new AgentBus(options, { policy, pipelineKind: kind, encodePayloads, makeJudge });
   bus.start();
+  // Deadlines count from send(): start-up of the validation threads is not charged to the first messages.
+  await (workersJudge as WorkersJudge | null)?.ready();
   return bus;
 }
 

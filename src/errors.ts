@@ -38,6 +38,13 @@ export const ErrorCode = {
   INTERNAL: 'E_INTERNAL',
   /** Configuration or registration is invalid (API misuse). */
   CONFIG: 'E_CONFIG',
+  /**
+   * The message was not judged and delivered within its deadline (`messageTimeoutMs`, or its shorter
+   * `deadlineMs`): status `rejected`, or `failed` when its handler was still running. Never delivered late.
+   */
+  TIMEOUT: 'E_TIMEOUT',
+  /** No validation worker was alive to judge the message before its deadline (they are being restarted). */
+  UNAVAILABLE: 'E_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

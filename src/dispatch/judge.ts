@@ -25,7 +25,8 @@ export interface JudgeWiring {
 export interface JudgeCounters {
   /** Policy decision cache, summed over the judge's pipelines; null without a policy stage. */
   readonly policy: { hits: number; misses: number; evaluations: number; errors: number } | null;
-  readonly threads: { configured: number; restarts: number };
+  /** Validation threads: configured, alive now (a dead one waits out its restart backoff), restarts so far. */
+  readonly threads: { configured: number; alive: number; restarts: number };
   /** The solver's decisions for high-impact messages; null when deliberation is off. */
   readonly deliberation: DeliberationStats | null;
 }

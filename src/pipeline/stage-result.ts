@@ -21,7 +21,7 @@ function isWellFormedRejection(answer: unknown): answer is Rejection {
 }
 
 function describe(answer: unknown): string {
-  if (answer === undefined) return 'undefined';
+  if (answer === undefined || answer === null) return String(answer);
   if (typeof answer !== 'object') return `${typeof answer} ${String(answer).slice(0, 40)}`;
   return `an object with keys [${Object.keys(answer).slice(0, 8).join(', ')}]`;
 }

@@ -34,6 +34,8 @@ const WIRE_CODES: readonly (Code | null)[] = [
   ErrorCode.CLOSED,
   ErrorCode.INTERNAL,
   ErrorCode.CONFIG,
+  ErrorCode.TIMEOUT,
+  ErrorCode.UNAVAILABLE,
 ];
 const WIRE_INDEX = new Map<Code, number>(WIRE_CODES.map((code, index) => [code as Code, index]));
 
