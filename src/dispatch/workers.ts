@@ -42,6 +42,11 @@ class WorkerLink {
   verdicts = 0;
   /** The pending restart after a crash (backoff), if any. */
   restartTimer: NodeJS.Timeout | null = null;
+  /**
+   * Its own one-thread pool, replaced whole after a crash: Piscina stops replacing threads for good once one
+   * dies before it is ready (`workerFailsDuringBootstrap`), so a shared pool could end with no thread at all.
+   */
+  pool: ValidatorPool | null = null;
 
   constructor(readonly index: number, ringBytes: number) {
     this.request = ByteRing.create(ringBytes);
@@ -81,7 +86,6 @@ export class WorkersJudge implements Judge {
   private readonly encoder = new EnvelopeEncoder();
   private readonly values = new PayloadCodec();
   private readonly keepAlive = new KeepAlive();
-  private pool: ValidatorPool | null = null;
   private flushQueued = false;
   private drainQueued = false;
   private verdictsThisDrain = 0;
@@ -108,13 +112,16 @@ export class WorkersJudge implements Judge {
 
   /** Live threads, for tests that kill one. */
   get threads(): readonly import('node:worker_threads').Worker[] {
-    return this.pool?.threads ?? [];
+    const threads: import('node:worker_threads').Worker[] = [];
+    for (const link of this.links) if (link.pool !== null) threads.push(...link.pool.threads);
+    return threads;
   }
 
+  private readonly onPoolError = (error: unknown): void => {
+    if (!this.stopping) this.options.log(`agentbus: validation pool error: ${(error as Error)?.message ?? String(error)}`);
+  };
+
   start(): void {
-    this.pool = new ValidatorPool(this.options.workers, (error) => {
-      if (!this.stopping) this.options.log(`agentbus: validation pool error: ${(error as Error)?.message ?? String(error)}`);
-    });
     for (let i = 0; i < this.options.workers; i++) {
       const link = new WorkerLink(i, this.options.ringBytes);
       this.links.push(link);
@@ -193,9 +200,11 @@ export class WorkersJudge implements Judge {
       link.request.wakeConsumer();
     }
     this.keepAlive.close();
-    if (this.pool) await this.pool.destroy();
-    for (const link of this.links) link.sidePort?.close();
-    this.pool = null;
+    await Promise.all(this.links.map((link) => link.pool?.destroy()));
+    for (const link of this.links) {
+      link.sidePort?.close();
+      link.pool = null;
+    }
     // A parked waitAsync holds nothing alive, but wake it so its closure can go.
     this.doorbell.ring();
   }
@@ -411,8 +420,8 @@ export class WorkersJudge implements Judge {
       stages: this.options.stages,
       policy: this.policy,
     };
-    const pool = this.pool;
-    if (pool === null) return;
+    if (this.stopping) return;
+    const pool = (link.pool ??= new ValidatorPool(1, this.onPoolError));
     link.alive = true;
     pool.runLoop(init, [channel.port2]).then(
       (outcome) => {
@@ -438,6 +447,8 @@ export class WorkersJudge implements Judge {
     }
     const culpritSlot = link.status[STATUS_SLOT]!;
     const culpritGeneration = link.status[STATUS_GENERATION]! >>> 0;
+    // A thread that died before its pipeline was built never judged anything: no message is to blame.
+    const started = Atomics.load(link.status, STATUS_THREAD_ID) !== -1;
     const reason = error instanceof Error ? error.message : String(error);
     const orphans: number[] = [];
     for (const [slot, entry] of this.table.occupied()) {
@@ -447,7 +458,7 @@ export class WorkersJudge implements Judge {
         this.handBack(slot, entry);
         continue;
       }
-      const isCulprit = culpritSlot === -1 || (slot === culpritSlot && this.table.generation(slot) === culpritGeneration);
+      const isCulprit = started && (culpritSlot === -1 || (slot === culpritSlot && this.table.generation(slot) === culpritGeneration));
       if (isCulprit) entry.crashes++;
       if (entry.crashes >= 2) {
         entry.verdicted = true;
@@ -462,6 +473,9 @@ export class WorkersJudge implements Judge {
     }
     link.crashesInARow++;
     link.renew(this.options.ringBytes);
+    const lostPool = link.pool;
+    link.pool = null;
+    void lostPool?.destroy().catch(this.onPoolError);
     const delay = restartDelayMs(link.crashesInARow);
     if (link.crashesInARow > 1) this.options.log(`agentbus: validation worker ${link.index} died ${link.crashesInARow} times in a row (${reason}); restarting it in ${delay} ms`);
     link.restartTimer = setTimeout(() => {
@@ -496,7 +510,7 @@ export class WorkersJudge implements Judge {
   /** Terminates a stuck thread; its loss is handled like any crash (the message it was on is charged). */
   private readonly recycle = (link: WorkerLink): void => {
     const threadId = link.status[STATUS_THREAD_ID]!;
-    const thread = this.pool?.threads.find((t) => t.threadId === threadId);
+    const thread = link.pool?.threads.find((t) => t.threadId === threadId);
     if (thread === undefined) return;
     this.options.log(`agentbus: validation worker ${link.index} held a message past its deadline without progress; recycling its thread`);
     void thread.terminate();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createAgentBus, isErrorCode, type AgentBus, type AgentMessage, type MessageInput, type SendResult } from '../../src/index.ts';
+import { createAgentBus, isErrorCode, type AgentBus, type AgentHandler, type AgentMessage, type MessageInput, type SendResult } from '../../src/index.ts';
 
 /** Long variants (more kills, longer loads): AGENTBUS_FAULTS_LONG=1. */
 export const LONG = process.env.AGENTBUS_FAULTS_LONG === '1';
@@ -38,7 +38,7 @@ export class FaultRun {
   constructor(readonly bus: AgentBus, readonly label: string) {}
 
   /** A handler for an agent of `tenantId` that keeps the books (and may then do `then`). */
-  handler(tenantId: string, then?: (m: AgentMessage) => unknown): (m: AgentMessage) => unknown {
+  handler(tenantId: string, then?: (m: AgentMessage) => void | Promise<void>): AgentHandler {
     return (m) => {
       this.handled.set(m.id, (this.handled.get(m.id) ?? 0) + 1);
       if (m.tenantId !== tenantId) this.crossTenant.push(`${m.id}: ${m.tenantId} → agent of ${tenantId}`);

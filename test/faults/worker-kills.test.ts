@@ -33,7 +33,7 @@ test(`${KILLS} validation-thread kills at random points under open-loop load: ev
   let loadDone = false;
   const load = (async () => {
     while (!loadDone) {
-      await run.openLoop(200, 8, (i) => {
+      await run.openLoop(200, 3, (i) => {
         const tenant = i % 2 === 0 ? 'acme' : 'globex';
         // New payloads keep the policy's cache missing, so its batch step runs often.
         return { from: `${tenant}-sender`, to: `${tenant}-receiver`, type: 'event', tenantId: tenant, payload: { i, pad: 'x'.repeat(rand(400)) } };
