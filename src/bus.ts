@@ -6,6 +6,8 @@ import { deliver, type DeliveryOutcome } from './delivery/route.ts';
 import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './delivery/registry.ts';
 import type { Judge, JudgeSink, JudgeWiring } from './dispatch/judge.ts';
 import { Admission, ADMISSION_CLOSED, ADMISSION_TIMED_OUT } from './dispatch/queue/admission.ts';
+import { DeadlineSweeper } from './dispatch/queue/deadline-sweeper.ts';
+import { busHealth, type BusHealth } from './dispatch/health.ts';
 import type { InFlightEntry } from './dispatch/queue/in-flight-entry.ts';
 import type { Verdict } from './dispatch/wire/codec.ts';
 import { AgentBusError, ErrorCode, reject, type Rejection } from './errors.ts';
@@ -55,6 +57,10 @@ export class AgentBus {
   private readonly payloadCodec: PayloadCodec | null;
   private readonly admission: Admission<InFlightEntry>;
   private readonly judge: Judge;
+  private readonly sweeper: DeadlineSweeper<InFlightEntry>;
+  /** Whether a validation worker was alive, read once per sweep tick (`now`) when something is overdue. */
+  private aliveAt = Number.NaN;
+  private workersAlive = true;
   private closing = false;
   private closingPromise: Promise<void> | null = null;
   private drained: (() => void) | null = null;
@@ -66,16 +72,19 @@ export class AgentBus {
     this.options = resolveOptions(options);
     this.policy = parts.policy;
     this.pipelineKind = parts.pipelineKind;
-    this.admission = new Admission<InFlightEntry>(this.options.maxInFlight);
+    this.admission = new Admission<InFlightEntry>(this.options.maxInFlight, this.options.maxInFlightBytes, entryBytes);
+    this.sweeper = new DeadlineSweeper(this.admission.table, this.onOverdue);
     this.payloadCodec = parts.encodePayloads ? new PayloadCodec() : null;
     const sink: JudgeSink = { verdict: this.onVerdict, failure: this.onJudgeFailure };
     this.judge = parts.makeJudge({ table: this.admission.table, registry: this.registry, sink });
   }
 
   /** @internal */
-  start(): void {
+  async start(): Promise<void> {
     this.metricsRecorder.eventLoop.start();
     this.judge.start();
+    // Deadlines count from send(): start-up of the validation threads is not charged to the first messages.
+    await this.judge.ready();
   }
 
   /** The policy in force: its revision and entrypoint, or null when the bus runs without one. */
@@ -133,12 +142,20 @@ export class AgentBus {
     const intake = intakeMessage(input, this.options, this.payloadCodec);
     if (!intake.ok) return Promise.resolve(this.settleEarly(intake.id, intake.rejection, startedAt));
     const { accepted, payload } = intake;
+    const timeoutMs = this.timeoutOf(input);
+    if (timeoutMs < 0) {
+      return Promise.resolve(this.settleEarly(accepted.message.id, reject(ErrorCode.INVALID_MESSAGE, 'deadlineMs must be a positive finite number of milliseconds'), startedAt));
+    }
 
+    const envelopeBytes = envelopeBytesUpperBound(accepted);
     const entry: InFlightEntry = {
       resolve: null,
       accepted,
       payload,
-      wireBytes: (payload?.length ?? 0) + envelopeBytesUpperBound(accepted),
+      wireBytes: (payload?.length ?? 0) + envelopeBytes,
+      bytes: accepted.payloadBytes + envelopeBytes,
+      deadline: startedAt + timeoutMs,
+      delivering: false,
       sentAt: TIME_ORIGIN + startedAt,
       startedAt,
       worker: -1,
@@ -152,7 +169,8 @@ export class AgentBus {
         return this.settleEarly(accepted.message.id, reject(ErrorCode.CLOSED, 'the bus closed while the message waited for admission'), startedAt);
       }
       if (waited === ADMISSION_TIMED_OUT) {
-        return this.settleEarly(accepted.message.id, reject(ErrorCode.OVERLOADED, `more than ${this.options.maxInFlight} messages in flight for ${this.options.admissionTimeoutMs} ms`), startedAt);
+        const bound = `${this.options.maxInFlight} messages or ${this.options.maxInFlightBytes} bytes`;
+        return this.settleEarly(accepted.message.id, reject(ErrorCode.OVERLOADED, `in flight at the bound (${bound}) for ${this.options.admissionTimeoutMs} ms`), startedAt);
       }
       return this.begin(waited, entry);
     });
@@ -199,6 +217,15 @@ export class AgentBus {
     return snapshot;
   }
 
+  /**
+   * Whether the bus can judge messages now: `down` when no validation worker is alive (sends settle
+   * E_UNAVAILABLE by their deadline while they restart), `degraded` when some are down or a breaker is not
+   * closed, else `ok`.
+   */
+  health(): BusHealth {
+    return busHealth(this.options.mode, this.judge.counters(), this.admission.table.inUse, this.admission.bytesInFlight);
+  }
+
   /** Starts a new measurement window (histograms, counters, rate). */
   resetMetrics(): void {
     this.metricsRecorder.reset();
@@ -232,6 +259,7 @@ export class AgentBus {
         this.settle(slot, entry, 'failed', ErrorCode.CLOSED, [`the bus closed after waiting ${timeoutMs} ms for this message to settle`], 0);
       }
     }
+    this.sweeper.stop();
     await this.judge.stop();
     this.metricsRecorder.eventLoop.stop();
   }
@@ -244,11 +272,17 @@ export class AgentBus {
     const promise = new Promise<SendResult>((resolve) => {
       entry.resolve = resolve;
     });
+    this.sweeper.arm();
     this.judge.submit(slot, entry);
     return promise;
   }
 
   private readonly onVerdict = (slot: number, entry: InFlightEntry, verdict: Verdict): void => {
+    if (entry.resolve === null) {
+      // Settled at its deadline while the judge held it: the judge has handed it back, the slot is free.
+      this.release(slot, entry);
+      return;
+    }
     if (this.options.mode === 'workers') this.metricsRecorder.recordWorkerTimes(verdict.queuedUs, verdict.pipelineUs);
     if (verdict.code !== null) {
       const status: SendStatus = verdict.code === ErrorCode.EXPIRED ? 'expired' : 'rejected';
@@ -257,12 +291,19 @@ export class AgentBus {
       return;
     }
     const impact = verdict.impact;
+    // Never late: the sweep may not have seen it yet, so look at the clock once more before the handler.
+    if (performance.now() >= entry.deadline) {
+      this.settle(slot, entry, 'rejected', ErrorCode.TIMEOUT, [this.timeoutReason(entry, 'judged')], impact);
+      return;
+    }
+    entry.delivering = true;
     const outcome = deliver(this.registry, entry.accepted.message, Date.now());
     if (outcome instanceof Promise) outcome.then((settled) => this.delivered(slot, entry, impact, settled));
     else this.delivered(slot, entry, impact, outcome);
   };
 
   private delivered(slot: number, entry: InFlightEntry, impact: number, outcome: DeliveryOutcome): void {
+    // Settled already (its handler overran the deadline): the handler has returned, so free the slot.
     if (outcome.ok) this.settle(slot, entry, 'delivered', undefined, [], impact);
     else this.settle(slot, entry, outcome.status, outcome.code, [outcome.reason], impact);
   }
@@ -271,17 +312,29 @@ export class AgentBus {
     this.settle(slot, entry, code === ErrorCode.POISON_MESSAGE ? 'rejected' : 'failed', code, [reason], 0);
   };
 
+  /** Settles the caller (if not yet) and frees the slot: the judge and the handler are done with it. */
   private settle(slot: number, entry: InFlightEntry, status: SendStatus, code: ErrorCode | undefined, reasons: string[], impact: number): void {
+    this.settleCaller(entry, status, code, reasons, impact);
+    this.release(slot, entry);
+  }
+
+  /** Resolves the caller's promise, once; the slot stays taken. */
+  private settleCaller(entry: InFlightEntry, status: SendStatus, code: ErrorCode | undefined, reasons: string[], impact: number): void {
     const resolve = entry.resolve;
     if (resolve === null) return;
     entry.resolve = null;
     const latencyUs = (performance.now() - entry.startedAt) * 1000;
     this.metricsRecorder.recordSettled(status, code, latencyUs);
-    this.admission.release(slot);
     const result: SendResult = { id: entry.accepted.message.id, status, reasons, latencyUs };
     if (code !== undefined) result.code = code;
     if (impact > 0) result.impact = impact;
     resolve(result);
+  }
+
+  /** Frees the slot if `entry` still holds it (a second hand-back, or one after close() freed it, is a no-op). */
+  private release(slot: number, entry: InFlightEntry): void {
+    if (this.admission.table.at(slot) !== entry) return;
+    this.admission.release(slot);
     if (this.admission.table.inUse === 0) {
       this.judge.idle();
       if (this.drained) {
@@ -291,12 +344,52 @@ export class AgentBus {
     }
   }
 
+  /**
+   * The sweep found `entry` past its deadline. Its caller settles now; its slot is freed later, when the
+   * judge hands it back or its handler returns. Called again on every sweep while the slot stays taken.
+   */
+  private readonly onOverdue = (_slot: number, entry: InFlightEntry, now: number): void => {
+    if (entry.resolve === null) return;
+    if (entry.delivering) {
+      this.settleCaller(entry, 'failed', ErrorCode.TIMEOUT, [this.timeoutReason(entry, 'its handler had not returned')], 0);
+      return;
+    }
+    if (this.aliveAt !== now) {
+      this.aliveAt = now;
+      const threads = this.judge.counters().threads;
+      this.workersAlive = this.options.mode === 'inline' || threads.alive > 0;
+    }
+    if (this.workersAlive) this.settleCaller(entry, 'rejected', ErrorCode.TIMEOUT, [this.timeoutReason(entry, 'not judged')], 0);
+    else this.settleCaller(entry, 'rejected', ErrorCode.UNAVAILABLE, ['no validation worker was alive to judge the message before its deadline (restarting)'], 0);
+  };
+
+  private timeoutReason(entry: InFlightEntry, what: string): string {
+    return `deadline of ${Math.round(entry.deadline - entry.startedAt)} ms passed: ${what}`;
+  }
+
+  /** The message's timeout: `messageTimeoutMs`, or its own shorter `deadlineMs`; -1 when that is malformed. */
+  private timeoutOf(input: MessageInput | AgentMessage): number {
+    let deadlineMs: unknown;
+    try {
+      deadlineMs = (input as MessageInput).deadlineMs;
+    } catch {
+      return -1;
+    }
+    if (deadlineMs === undefined) return this.options.messageTimeoutMs;
+    if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= 0) return -1;
+    return Math.min(deadlineMs, this.options.messageTimeoutMs);
+  }
+
   private settleEarly(id: string, rejection: Rejection, startedAt: number): SendResult {
     const latencyUs = (performance.now() - startedAt) * 1000;
     const status: SendStatus = rejection.code === ErrorCode.EXPIRED ? 'expired' : 'rejected';
     this.metricsRecorder.recordSettled(status, rejection.code, latencyUs);
     return { id, status, code: rejection.code, reasons: [...rejection.reasons], latencyUs };
   }
+}
+
+function entryBytes(entry: InFlightEntry): number {
+  return entry.bytes;
 }
 
 /** An upper bound on the bytes a message's envelope takes in a ring record (UTF-8 ≤ 3 bytes per UTF-16 unit). */

@@ -15,6 +15,18 @@ export interface AgentBusOptions {
   limits?: Partial<MessageLimits>;
   /** Messages admitted and not yet settled. Default 65,536. Env: AGENTBUS_MAX_IN_FLIGHT. */
   maxInFlight?: number;
+  /**
+   * Bytes admitted and not yet settled (each message counts its exact encoded payload size plus an upper
+   * bound of its envelope). Default 256 MiB. Beside `maxInFlight`: whichever is reached first makes
+   * `send()` wait, then E_OVERLOADED.
+   */
+  maxInFlightBytes?: number;
+  /**
+   * A message not judged and delivered within this many ms of `send()` settles E_TIMEOUT (`rejected`, or
+   * `failed` when its handler overran; E_UNAVAILABLE when no validation worker was alive) and is never
+   * delivered late. A message may carry a shorter `deadlineMs`. Default 5,000.
+   */
+  messageTimeoutMs?: number;
   /** How long `send()` waits for room before resolving E_OVERLOADED. Default 1,000 ms. */
   admissionTimeoutMs?: number;
   /** Data bytes of each request and response ring (power of two). Default 4 MiB. */
@@ -74,6 +86,8 @@ export interface ResolvedOptions {
   constitutionalHash: string;
   limits: MessageLimits;
   maxInFlight: number;
+  maxInFlightBytes: number;
+  messageTimeoutMs: number;
   admissionTimeoutMs: number;
   ringBytes: number;
   maxBatch: number;
@@ -130,6 +144,8 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
     constitutionalHash,
     limits,
     maxInFlight: positiveInt('maxInFlight', options.maxInFlight ?? envInt('AGENTBUS_MAX_IN_FLIGHT') ?? 65_536),
+    maxInFlightBytes: positiveInt('maxInFlightBytes', options.maxInFlightBytes ?? 256 * 1024 * 1024, 1024),
+    messageTimeoutMs: positiveInt('messageTimeoutMs', options.messageTimeoutMs ?? 5_000),
     admissionTimeoutMs: positiveInt('admissionTimeoutMs', options.admissionTimeoutMs ?? 1_000, 0),
     ringBytes,
     maxBatch: positiveInt('maxBatch', options.maxBatch ?? 256),

@@ -35,7 +35,7 @@ export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus
   const makeJudge = deliberation === null ? makeInner : (wiring: JudgeWiring) => new DeliberatingJudge(makeInner, deliberation, resolved.deliberation === false ? 1 : resolved.deliberation.threshold, wiring);
   const encodePayloads = resolved.mode === 'workers' && pipelineReadsPayload({ kind, stages: resolved.stages, impact });
   const bus = new AgentBus(options, { policy, pipelineKind: kind, encodePayloads, makeJudge });
-  bus.start();
+  await bus.start();
   return bus;
 }
 

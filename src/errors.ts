@@ -32,10 +32,6 @@ export const ErrorCode = {
   POISON_MESSAGE: 'E_POISON_MESSAGE',
   /** The recipient's handler threw or rejected. */
   HANDLER: 'E_HANDLER',
-  /** The transport cannot reach its store (e.g. Redis is down) and its bounded queue is full, or stayed down past its wait. */
-  UNAVAILABLE: 'E_UNAVAILABLE',
-  /** A deadline passed before the outcome was known: the write or the remote handler may still take effect. */
-  TIMEOUT: 'E_TIMEOUT',
   /** The bus is closed (or closing) and takes no new messages. */
   CLOSED: 'E_CLOSED',
   /**
@@ -47,6 +43,18 @@ export const ErrorCode = {
   INTERNAL: 'E_INTERNAL',
   /** Configuration or registration is invalid (API misuse). */
   CONFIG: 'E_CONFIG',
+  /**
+   * The message was not judged and delivered within its deadline (`messageTimeoutMs`, or its shorter
+   * `deadlineMs`): status `rejected`, or `failed` when its handler was still running; never delivered late.
+   * With the Redis transport: a write or a remote handler's outcome was not known by its deadline (it may still
+   * take effect; a retry with the same message id has one effect).
+   */
+  TIMEOUT: 'E_TIMEOUT',
+  /**
+   * No validation worker was alive to judge the message before its deadline (they are being restarted), or the
+   * Redis transport cannot reach Redis and its bounded queue is full (or stayed down past its wait).
+   */
+  UNAVAILABLE: 'E_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -38,6 +38,10 @@ export class DeliberatingJudge implements Judge {
     this.inner.start();
   }
 
+  ready(): Promise<void> {
+    return this.inner.ready();
+  }
+
   submit(slot: number, entry: InFlightEntry): void {
     this.inner.submit(slot, entry);
   }

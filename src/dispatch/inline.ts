@@ -37,6 +37,8 @@ export class InlineJudge implements Judge {
 
   start(): void {}
 
+  async ready(): Promise<void> {}
+
   submit(slot: number, _entry: InFlightEntry): void {
     this.queue.push(slot);
     if (!this.scheduled) {
@@ -54,7 +56,7 @@ export class InlineJudge implements Judge {
     const stats = this.built.policy?.stats() ?? null;
     return {
       policy: stats === null ? null : { hits: stats.hits, misses: stats.misses, evaluations: stats.evaluations, errors: stats.errors },
-      threads: { configured: 0, restarts: 0 },
+      threads: { configured: 0, alive: 0, restarts: 0 },
       deliberation: null,
     };
   }

@@ -25,7 +25,8 @@ export interface JudgeWiring {
 export interface JudgeCounters {
   /** Policy decision cache, summed over the judge's pipelines; null without a policy stage. */
   readonly policy: { hits: number; misses: number; evaluations: number; errors: number } | null;
-  readonly threads: { configured: number; restarts: number };
+  /** Validation threads: configured, alive now (a dead one waits out its restart backoff), restarts so far. */
+  readonly threads: { configured: number; alive: number; restarts: number };
   /** The solver's decisions for high-impact messages; null when deliberation is off. */
   readonly deliberation: DeliberationStats | null;
 }
@@ -39,6 +40,8 @@ export interface Judge {
   /** The validation threads (empty when judging inline). */
   readonly threads: readonly Worker[];
   start(): void;
+  /** Resolves once the judge can judge (its threads have built their pipelines): deadlines never count start-up. */
+  ready(): Promise<void>;
   /** Judges the message admitted to `slot`; its verdict reaches the sink later, never synchronously. */
   submit(slot: number, entry: InFlightEntry): void;
   /** Builds the new policy completely, then switches between two messages. */

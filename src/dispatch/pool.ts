@@ -10,7 +10,7 @@ import { workerEntry } from '../workers/entry.ts';
 export class ValidatorPool {
   private readonly piscina: Piscina;
 
-  constructor(threads: number) {
+  constructor(threads: number, onError: (error: unknown) => void = () => {}) {
     const { filename, execArgv, workerData } = workerEntry('validator');
     this.piscina = new Piscina({
       filename,
@@ -24,6 +24,14 @@ export class ValidatorPool {
       atomics: 'disabled',
       maxQueue: threads * 4,
     });
+    // A thread that dies outside a task (while being replaced, or during destroy) is an 'error' event on the
+    // pool; unhandled, it would exit the host process. The loop task's own rejection already drives recovery.
+    this.piscina.on('error', onError);
+  }
+
+  /** Listeners for the pool's 'error' event (tests check one is always there). */
+  get errorListeners(): number {
+    return this.piscina.listenerCount('error');
   }
 
   /** Runs one ring loop; settles when the loop stops (STOP record) or rejects when its thread dies. */

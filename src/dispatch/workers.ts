@@ -12,14 +12,15 @@ import { ValidatorPool } from './pool.ts';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
   COUNTER_POLICY_ERRORS, COUNTER_POLICY_EVALUATIONS, COUNTER_POLICY_HITS, COUNTER_POLICY_MISSES, LOOP_STOPPED,
-  SIDE_POLICY, SIDE_REGISTRY, STATUS_BYTES, STATUS_COUNTERS_OFFSET, STATUS_GENERATION, STATUS_SLOT, type ValidatorInit,
+  SIDE_POLICY, SIDE_REGISTRY, STATUS_BYTES, STATUS_COUNTERS_OFFSET, STATUS_GENERATION, STATUS_SLOT, STATUS_THREAD_ID, type ValidatorInit,
 } from './wire/protocol.ts';
 import { ByteRing } from './wire/ring.ts';
 import { postSide } from './wire/side-channel.ts';
 import { KeepAlive } from './keep-alive.ts';
 import type { ResolvedOptions } from '../config.ts';
+import { restartDelayMs } from './restart-backoff.ts';
+import { WorkerWatchdog } from './worker-watchdog.ts';
 
-const CONSECUTIVE_CRASH_LIMIT = 5;
 /** Most verdicts handled per worker in one macrotask before yielding to the event loop. */
 const DRAIN_BUDGET = 64;
 
@@ -37,12 +38,21 @@ class WorkerLink {
   awaiting = 0;
   alive = false;
   crashesInARow = 0;
+  /** Verdicts accepted from this thread (the watchdog's sign of progress). */
+  verdicts = 0;
+  /** The pending restart after a crash (backoff), if any. */
+  restartTimer: NodeJS.Timeout | null = null;
+  /**
+   * Its own one-thread pool, replaced whole after a crash: Piscina stops replacing threads for good once one
+   * dies before it is ready (`workerFailsDuringBootstrap`), so a shared pool could end with no thread at all.
+   */
+  pool: ValidatorPool | null = null;
 
   constructor(readonly index: number, ringBytes: number) {
     this.request = ByteRing.create(ringBytes);
     this.response = ByteRing.create(ringBytes);
     const status = new SharedArrayBuffer(STATUS_BYTES);
-    this.status = new Int32Array(status, 0, 2).fill(-1);
+    this.status = new Int32Array(status, 0, 3).fill(-1);
     this.counters = new Float64Array(status, STATUS_COUNTERS_OFFSET, 4);
   }
 
@@ -51,7 +61,7 @@ class WorkerLink {
     this.request = ByteRing.create(ringBytes);
     this.response = ByteRing.create(ringBytes);
     const status = new SharedArrayBuffer(STATUS_BYTES);
-    this.status = new Int32Array(status, 0, 2).fill(-1);
+    this.status = new Int32Array(status, 0, 3).fill(-1);
     this.counters = new Float64Array(status, STATUS_COUNTERS_OFFSET, 4);
     this.sidePort?.close();
     this.sidePort = null;
@@ -76,7 +86,6 @@ export class WorkersJudge implements Judge {
   private readonly encoder = new EnvelopeEncoder();
   private readonly values = new PayloadCodec();
   private readonly keepAlive = new KeepAlive();
-  private pool: ValidatorPool | null = null;
   private flushQueued = false;
   private drainQueued = false;
   private verdictsThisDrain = 0;
@@ -84,6 +93,7 @@ export class WorkersJudge implements Judge {
   private draining = false;
   private stopping = false;
   private restarts = 0;
+  private readonly watchdog: WorkerWatchdog<WorkerLink>;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -91,7 +101,10 @@ export class WorkersJudge implements Judge {
     private readonly scoreImpact: boolean,
     private policy: PolicyInit | null,
     private readonly wiring: JudgeWiring,
-  ) {}
+  ) {
+    const stuckAfterMs = Math.min(1_000, Math.max(50, Math.floor(options.messageTimeoutMs / 4)));
+    this.watchdog = new WorkerWatchdog(this.links, stuckAfterMs, this.holdsOverdue, this.recycle, () => performance.now());
+  }
 
   private get table() {
     return this.wiring.table;
@@ -99,15 +112,34 @@ export class WorkersJudge implements Judge {
 
   /** Live threads, for tests that kill one. */
   get threads(): readonly import('node:worker_threads').Worker[] {
-    return this.pool?.threads ?? [];
+    const threads: import('node:worker_threads').Worker[] = [];
+    for (const link of this.links) if (link.pool !== null) threads.push(...link.pool.threads);
+    return threads;
   }
 
+  private readonly onPoolError = (error: unknown): void => {
+    if (!this.stopping) this.options.log(`agentbus: validation pool error: ${(error as Error)?.message ?? String(error)}`);
+  };
+
   start(): void {
-    this.pool = new ValidatorPool(this.options.workers);
     for (let i = 0; i < this.options.workers; i++) {
       const link = new WorkerLink(i, this.options.ringBytes);
       this.links.push(link);
       this.launch(link);
+    }
+  }
+
+  /**
+   * Resolves once every validation thread has built its pipeline (or `timeoutMs` passed, or the judge
+   * stopped): createAgentBus() waits for it, so a message's deadline never counts the threads' start-up.
+   */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    const until = performance.now() + timeoutMs;
+    for (const link of this.links) {
+      while (Atomics.load(link.status, STATUS_THREAD_ID) === -1 && !this.stopping && performance.now() < until) {
+        // A ref'd timer, not Atomics.waitAsync: an awaited createAgentBus() must keep the process alive.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     }
   }
 
@@ -136,7 +168,10 @@ export class WorkersJudge implements Judge {
 
   /** Policy decision-cache counters are summed over the workers (since each worker's current policy). */
   counters(): JudgeCounters {
-    const threads = { configured: this.options.workers, restarts: this.restarts };
+    let alive = 0;
+    // Alive: launched and its pipeline built (a thread still starting up cannot judge yet).
+    for (const link of this.links) if (link.alive && Atomics.load(link.status, STATUS_THREAD_ID) !== -1) alive++;
+    const threads = { configured: this.options.workers, alive, restarts: this.restarts };
     if (this.policy === null || this.pipeline !== 'full') return { policy: null, threads, deliberation: null };
     const sum = { hits: 0, misses: 0, evaluations: 0, errors: 0 };
     for (const link of this.links) {
@@ -156,15 +191,20 @@ export class WorkersJudge implements Judge {
   /** Stops the loops once nothing is pending; the caller has already drained in-flight messages. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.watchdog.stop();
     for (const link of this.links) {
+      if (link.restartTimer !== null) clearTimeout(link.restartTimer);
+      link.restartTimer = null;
       if (!link.alive) continue;
       link.request.tryWrite(RecordKind.STOP, []);
       link.request.wakeConsumer();
     }
     this.keepAlive.close();
-    if (this.pool) await this.pool.destroy();
-    for (const link of this.links) link.sidePort?.close();
-    this.pool = null;
+    await Promise.all(this.links.map((link) => link.pool?.destroy()));
+    for (const link of this.links) {
+      link.sidePort?.close();
+      link.pool = null;
+    }
     // A parked waitAsync holds nothing alive, but wake it so its closure can go.
     this.doorbell.ring();
   }
@@ -251,6 +291,7 @@ export class WorkersJudge implements Judge {
     const link = this.links[entry.worker];
     if (link) {
       link.awaiting--;
+      link.verdicts++;
       link.crashesInARow = 0;
     }
     this.wiring.sink.verdict(verdict.slot, entry, verdict);
@@ -275,6 +316,11 @@ export class WorkersJudge implements Judge {
         if (slot === -1) break;
         const generation = this.table.generation(slot);
         const entry = this.table.get(slot, generation)!;
+        if (entry.resolve === null) {
+          // Settled at its deadline while it waited here: hand it back unjudged, so its slot can go.
+          this.handBack(slot, entry);
+          continue;
+        }
         if (slots.length > 0 && bytes + entry.wireBytes > budget) {
           this.lanes.putBack(slot, entry.accepted.message.priority);
           break;
@@ -294,6 +340,7 @@ export class WorkersJudge implements Judge {
       for (let i = 0; i < batch.length; i++) batch[i]!.worker = link.index;
       link.awaiting += slots.length;
       link.request.wakeConsumer();
+      this.watchdog.arm();
     }
   }
 
@@ -373,8 +420,9 @@ export class WorkersJudge implements Judge {
       stages: this.options.stages,
       policy: this.policy,
     };
+    if (this.stopping) return;
+    const pool = (link.pool ??= new ValidatorPool(1, this.onPoolError));
     link.alive = true;
-    const pool = this.pool!;
     pool.runLoop(init, [channel.port2]).then(
       (outcome) => {
         if (outcome !== LOOP_STOPPED) this.onWorkerLost(link, new Error(`validation loop ended unexpectedly: ${String(outcome)}`));
@@ -387,7 +435,8 @@ export class WorkersJudge implements Judge {
    * A validation thread died. Verdicts it published still count; every other message it held is sent once
    * more. The message it was judging when it died (its status words say which) is charged with the crash;
    * when the thread died between messages, everything it held is charged. A message charged twice is a
-   * poison message and is rejected, so a crash loop always ends.
+   * poison message and is rejected, so a crash loop always ends. A message already settled (its deadline
+   * passed) is handed back instead. The thread is restarted after a backoff, however often it dies.
    */
   private onWorkerLost(link: WorkerLink, error: unknown): void {
     if (this.stopping) return;
@@ -398,12 +447,18 @@ export class WorkersJudge implements Judge {
     }
     const culpritSlot = link.status[STATUS_SLOT]!;
     const culpritGeneration = link.status[STATUS_GENERATION]! >>> 0;
+    // A thread that died before its pipeline was built never judged anything: no message is to blame.
+    const started = Atomics.load(link.status, STATUS_THREAD_ID) !== -1;
     const reason = error instanceof Error ? error.message : String(error);
     const orphans: number[] = [];
     for (const [slot, entry] of this.table.occupied()) {
       if (entry.worker !== link.index || entry.verdicted) continue;
       entry.worker = -1;
-      const isCulprit = culpritSlot === -1 || (slot === culpritSlot && this.table.generation(slot) === culpritGeneration);
+      if (entry.resolve === null) {
+        this.handBack(slot, entry);
+        continue;
+      }
+      const isCulprit = started && (culpritSlot === -1 || (slot === culpritSlot && this.table.generation(slot) === culpritGeneration));
       if (isCulprit) entry.crashes++;
       if (entry.crashes >= 2) {
         entry.verdicted = true;
@@ -418,23 +473,46 @@ export class WorkersJudge implements Judge {
     }
     link.crashesInARow++;
     link.renew(this.options.ringBytes);
-    if (link.crashesInARow > CONSECUTIVE_CRASH_LIMIT) {
-      this.options.log(`agentbus: validation worker ${link.index} died ${link.crashesInARow} times in a row (${reason}); not restarting it`);
-      if (!this.links.some((l) => l.alive)) this.failEverything(`no validation worker is left (${reason})`);
-      return;
-    }
-    this.launch(link);
-    this.scheduleFlush();
+    const lostPool = link.pool;
+    link.pool = null;
+    void lostPool?.destroy().catch(this.onPoolError);
+    const delay = restartDelayMs(link.crashesInARow);
+    if (link.crashesInARow > 1) this.options.log(`agentbus: validation worker ${link.index} died ${link.crashesInARow} times in a row (${reason}); restarting it in ${delay} ms`);
+    link.restartTimer = setTimeout(() => {
+      link.restartTimer = null;
+      if (this.stopping) return;
+      this.launch(link);
+      this.scheduleFlush();
+    }, delay);
+    // Messages in flight keep the process alive (KeepAlive); a pending restart alone must not.
+    link.restartTimer.unref();
   }
 
-  /** Fail closed: with no thread left to judge them, queued messages are failed, never let through. */
-  private failEverything(reason: string): void {
-    for (let slot = this.lanes.next(); slot !== -1; slot = this.lanes.next()) {
-      const entry = this.table.get(slot, this.table.generation(slot));
-      if (entry && !entry.verdicted) {
-        entry.verdicted = true;
-        this.wiring.sink.failure(slot, entry, ErrorCode.INTERNAL, reason);
-      }
-    }
+  /** Hands a settled entry back to the bus unjudged: the bus only frees its slot. */
+  private handBack(slot: number, entry: InFlightEntry): void {
+    entry.verdicted = true;
+    this.wiring.sink.failure(slot, entry, ErrorCode.TIMEOUT, 'settled at its deadline before it was judged');
   }
+
+  /** Whether `link`'s thread holds a message past its deadline (asked only of a thread with no recent verdict). */
+  private readonly holdsOverdue = (link: WorkerLink, now: number): boolean => {
+    const slot = link.status[STATUS_SLOT]!;
+    if (slot >= 0) {
+      const entry = this.table.get(slot, link.status[STATUS_GENERATION]! >>> 0);
+      if (entry !== undefined && entry.worker === link.index && !entry.verdicted && entry.deadline <= now) return true;
+    }
+    for (const [, entry] of this.table.occupied()) {
+      if (entry.worker === link.index && !entry.verdicted && entry.deadline <= now) return true;
+    }
+    return false;
+  };
+
+  /** Terminates a stuck thread; its loss is handled like any crash (the message it was on is charged). */
+  private readonly recycle = (link: WorkerLink): void => {
+    const threadId = link.status[STATUS_THREAD_ID]!;
+    const thread = link.pool?.threads.find((t) => t.threadId === threadId);
+    if (thread === undefined) return;
+    this.options.log(`agentbus: validation worker ${link.index} held a message past its deadline without progress; recycling its thread`);
+    void thread.terminate();
+  };
 }

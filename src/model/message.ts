@@ -62,6 +62,11 @@ export interface MessageInput {
   createdAt?: number | Date;
   expiresAt?: number | Date;
   conversationId?: string;
+  /**
+   * Milliseconds from `send()` within which the message must be judged and delivered; only shortens the
+   * bus's `messageTimeoutMs`. Past it the send settles E_TIMEOUT and the message is never delivered.
+   */
+  deadlineMs?: number;
 }
 
 export interface MessageLimits {

@@ -3,6 +3,7 @@ import { ErrorCode, reject, type Rejection } from '../errors.ts';
 import type { AgentMessage, JsonValue, MessageLimits } from '../model/message.ts';
 import { checkConstitutionalHash } from './constitutional.ts';
 import { checkLimits } from './limits.ts';
+import { checkedStageResult } from './stage-result.ts';
 import type { RegistrySnapshot } from '../model/registry-snapshot.ts';
 import { checkTenant } from './tenant.ts';
 
@@ -112,8 +113,8 @@ export function createPipeline(parts: PipelineParts = {}): Pipeline {
   const runFrom = (first: number, item: PipelineItem, context: PipelineContext): PipelineResult => {
     try {
       for (let i = first; i < stages.length; i++) {
-        const rejection = stages[i]!(item, context);
-        if (rejection !== null) return { rejection, impact: 0 };
+        const answer = stages[i]!(item, context);
+        if (answer !== null) return { rejection: checkedStageResult(answer), impact: 0 };
       }
       return { rejection: null, impact: impact === null ? 0 : impact(item, context) };
     } catch (error) {
@@ -133,7 +134,7 @@ export function createPipeline(parts: PipelineParts = {}): Pipeline {
       const given = batchStage.prepare(reaching.map((i) => items[i]!), context);
       if (given.length !== reaching.length) return null;
       const answers = new Array<Rejection | null | undefined>(items.length);
-      for (let k = 0; k < reaching.length; k++) answers[reaching[k]!] = given[k]!;
+      for (let k = 0; k < reaching.length; k++) answers[reaching[k]!] = checkedStageResult(given[k]);
       return answers;
     } catch {
       // Nothing prepared is nothing lost: each message is judged alone, and a stage that throws then

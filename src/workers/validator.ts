@@ -5,6 +5,7 @@
  * the wait 15–75 µs on these VMs), then parks on the ring with Atomics.wait.
  */
 import { performance } from 'node:perf_hooks';
+import { threadId } from 'node:worker_threads';
 import { ByteRing } from '../dispatch/wire/ring.ts';
 import { Doorbell } from '../dispatch/wire/doorbell.ts';
 import { RecordKind, VerdictWriter } from '../dispatch/wire/codec.ts';
@@ -13,7 +14,7 @@ import type { PolicyInit } from '../pipeline/spec.ts';
 import { EnvelopeDecoder, type Envelope } from '../dispatch/wire/envelope.ts';
 import {
   COUNTER_POLICY_ERRORS, COUNTER_POLICY_EVALUATIONS, COUNTER_POLICY_HITS, COUNTER_POLICY_MISSES, LOOP_STOPPED,
-  SIDE_POLICY, SIDE_REGISTRY, STATUS_COUNTERS_OFFSET, STATUS_GENERATION, STATUS_SLOT, type ValidatorInit,
+  SIDE_POLICY, SIDE_REGISTRY, STATUS_COUNTERS_OFFSET, STATUS_GENERATION, STATUS_SLOT, STATUS_THREAD_ID, type ValidatorInit,
 } from '../dispatch/wire/protocol.ts';
 import { buildPipeline, type BuiltPipeline } from '../pipeline/build.ts';
 import type { BatchObserver, PipelineContext, PipelineItem } from '../pipeline/index.ts';
@@ -43,6 +44,9 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
 
   let built: BuiltPipeline = await buildPipeline({ kind: init.pipeline, stages: init.stages, policy: init.policy, impact: init.impact });
   let pipeline = built.pipeline;
+  // Ready: the pipeline is built. The main thread waits for this before createAgentBus() resolves, and uses
+  // the id to terminate this thread should it get stuck.
+  Atomics.store(status, STATUS_THREAD_ID, threadId);
   const publishCounters = (): void => {
     if (built.policy === null) return;
     const stats = built.policy.stats();

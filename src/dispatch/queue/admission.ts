@@ -14,7 +14,9 @@ interface Waiter<T> {
 /**
  * Bounded admission: a message takes a slot or waits, for at most `timeoutMs`, for one to free up. The
  * waiting line is itself bounded (as long as the table), so a flood beyond twice the in-flight limit is
- * turned away at once instead of growing memory.
+ * turned away at once instead of growing memory. Besides slots, the bytes in flight are bounded by
+ * `maxBytes` (each entry counts `bytesOf(entry)`): a message is admitted only while the bytes admitted and
+ * not released leave room for it — or nothing else is in flight, so one message alone always gets through.
  */
 export class Admission<T> {
   readonly table: SlotTable<T>;
@@ -23,8 +25,29 @@ export class Admission<T> {
   /** Waiters still waiting (expired ones leave holes in `waiters`). */
   private live = 0;
 
-  constructor(capacity: number) {
+  private bytes = 0;
+
+  constructor(
+    capacity: number,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+    private readonly bytesOf: (entry: T) => number = () => 0,
+  ) {
     this.table = new SlotTable<T>(capacity);
+  }
+
+  /** Bytes of the entries admitted and not yet released. */
+  get bytesInFlight(): number {
+    return this.bytes;
+  }
+
+  private fits(entry: T): boolean {
+    return this.bytes === 0 || this.bytes + this.bytesOf(entry) <= this.maxBytes;
+  }
+
+  private take(entry: T): number {
+    const slot = this.table.acquire(entry);
+    if (slot !== -1) this.bytes += this.bytesOf(entry);
+    return slot;
   }
 
   get waiting(): number {
@@ -33,8 +56,8 @@ export class Admission<T> {
 
   tryAdmit(entry: T): number {
     // Waiters go first: a newcomer must not overtake messages that have been waiting.
-    if (this.waiting > 0) return -1;
-    return this.table.acquire(entry);
+    if (this.waiting > 0 || !this.fits(entry)) return -1;
+    return this.take(entry);
   }
 
   waitForSlot(entry: T, timeoutMs: number): Promise<number> {
@@ -52,19 +75,32 @@ export class Admission<T> {
     });
   }
 
-  /** Frees a slot; the longest-waiting message takes it over directly. */
+  /** Frees a slot and its bytes; the longest-waiting messages take them over directly, in order, while they fit. */
   release(slot: number): void {
+    const entry = this.table.at(slot);
+    if (entry === undefined) return;
+    this.bytes -= this.bytesOf(entry);
     this.table.release(slot);
-    while (this.live > 0) {
-      const waiter = this.shiftWaiter();
-      if (waiter === undefined || waiter.done) continue;
+    while (this.live > 0 && this.table.inUse < this.table.capacity) {
+      const waiter = this.headWaiter();
+      // In order: a large message at the head is not overtaken by smaller ones behind it (no starvation).
+      if (waiter === undefined || !this.fits(waiter.entry)) return;
+      this.shiftWaiter();
       waiter.done = true;
       this.live--;
       clearTimeout(waiter.timer);
-      const next = this.table.acquire(waiter.entry);
-      waiter.resolve(next);
-      return;
+      waiter.resolve(this.take(waiter.entry));
     }
+  }
+
+  /** The longest-waiting live waiter, dropping finished ones from the head. */
+  private headWaiter(): Waiter<T> | undefined {
+    while (this.waitersHead < this.waiters.length) {
+      const waiter = (this.waiters as (Waiter<T> | undefined)[])[this.waitersHead];
+      if (waiter !== undefined && !waiter.done) return waiter;
+      this.shiftWaiter();
+    }
+    return undefined;
   }
 
   /** Closing: everyone still waiting is turned away. */

@@ -2,8 +2,13 @@ import type { AcceptedMessage } from '../../model/message.ts';
 import type { SendResult } from '../../model/send-result.ts';
 
 /**
- * A message from admission until its `send()` settles. The bus creates it and resolves it (once: `resolve`
+ * A message from admission until its slot is released. The bus creates it and resolves it (once: `resolve`
  * is cleared when it is called); a judge owns `worker`, `crashes` and `verdicted` while judging it.
+ *
+ * Settling and releasing are apart: at its deadline the caller's promise settles (E_TIMEOUT), but the slot
+ * stays taken while a judge still holds the message (a lane or a worker's ring may still name the slot, and
+ * a recycled slot would be judged twice) or its handler still runs. `resolve === null` with the slot still
+ * taken means "settled, waiting to be handed back": a judge that finds such an entry hands it back unjudged.
  */
 export interface InFlightEntry {
   /** Resolves the `send()` promise; null before the message is admitted and after it settled. */
@@ -17,6 +22,12 @@ export interface InFlightEntry {
   readonly sentAt: number;
   /** `performance.now()` at send(), for the end-to-end latency. */
   readonly startedAt: number;
+  /** Bytes it counts against `maxInFlightBytes`: exact encoded payload size + the envelope's upper bound. */
+  readonly bytes: number;
+  /** `performance.now()` by which it must be judged and delivered (ms). */
+  readonly deadline: number;
+  /** Its handler has been called (a timeout now fails it, and the slot waits for the handler to return). */
+  delivering: boolean;
   /** The worker holding it (-1: none). */
   worker: number;
   crashes: number;

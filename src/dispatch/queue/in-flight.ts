@@ -10,6 +10,8 @@ export class SlotTable<T> {
   private readonly generations: Uint32Array;
   private readonly free: Int32Array;
   private freeCount: number;
+  /** One past the highest slot ever handed out: slots above it were never used (a sweep stops here). */
+  private used = 0;
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`in-flight capacity must be a positive integer, got ${capacity}`);
@@ -31,6 +33,7 @@ export class SlotTable<T> {
     if (this.freeCount === 0) return -1;
     const slot = this.free[--this.freeCount]!;
     this.entries[slot] = entry;
+    if (slot >= this.used) this.used = slot + 1;
     return slot;
   }
 
@@ -41,6 +44,16 @@ export class SlotTable<T> {
   /** The entry in `slot` if its generation still matches. */
   get(slot: number, generation: number): T | undefined {
     if (slot < 0 || slot >= this.capacity || this.generations[slot] !== generation) return undefined;
+    return this.entries[slot];
+  }
+
+  /** One past the highest slot ever handed out (free slots are reused lowest-last-freed first, so this stays low). */
+  get highWater(): number {
+    return this.used;
+  }
+
+  /** Whatever occupies `slot` now, whichever its generation (for sweeps and identity checks). */
+  at(slot: number): T | undefined {
     return this.entries[slot];
   }
 

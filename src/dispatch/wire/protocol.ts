@@ -36,6 +36,8 @@ export const SIDE_REGISTRY = 'registry';
 
 export const STATUS_SLOT = 0;
 export const STATUS_GENERATION = 1;
+/** The thread's `threadId`, written once its pipeline is built (-1 before): it is ready; and lets the main thread terminate it when stuck. */
+export const STATUS_THREAD_ID = 2;
 export const STATUS_COUNTERS_OFFSET = 16;
 export const STATUS_BYTES = STATUS_COUNTERS_OFFSET + 4 * 8;
 export const COUNTER_POLICY_HITS = 0;
