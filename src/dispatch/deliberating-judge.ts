@@ -76,17 +76,13 @@ export class DeliberatingJudge implements Judge {
       senderTier: this.wiring.registry.snapshot().agents.get(message.from)?.tier ?? 0,
     };
     const outcome = this.deliberation.tryDecide(message, verdict.impact, context);
-    if (outcome.kind === 'decided') {
-      this.forward(slot, entry, verdict, outcome.decision);
+    if (outcome.kind !== 'solver') {
+      this.forward(slot, entry, verdict, outcome.kind === 'decided' ? outcome.decision : this.deliberation.nameDenial(outcome));
       return;
     }
     // The verdict object belongs to its reader and is reused: keep what the decision needs.
     const held: Verdict = { ...verdict, reasons: [] };
-    const decision =
-      outcome.kind === 'denied-unnamed'
-        ? this.deliberation.nameDenial(message, verdict.impact, context, outcome.decision)
-        : this.deliberation.decide(message, verdict.impact, context);
-    decision.then(
+    this.deliberation.decide(message, verdict.impact, context).then(
       (decision) => this.forward(slot, entry, held, decision),
       (error: unknown) =>
         this.wiring.sink.verdict(slot, entry, { ...held, code: ErrorCode.DELIBERATION_ERROR, reasons: [`deliberation failed: ${(error as Error)?.message ?? String(error)}`] }),

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../errors.ts';
 import { resolveTemplate, type BindingInput } from './bindings.ts';
 import type { LoadedCompiledPolicy } from './compile/compile-policy.ts';
+import type { NumeralBindings } from './template-solver.ts';
 import type { DeliberationDecision } from './decision.ts';
 import type { DeliberationPolicy } from './policy.ts';
 
@@ -8,12 +9,20 @@ import type { DeliberationPolicy } from './policy.ts';
  * What the compiled templates say about a message: `decided` (the same decision and reasons the solver gives),
  * `solver` (a template did not compile, or a binding is outside what its compiled form decides exactly), or
  * `denied-unnamed`: certainly denied, but which constraints of an existential group to name is for the solver's
- * unsat core to say — `decision` then names the whole group, for when the core cannot be had.
+ * unsat core to say — `decision` then names the whole group, for when the core cannot be had, and `unnamed`
+ * says which templates (with their bindings) the solver is to name; `reasons[i]` of those is replaced by its answer.
  */
 export type CompiledOutcome =
   | { readonly kind: 'decided'; readonly decision: DeliberationDecision }
-  | { readonly kind: 'denied-unnamed'; readonly decision: DeliberationDecision }
+  | { readonly kind: 'denied-unnamed'; readonly decision: DeliberationDecision; readonly unnamed: readonly UnnamedDenial[] }
   | { readonly kind: 'solver' };
+
+/** A template whose denial the solver is to name: its bindings, and where its reason stands in the decision. */
+export interface UnnamedDenial {
+  readonly template: string;
+  readonly bindings: NumeralBindings;
+  readonly reasonIndex: number;
+}
 
 const SOLVER: CompiledOutcome = Object.freeze({ kind: 'solver' });
 
@@ -23,7 +32,7 @@ export function decideCompiled(policy: DeliberationPolicy, compiled: LoadedCompi
   const denials: string[] = [];
   let firstInvalid: string | undefined;
   let firstDenied: string | undefined;
-  let unnamed = false;
+  const unnamed: UnnamedDenial[] = [];
   for (const template of policy.templates) {
     const resolved = resolveTemplate(template, input);
     if (resolved.kind === 'skip') continue;
@@ -44,7 +53,7 @@ export function decideCompiled(policy: DeliberationPolicy, compiled: LoadedCompi
     if (!decision.allowed) {
       firstDenied ??= template.id;
       const named = decision.needsCore ? [...decision.violated, ...decision.unresolved] : decision.violated;
-      if (decision.needsCore) unnamed = true;
+      if (decision.needsCore) unnamed.push({ template: template.id, bindings: resolved.bindings, reasonIndex: denials.length });
       denials.push(`${template.id}: violated ${named.join(', ')}`);
     }
   }
@@ -52,7 +61,10 @@ export function decideCompiled(policy: DeliberationPolicy, compiled: LoadedCompi
   if (templates.length === 0) {
     return { kind: 'decided', decision: { allowed: false, code: ErrorCode.DELIBERATION_ERROR, reasons: ['no deliberation template applies to this message'], cached: false, templates } };
   }
-  if (denials.length > 0) return { kind: unnamed ? 'denied-unnamed' : 'decided', decision: denied(denials, templates, firstDenied) };
+  if (denials.length > 0) {
+    const decision = denied(denials, templates, firstDenied);
+    return unnamed.length > 0 ? { kind: 'denied-unnamed', decision, unnamed } : { kind: 'decided', decision };
+  }
   return { kind: 'decided', decision: { allowed: true, reasons: [], cached: false, templates } };
 }
 

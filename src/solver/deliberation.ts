@@ -90,10 +90,12 @@ export interface Deliberation {
    */
   tryDecide(message: AgentMessage, impact: number, context?: DeliberationContext): CompiledOutcome;
   /**
-   * A certain denial whose constraints the solver was asked to name: its answer when it gave one, else the
-   * compiled denial naming the whole group (an overloaded or failing solver never turns a denial into an error).
+   * A certain denial whose constraints only an unsat core can name, settled at once: a core the solver found
+   * for the same template and bindings names them (the result cache); otherwise the reason names the whole
+   * group, and the solver is asked for the core in the background, off the message's path, so that the next
+   * denial with these bindings names it. A denial never waits for the solver and never becomes an error.
    */
-  nameDenial(message: AgentMessage, impact: number, context: DeliberationContext, unnamed: DeliberationDecision): Promise<DeliberationDecision>;
+  nameDenial(outcome: Extract<CompiledOutcome, { kind: 'denied-unnamed' }>): DeliberationDecision;
   decide(message: AgentMessage, impact: number, context?: DeliberationContext): Promise<DeliberationDecision>;
   stats(): DeliberationStats;
   /**
@@ -110,6 +112,8 @@ export interface Deliberation {
 const STATIC_CHECK_TIMEOUT_MS = 60_000;
 /** Checks per solver pool task: enough to amortise the task's messaging, few enough to stay within the wall-clock budget. */
 const MAX_CHECKS_PER_TASK = 32;
+/** Background unsat-core computations in flight at most (each names a denial with given bindings once). */
+const MAX_CORES_PENDING = 64;
 const SOLVER_OUTCOME: CompiledOutcome = Object.freeze({ kind: 'solver' });
 
 function resolvePolicy(policy: DeliberationOptions['policy']): DeliberationPolicy {
@@ -192,6 +196,8 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
   let waiting: Waiting[] = [];
   let flushScheduled = false;
   let lastFailure = '';
+  /** Unsat cores being computed in the background (by cache key), bounded. */
+  const coresPending = new Set<string>();
   const flushWaiting = (): void => {
     flushScheduled = false;
     const all = waiting;
@@ -310,16 +316,30 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
       return outcome;
     },
 
-    async nameDenial(message, impact, context, unnamed) {
-      const named = await this.decide(message, impact, context).catch(() => null);
-      if (named !== null && named.code === ErrorCode.DELIBERATION_DENIED) return named;
-      // decide() counted an error or an overload; the decision is the compiled denial all the same.
-      if (named !== null) {
-        counters.decisions--;
-        counters.errors--;
-      }
+    nameDenial({ decision, unnamed }) {
       counters.compiled++;
-      return record(unnamed);
+      const reasons = [...decision.reasons];
+      const checks: TemplateCheck[] = [];
+      const keys: string[] = [];
+      for (const denial of unnamed) {
+        const key = decisionKey(policy.revision, denial.template, denial.bindings);
+        const hit = cache?.get(key);
+        if (hit !== undefined && hit.status === 'unsat') reasons[denial.reasonIndex] = `${denial.template}: violated ${hit.violated.join(', ')}`;
+        else if (cache !== undefined && !coresPending.has(key) && coresPending.size < MAX_CORES_PENDING) {
+          coresPending.add(key);
+          checks.push({ template: denial.template, bindings: denial.bindings });
+          keys.push(key);
+        }
+      }
+      if (checks.length > 0 && ready && !closed) {
+        solveBatched(checks, undefined).then(
+          (result) => result.verdicts.forEach((verdict, i) => cache?.set(keys[i] as string, verdict)),
+          () => {},
+        ).finally(() => {
+          for (const key of keys) coresPending.delete(key);
+        });
+      }
+      return record({ ...decision, reasons });
     },
 
     async decide(message, impact, context = {}) {
