@@ -5,15 +5,16 @@ import type { Command } from 'commander';
 import { RegoCompileError } from '../rego/ast.ts';
 import { buildBundle, writeBundle, loadPolicySource, readPolicyDirectory, DEFAULT_ENTRYPOINT } from '../rego/bundle.ts';
 import { planPolicy, dumpIr } from '../rego/build.ts';
-import { createPolicyEvaluator } from '../pipeline/policy.ts';
+import { interpretResultSet } from '../pipeline/policy.ts';
 import { loadPolicySync } from '../rego/sdk.ts';
+import { describePolicyError } from '../rego/describe-error.ts';
+import { hostBuiltinImplementations } from '../rego/host-builtins/index.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function describeError(err: unknown): string {
   if (err instanceof RegoCompileError) return `error: ${err.message}`;
-  if (err instanceof Error) return `error: ${err.message}`;
-  return `error: ${String(err)}`;
+  return `error: ${describePolicyError(err)}`;
 }
 
 export interface PolicyBuildOptions { entrypoint: string[]; output: string; dumpIr: boolean; optimize: boolean; revision?: string }
@@ -34,9 +35,18 @@ export function runPolicyBuild(dir: string, options: PolicyBuildOptions): string
   return lines;
 }
 
-export interface PolicyEvalOptions { input: string; entrypoint: string[]; data?: string; raw: boolean }
+export interface PolicyEvalOptions {
+  input: string; entrypoint: string[]; data?: string; raw: boolean;
+  /** Exit 1 when the result is undefined (as `opa eval --fail`). */
+  fail?: boolean;
+  /** Exit 1 when the result is defined (as `opa eval --fail-defined`). */
+  failDefined?: boolean;
+}
 
-export function runPolicyEval(source: string, options: PolicyEvalOptions): string[] {
+/** What `policy eval` prints and its exit status, as `opa eval`: 0 a result, 1 --fail/--fail-defined tripped, 2 an error. */
+export interface PolicyEvalOutcome { readonly lines: string[]; readonly exitCode: 0 | 1 | 2 }
+
+export function runPolicyEvalCommand(source: string, options: PolicyEvalOptions): PolicyEvalOutcome {
   let input: unknown;
   try {
     input = JSON.parse(readFileSync(options.input, 'utf8'));
@@ -49,13 +59,25 @@ export function runPolicyEval(source: string, options: PolicyEvalOptions): strin
   const entrypoint = options.entrypoint[0] ?? policy.entrypoints[0];
   if (entrypoint === undefined) throw new Error(`${source}: the policy has no entrypoints`);
   if (!policy.entrypoints.includes(entrypoint)) throw new Error(`entrypoint ${entrypoint} is not in ${source} (it has: ${policy.entrypoints.join(', ')})`);
-  if (options.raw) {
-    const loaded = loadPolicySync(policy.module);
+  // The host built-ins the bus supplies (regex.*, time.*, json.match_schema, ...), so a module built
+  // by `opa build -t wasm` that calls them evaluates here as it does on the bus.
+  const loaded = loadPolicySync(policy.module, undefined, hostBuiltinImplementations);
+  let resultSet: unknown;
+  try {
     loaded.setData(data as object);
-    return [JSON.stringify(loaded.evaluate(input, entrypoint), null, 2)];
+    resultSet = loaded.evaluate(input, entrypoint);
+  } catch (err) {
+    throw new Error(`policy evaluation failed: ${describePolicyError(err)}`);
   }
-  const evaluator = createPolicyEvaluator({ module: policy.module, data, entrypoint, revision: policy.revision, cache: false });
-  return [JSON.stringify(evaluator.evaluate(input as Record<string, unknown>), null, 2)];
+  const defined = Array.isArray(resultSet) && resultSet.length > 0;
+  const lines = [JSON.stringify(options.raw ? resultSet : interpretResultSet(resultSet, entrypoint), null, 2)];
+  const tripped = (options.fail === true && !defined) || (options.failDefined === true && defined);
+  return { lines, exitCode: tripped ? 1 : 0 };
+}
+
+/** The printed lines of `policy eval` (throws on an error). */
+export function runPolicyEval(source: string, options: PolicyEvalOptions): string[] {
+  return runPolicyEvalCommand(source, options).lines;
 }
 
 /** Prints a command's output lines, or its error as a person can act on it (exit status 1). */
@@ -65,6 +87,18 @@ function printLines(run: () => Iterable<string>): void {
   } catch (err) {
     console.error(describeError(err));
     process.exitCode = 1;
+  }
+}
+
+/** `policy eval`: prints the result and sets the exit status as `opa eval` does (2 on any error). */
+function printEval(source: string, options: PolicyEvalOptions): void {
+  try {
+    const outcome = runPolicyEvalCommand(source, options);
+    for (const line of outcome.lines) console.log(line);
+    process.exitCode = outcome.exitCode;
+  } catch (err) {
+    console.error(describeError(err));
+    process.exitCode = 2;
   }
 }
 
@@ -90,5 +124,7 @@ export function registerPolicyCommands(program: Command): void {
     .option('-e, --entrypoint <path>', 'entrypoint to evaluate (default: the first)', collect, [])
     .option('-d, --data <file>', 'data document (JSON) instead of the bundle\'s data')
     .option('--raw', 'print the SDK result set instead of the agentbus verdict', false)
-    .action((source: string, options: PolicyEvalOptions) => printLines(() => runPolicyEval(source, options)));
+    .option('--fail', 'exit 1 when the result is undefined', false)
+    .option('--fail-defined', 'exit 1 when the result is defined', false)
+    .action((source: string, options: PolicyEvalOptions) => printEval(source, options));
 }

@@ -15,8 +15,18 @@ const LEVELS: readonly (readonly string[])[] = [
   ['==', '!=', '<', '<=', '>', '>='], ['|'], ['&'], ['+', '-'], ['*', '/', '%'],
 ];
 
+/**
+ * Deepest nesting of brackets, parentheses, unary minus and comprehension bodies the compiler takes.
+ * Every later stage walks terms recursively, so a bound here keeps them all off the stack's limit;
+ * policies never come near it (OPA's own suite nests a few levels).
+ */
+export const MAX_NESTING = 200;
+/** Longest reference (`a.b[c]...`): later stages keep each prefix of a reference. */
+export const MAX_REF_LENGTH = 1000;
+
 class Parser {
   private pos = 0;
+  private depth = 0;
   /** Set while parsing the first term after `[` or `{`, where `|` starts a comprehension body. */
   private noUnion = false;
   private readonly tokens: Token[];
@@ -168,7 +178,7 @@ class Parser {
   private parseLiterals(close: string): Literal[] {
     const saved = this.noUnion;
     this.noUnion = false;
-    try { return this.parseLiteralsInner(close); } finally { this.noUnion = saved; }
+    try { return this.nested(this.tokens[this.pos - 1] ?? this.peek(), () => this.parseLiteralsInner(close)); } finally { this.noUnion = saved; }
   }
 
   private parseLiteralsInner(close: string): Literal[] {
@@ -248,13 +258,17 @@ class Parser {
 
   private parseMembership(): Term {
     let lhs = this.parseBinary(0);
-    // `k, v in c` only appears as a whole literal; a bare `,` here ends the term otherwise.
-    while (this.is('in') && !this.peek().newlineBefore) {
-      const op = this.next();
-      const rhs = this.parseBinary(0);
-      lhs = { type: 'call', name: 'internal.member_2', nameLoc: op.loc, args: [lhs, rhs], loc: lhs.loc };
-    }
-    return lhs;
+    const depth = this.depth;
+    try {
+      // `k, v in c` only appears as a whole literal; a bare `,` here ends the term otherwise.
+      while (this.is('in') && !this.peek().newlineBefore) {
+        const op = this.next();
+        this.deeper(op);
+        const rhs = this.parseBinary(0);
+        lhs = { type: 'call', name: 'internal.member_2', nameLoc: op.loc, args: [lhs, rhs], loc: lhs.loc };
+      }
+      return lhs;
+    } finally { this.depth = depth; }
   }
 
   private parseTermNoIn(): Term { return this.parseBinary(0); }
@@ -279,14 +293,25 @@ class Parser {
   private parseBinary(level: number): Term {
     if (level >= LEVELS.length) return this.parseUnary();
     let lhs = this.parseBinary(level + 1);
-    while (true) {
-      const t = this.peek();
-      if (t.kind !== 'punct' || !LEVELS[level]!.includes(t.text) || t.newlineBefore) return lhs;
-      if (t.text === '|' && this.noUnion) return lhs;
-      this.next();
-      const rhs = this.parseBinary(level + 1);
-      lhs = { type: 'call', name: INFIX[t.text]!, nameLoc: t.loc, args: [lhs, rhs], loc: lhs.loc };
-    }
+    const depth = this.depth;
+    try {
+      while (true) {
+        const t = this.peek();
+        if (t.kind !== 'punct' || !LEVELS[level]!.includes(t.text) || t.newlineBefore) return lhs;
+        if (t.text === '|' && this.noUnion) return lhs;
+        this.next();
+        // Each operator of a chain nests the terms before it one level deeper (`a + b + c` is `(a + b) + c`).
+        this.deeper(t);
+        const rhs = this.parseBinary(level + 1);
+        lhs = { type: 'call', name: INFIX[t.text]!, nameLoc: t.loc, args: [lhs, rhs], loc: lhs.loc };
+      }
+    } finally { this.depth = depth; }
+  }
+
+  /** One more level of nesting until the enclosing construct's end (which restores the depth). */
+  private deeper(at: Token): void {
+    if (this.depth >= MAX_NESTING) throw unsupported(at.loc, `nesting deeper than ${MAX_NESTING} levels (brackets, parentheses, operators, unary minus or comprehensions)`);
+    this.depth++;
   }
 
   private parseUnary(): Term {
@@ -298,13 +323,28 @@ class Parser {
     }
     if (this.is('-')) {
       this.next();
-      const operand = this.parseUnary();
+      const operand = this.nested(t, () => this.parseUnary());
       return { type: 'call', name: 'minus', nameLoc: t.loc, args: [{ type: 'number', value: 0, text: '0', loc: t.loc }, operand], loc: t.loc };
     }
     return this.parsePostfix(this.parsePrimary());
   }
 
   private parsePrimary(): Term {
+    const t = this.peek();
+    if (t.kind === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) return this.nested(t, () => this.parsePrimaryInner());
+    return this.parsePrimaryInner();
+  }
+
+  /** Parses one nesting level, refusing (with the place) nesting deeper than MAX_NESTING. */
+  private nested<T>(at: Token, parse: () => T): T {
+    if (this.depth >= MAX_NESTING) {
+      throw unsupported(at.loc, `nesting deeper than ${MAX_NESTING} levels (brackets, parentheses, operators, unary minus or comprehensions)`);
+    }
+    this.depth++;
+    try { return parse(); } finally { this.depth--; }
+  }
+
+  private parsePrimaryInner(): Term {
     const t = this.next();
     const loc = t.loc;
     if (t.kind === 'number') return { type: 'number', value: Number(t.text), text: t.text, loc };
@@ -387,10 +427,11 @@ class Parser {
         const n = this.next();
         path.push({ type: 'string', value: n.text, loc: n.loc });
       } else if (this.is('[')) {
-        this.next();
-        path.push(this.parseInner());
+        const open = this.next();
+        path.push(this.nested(open, () => this.parseInner()));
         this.expect(']');
       } else break;
+      if (path.length > MAX_REF_LENGTH) throw unsupported(this.peek().loc, `a reference longer than ${MAX_REF_LENGTH} elements`);
     }
     if (path.length === 0) return term;
     if (term.type === 'ref') return { type: 'ref', head: term.head, path: [...term.path, ...path], loc: term.loc };

@@ -2,11 +2,14 @@
 // variables, `some x in c`) opens a scan, and everything planned afterwards goes inside it:
 // `this.out` is the cursor into the innermost statement list.
 import { RegoCompileError, unsupported, type Literal, type Term, type Location } from './ast.ts';
-import { orderBody, allVarsOfTerm } from './check.ts';
+import { orderBody, allVarsOfTerm } from './safety.ts';
+import { outputArgumentAsEquality } from './check.ts';
 import { BUILTINS } from './builtins.ts';
+import { wrappedBuiltinName } from './host-builtins/index.ts';
 import { containsWildcard, isPattern, hasPatternVars, patternVars, type Env } from './patterns.ts';
 import type { Operand, Stmt } from './ir.ts';
-import type { PolicyPlanner, ModuleScope } from './plan.ts';
+import type { PlanContext, DataAccess } from './plan-context.ts';
+import type { ModuleScope } from './scope.ts';
 
 export type { Env };
 
@@ -40,10 +43,10 @@ const OPERATORS: ReadonlySet<string> = new Set(['eq', 'assign', 'equal', 'neq', 
 const RELATIONS: Record<string, 'lt' | 'lte' | 'gt' | 'gte'> = { lt: 'lt', lte: 'lte', gt: 'gt', gte: 'gte' };
 const RELATION_KIND: Record<string, number> = { equal: 0, neq: 1, lt: 2, lte: 3, gt: 4, gte: 5 };
 
-export class BodyPlanner {
+export class BodyPlanner implements DataAccess {
   out: Stmt[];
   constructor(
-    private readonly policy: PolicyPlanner,
+    private readonly policy: PlanContext,
     private readonly scope: ModuleScope,
     private readonly fb: FunctionBuilder,
     out: Stmt[],
@@ -74,15 +77,12 @@ export class BodyPlanner {
     for (const lit of ordered) this.planLiteral(lit, env);
   }
 
-  /** `f(a, out)` (the output-argument form of a call) is `out = f(a)`. */
+  /** `f(a, out)` is `out = f(a)` (see check.ts, which reports calls that resolve to nothing). */
   private rewriteOutputArgument(lit: Literal): Literal {
-    if (lit.kind !== 'expr' || lit.term.type !== 'call') return lit;
-    const t = lit.term;
-    const arity = this.arityOf(t.name);
-    if (arity === null && !OPERATORS.has(t.name)) throw new RegoCompileError(t.nameLoc, 'call', `rego_type_error: undefined function ${t.name} (not in the agentbus subset)`);
-    if (arity === null || t.args.length !== arity + 1) return lit;
-    const call: Term = { ...t, args: t.args.slice(0, arity) };
-    return { ...lit, term: { type: 'call', name: 'eq', nameLoc: t.nameLoc, args: [t.args[arity]!, call], loc: t.loc } };
+    if (lit.kind === 'expr' && lit.term.type === 'call' && !OPERATORS.has(lit.term.name) && this.arityOf(lit.term.name) === null) {
+      throw new RegoCompileError(lit.term.nameLoc, 'call', `rego_type_error: undefined function ${lit.term.name} (not in the agentbus subset)`);
+    }
+    return outputArgumentAsEquality(lit, (name) => this.arityOf(name));
   }
 
   private arityOf(name: string): number | null {
@@ -367,6 +367,11 @@ export class BodyPlanner {
     const target = this.fb.newLocal();
     if (builtin.kind === 'native') {
       this.emit({ op: 'call', fn: builtin.fn, args, target });
+    } else if (builtin.wrapped === true && !this.policy.strictBuiltinErrors) {
+      const id = this.policy.hostBuiltin(wrappedBuiltinName(t.name));
+      const wrappedResult = this.fb.newLocal();
+      this.emit({ op: 'call', fn: `rt_host${args.length}`, args: [this.policy.i32(id), ...args], target: wrappedResult });
+      this.emit({ op: 'call', fn: 'rt_get', args: [{ local: wrappedResult }, { const: this.policy.constant({ t: 'number', v: 0, text: '0' }) }], target });
     } else {
       const id = this.policy.hostBuiltin(t.name);
       this.emit({ op: 'call', fn: `rt_host${args.length}`, args: [this.policy.i32(id), ...args], target });

@@ -2,54 +2,20 @@
 // Rules are functions of (input, data), memoised per evaluation; partial sets/objects build
 // their collection from every body; complete rules and functions check for conflicts.
 import { RegoCompileError, unsupported, type Module, type Rule, type Location, type Term, formatLocation } from './ast.ts';
-import { buildRuleTree, lookupNode, type RuleGroup, type TreeNode } from './check.ts';
+import { buildRuleTree, lookupNode, type RuleGroup, type TreeNode } from './rule-tree.ts';
+import { ModuleScope, declaredNames } from './scope.ts';
+import type { DataAccess, PlanContext } from './plan-context.ts';
 import { BodyPlanner, FunctionBuilder, type Env } from './plan-body.ts';
 import type { ConstValue, IrFunction, IrPolicy, Operand, Stmt } from './ir.ts';
-import { inputPathTree } from './input-paths.ts';
+import { inputPathTree } from './input-path-tree.ts';
 
-/** Name resolution inside one module: variables vs rules, imports and root documents. */
-export class ModuleScope {
-  constructor(
-    private readonly planner: PolicyPlanner,
-    readonly module: Module,
-    /** Names declared as variables in the rule being planned (args, `some`, `:=`). */
-    readonly declared: ReadonlySet<string>,
-  ) {}
-
-  resolveName(name: string): readonly string[] | null {
-    if (this.declared.has(name)) return null;
-    if (name === 'input' || name === 'data') return [name];
-    const imp = this.module.imports.find((i) => i.alias === name);
-    if (imp) return imp.path;
-    const node = lookupNode(this.planner.tree, [...this.module.packagePath, name]);
-    if (node?.group) return ['data', ...this.module.packagePath, name];
-    return null;
-  }
-
-  isVar = (name: string): boolean => name === '_' || this.resolveName(name) === null;
-
-  resolveFunction(name: string): RuleGroup | null {
-    const parts = name.split('.');
-    let abs: string[] | null = null;
-    if (parts[0] === 'data') abs = parts.slice(1);
-    else {
-      const imp = this.module.imports.find((i) => i.alias === parts[0]);
-      if (imp && imp.path[0] === 'data') abs = [...imp.path.slice(1), ...parts.slice(1)];
-      else if (parts.length === 1) abs = [...this.module.packagePath, name];
-      else {
-        const local = lookupNode(this.planner.tree, [...this.module.packagePath, ...parts]);
-        if (local?.group) abs = [...this.module.packagePath, ...parts];
-      }
-    }
-    if (!abs) return null;
-    const node = lookupNode(this.planner.tree, abs);
-    if (!node?.group) return null;
-    if (node.group.kind !== 'function') return null;
-    return node.group;
-  }
+export interface PlannerOptions {
+  /** Host built-ins the embedding supplies (name → arity). */
+  readonly hostBuiltins?: Readonly<Record<string, number>>;
+  readonly strictBuiltinErrors?: boolean;
 }
 
-export class PolicyPlanner {
+export class PolicyPlanner implements PlanContext {
   readonly tree: TreeNode;
   private readonly constants: ConstValue[] = [];
   private readonly constantIndex = new Map<string, number>();
@@ -63,8 +29,13 @@ export class PolicyPlanner {
   readonly inputPaths: string[][] = [];
   private readonly functionOrigins = new Map<string, { loc: Location; path: string }>();
 
-  constructor(readonly modules: readonly Module[], readonly extraHostBuiltins: Readonly<Record<string, number>> = {}) {
-    this.tree = buildRuleTree(modules);
+  readonly extraHostBuiltins: Readonly<Record<string, number>>;
+  readonly strictBuiltinErrors: boolean;
+
+  constructor(readonly modules: readonly Module[], options: PlannerOptions = {}, tree: TreeNode = buildRuleTree(modules)) {
+    this.tree = tree;
+    this.extraHostBuiltins = options.hostBuiltins ?? {};
+    this.strictBuiltinErrors = options.strictBuiltinErrors ?? false;
   }
 
   constant(c: ConstValue): number {
@@ -110,7 +81,7 @@ export class PolicyPlanner {
   }
 
   /** Resolves `data.<path>` statically: a rule, a package document, or base data. */
-  resolveData(path: readonly string[], loc: Location, body: BodyPlanner): { value: Operand; rest: string[] } {
+  resolveData(path: readonly string[], loc: Location, body: DataAccess): { value: Operand; rest: string[] } {
     let node: TreeNode = this.tree;
     for (let i = 0; i < path.length; i++) {
       if (node.group) break;
@@ -141,7 +112,7 @@ export class PolicyPlanner {
       body.push({ op: 'call', fn: group.kind === 'partialset' ? 'rt_set' : 'rt_object', args: [this.i32(4)], target: result });
     }
     for (const rule of group.rules) {
-      const scope = new ModuleScope(this, group.module, declaredNames(rule));
+      const scope = new ModuleScope(this.tree, group.module, declaredNames(rule));
       const clauses = [{ value: rule.value, body: rule.body, loc: rule.loc }, ...rule.elses];
       const ruleResult = fb.newLocal();
       // `else` clauses run only while the chain has produced no value.
@@ -170,7 +141,7 @@ export class PolicyPlanner {
       const d = group.defaultRule;
       const guard: Stmt = { op: 'ifUndefined', local: result, body: [] };
       body.push(guard);
-      const scope = new ModuleScope(this, group.module, declaredNames(d));
+      const scope = new ModuleScope(this.tree, group.module, declaredNames(d));
       const bp = new BodyPlanner(this, scope, fb, guard.body);
       const v = bp.planTerm(d.value, new Map());
       bp.out.push({ op: 'assign', target: result, source: v });
@@ -183,7 +154,7 @@ export class PolicyPlanner {
     const fb = new FunctionBuilder(2);
     const result = fb.newLocal();
     const body: Stmt[] = [];
-    const bp = new BodyPlanner(this, new ModuleScope(this, this.modules[0]!, new Set()), fb, body);
+    const bp = new BodyPlanner(this, new ModuleScope(this.tree, this.modules[0]!, new Set()), fb, body);
     body.push({ op: 'call', fn: 'rt_object', args: [this.i32(node.children.size)], target: result });
     for (const [seg, child] of node.children) {
       if (child.group?.kind === 'function') continue;
@@ -216,7 +187,7 @@ export class PolicyPlanner {
       const body: Stmt[] = [];
       const block: Stmt = { op: 'block', body: [] };
       body.push(block);
-      const bp = new BodyPlanner(this, new ModuleScope(this, this.modules[0] ?? { file: '', packagePath: [], imports: [], rules: [] }, new Set()), fb, block.body);
+      const bp = new BodyPlanner(this, new ModuleScope(this.tree, this.modules[0] ?? { file: '', packagePath: [], imports: [], rules: [] }, new Set()), fb, block.body);
       const node = lookupNode(this.tree, path);
       if (!node) throw new RegoCompileError({ file: '<entrypoint>', line: 1, col: 1 }, 'entrypoint', `entrypoint ${ep} does not name a rule or package (choose one with -e <package path>/<rule>)`);
       if (node.group?.kind === 'function') throw new RegoCompileError(node.group.rules[0]?.loc ?? { file: '<entrypoint>', line: 1, col: 1 }, 'entrypoint', `entrypoint ${ep} is a function`);
@@ -241,40 +212,6 @@ function bindArg(bp: BodyPlanner, arg: Term, param: number, env: Env, isVar: (n:
     return;
   }
   bp.unifyOperand(arg, { local: param }, env);
-}
-
-/** Names that are variables throughout a rule: args, `some` declarations, `:=` targets. */
-function declaredNames(rule: Rule): Set<string> {
-  const names = new Set<string>();
-  const addPattern = (t: Term): void => {
-    if (t.type === 'var') names.add(t.name);
-    else if (t.type === 'array') t.items.forEach(addPattern);
-    else if (t.type === 'object') t.entries.forEach(([, v]) => addPattern(v));
-  };
-  rule.args.forEach(addPattern);
-  const visitTerm = (t: Term): void => {
-    switch (t.type) {
-      case 'call':
-        if (t.name === 'assign') addPattern(t.args[0]!);
-        t.args.forEach(visitTerm);
-        return;
-      case 'ref': visitTerm(t.head); t.path.forEach(visitTerm); return;
-      case 'array': case 'set': t.items.forEach(visitTerm); return;
-      case 'object': t.entries.forEach(([k, v]) => { visitTerm(k); visitTerm(v); }); return;
-      case 'arraycomp': case 'setcomp': visitTerm(t.term); t.body.forEach(visitLit); return;
-      case 'objectcomp': visitTerm(t.key); visitTerm(t.value); t.body.forEach(visitLit); return;
-      default: return;
-    }
-  };
-  const visitLit = (l: Rule['body'][number]): void => {
-    if (l.kind === 'some') l.vars.forEach(addPattern);
-    else if (l.kind === 'somein') { if (l.key) addPattern(l.key); addPattern(l.value); visitTerm(l.collection); }
-    else if (l.kind === 'every') { if (l.key) addPattern(l.key); addPattern(l.value); visitTerm(l.domain); l.body.forEach(visitLit); }
-    else visitTerm(l.term);
-  };
-  rule.body.forEach(visitLit);
-  rule.elses.forEach((e) => e.body.forEach(visitLit));
-  return names;
 }
 
 /** Rules that depend on themselves would recurse forever: OPA rejects them at compile time. */
