@@ -108,8 +108,10 @@ class Parser {
     if (this.is('(') && !this.peek().newlineBefore) {
       this.next();
       kind = 'function';
-      if (!this.is(')')) {
-        do { args.push(this.parseTerm()); } while (this.accept(','));
+      // A trailing comma is allowed (`opa fmt` writes one after the last of several lines).
+      while (!this.is(')')) {
+        args.push(this.parseTerm());
+        if (!this.accept(',')) break;
       }
       this.expect(')');
     } else if (this.is('[') && !this.peek().newlineBefore) {
@@ -365,7 +367,10 @@ class Parser {
       if (this.is('(') && !this.peek().newlineBefore) {
         this.next();
         const args: Term[] = [];
-        if (!this.is(')')) { do { args.push(this.parseInner()); } while (this.accept(',')); }
+        while (!this.is(')')) {
+          args.push(this.parseInner());
+          if (!this.accept(',')) break;
+        }
         this.expect(')');
         return { type: 'call', name, nameLoc: loc, args, loc };
       }

@@ -55,3 +55,10 @@ test('constructs outside the subset are rejected with file:line:col and the cons
     assert.throws(() => parseModule(src, 'm.rego'), (err: unknown) => err instanceof RegoCompileError && re.test(err.message));
   }
 });
+
+test('a trailing comma after the last argument of a function head or a call (opa fmt style)', () => {
+  const m = parseModule('package t\n\nf(\n  a,\n  b,\n) := a + b\n\nx := f(\n  1,\n  2,\n)\n', 't.rego');
+  assert.equal(m.rules[0]!.args.length, 2);
+  const value = m.rules[1]!.value;
+  assert.ok(value.type === 'call' && value.args.length === 2);
+});
