@@ -7,7 +7,7 @@ export interface NativeBuiltin { readonly kind: 'native'; readonly fn: string; r
  * `wrapped`: one of agentbus's host built-ins (host-builtins/), called by its wrapped name: the
  * result comes as `[value]`, or `[]` when the built-in failed (the call is then undefined).
  */
-export interface HostBuiltin { readonly kind: 'host'; readonly arity: number; readonly wrapped?: boolean }
+export interface HostBuiltin { readonly kind: 'host'; readonly arity: number; readonly wrapped?: boolean; readonly guardNestedSets?: boolean }
 export type Builtin = NativeBuiltin | HostBuiltin;
 
 const native = (fn: string, arity: number): NativeBuiltin => ({ kind: 'native', fn, arity });
@@ -34,12 +34,18 @@ const BUILTIN_TABLE = new Map<string, Builtin>([
   ['trim', native('rt_bi_trim', 2)], ['trim_left', native('rt_bi_trim_left', 2)], ['trim_right', native('rt_bi_trim_right', 2)],
   ['substring', native('rt_bi_substring', 3)], ['strings.split_n', native('rt_bi_strings_split_n', 3)],
   ['format_int', native('rt_bi_format_int', 2)],
+  ['type_name', native('rt_bi_type_name', 1)], ['object.subset', native('rt_bi_object_subset', 2)],
+  ['union', native('rt_bi_union', 1)], ['intersection', native('rt_bi_intersection', 1)],
+  ['array.flatten', native('rt_bi_array_flatten', 1)],
+  // walk(x, [path, value]) is a relation: the planner iterates internal.walk(x) (plan-body.ts);
+  // `walk` here gives the check pass its arity.
+  ['walk', native('rt_bi_walk', 1)], ['internal.walk', native('rt_bi_walk', 1)],
   // Host built-ins: implemented by the SDK in JavaScript, or supplied by the embedding (time.now_ns).
   ['sprintf', host(2)], ['time.now_ns', host(0)], ['json.is_valid', host(1)],
   ['yaml.marshal', host(1)], ['yaml.unmarshal', host(1)], ['yaml.is_valid', host(1)],
 ]);
 for (const [name, def] of Object.entries(HOST_BUILTINS)) {
-  if (!BUILTIN_TABLE.has(name)) BUILTIN_TABLE.set(name, { kind: 'host', arity: def.arity, wrapped: true });
+  if (!BUILTIN_TABLE.has(name)) BUILTIN_TABLE.set(name, { kind: 'host', arity: def.arity, wrapped: true, guardNestedSets: def.guardNestedSets === true });
 }
 
 export const BUILTINS: ReadonlyMap<string, Builtin> = BUILTIN_TABLE;

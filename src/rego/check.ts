@@ -76,6 +76,12 @@ export function checkPolicy(modules: readonly Module[], options: CheckOptions = 
 export function outputArgumentAsEquality(lit: Literal, arityOf: (name: string) => number | null): Literal {
   if (lit.kind !== 'expr' || lit.term.type !== 'call' || OPERATORS.has(lit.term.name)) return lit;
   const t = lit.term;
+  // walk(x, [path, value]) is a relation: one binding per node of x, iterated like `some … in`.
+  if (t.name === 'walk' && t.args.length === 2 && arityOf('walk') === 1) {
+    if (lit.negated) return lit;
+    const collection: Term = { type: 'call', name: 'internal.walk', nameLoc: t.nameLoc, args: [t.args[0]!], loc: t.loc };
+    return { kind: 'somein', key: null, value: t.args[1]!, collection, loc: lit.loc };
+  }
   const arity = arityOf(t.name);
   if (arity === null || t.args.length !== arity + 1) return lit;
   const call: Term = { ...t, args: t.args.slice(0, arity) };

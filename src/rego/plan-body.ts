@@ -358,7 +358,15 @@ export class BodyPlanner implements DataAccess {
       if (t.args.length === builtin.arity + 1) throw unsupported(t.nameLoc, `the output-argument form of ${t.name}`);
       throw new RegoCompileError(t.nameLoc, 'call', `rego_type_error: ${t.name}: arity mismatch (have ${t.args.length}, want ${builtin.arity})`);
     }
+    if (t.name === 'walk') return this.planWalk(t, env);
     const args = t.args.map((a) => this.planTerm(a, env));
+    if (builtin.kind === 'host' && builtin.guardNestedSets === true) {
+      for (let i = 0; i < args.length; i++) {
+        const guarded = this.fb.newLocal();
+        this.emit({ op: 'call', fn: 'rt_host_nested_set_guard', args: [args[i]!], target: guarded });
+        args[i] = { local: guarded };
+      }
+    }
     if (t.name === 'sprintf') {
       const guarded = this.fb.newLocal();
       this.emit({ op: 'call', fn: 'rt_sprintf_guard', args: [args[1]!], target: guarded });
@@ -377,6 +385,22 @@ export class BodyPlanner implements DataAccess {
       this.emit({ op: 'call', fn: `rt_host${args.length}`, args: [this.policy.i32(id), ...args], target });
     }
     return { local: target };
+  }
+
+  /**
+   * `walk(x)` as a value is OPA's relation: each [path, value] pair of x in turn, so it opens a
+   * scan over the pairs and everything planned after it runs once per pair.
+   */
+  private planWalk(t: Extract<Term, { type: 'call' }>, env: Env): Operand {
+    if (t.args.length !== 1) throw new RegoCompileError(t.nameLoc, 'call', `rego_type_error: walk: arity mismatch (have ${t.args.length}, want 1)`);
+    const pairs = this.fb.newLocal();
+    this.emit({ op: 'call', fn: 'rt_bi_walk', args: [this.planTerm(t.args[0]!, env)], target: pairs });
+    const key = this.fb.newLocal();
+    const value = this.fb.newLocal();
+    const scan: Stmt = { op: 'scan', source: { local: pairs }, key, value, body: [] };
+    this.emit(scan);
+    this.out = scan.body;
+    return { local: value };
   }
 
   // ------------------------------------------------------------ refs

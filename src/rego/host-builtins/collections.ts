@@ -67,30 +67,30 @@ function bits(name: string, f: (a: bigint, b: bigint) => bigint): { arity: numbe
 }
 
 export const COLLECTION_BUILTINS: HostBuiltinTable = {
-  'object.union': { arity: 2, impl: (a: unknown, b: unknown) => union(object('object.union', a, 1), object('object.union', b, 2)) },
+  'object.union': { arity: 2, guardNestedSets: true, impl: (a: unknown, b: unknown) => union(object('object.union', a, 1), object('object.union', b, 2)) },
   'object.union_n': {
-    arity: 1,
+    arity: 1, guardNestedSets: true,
     impl: (objects: unknown) => {
       if (!Array.isArray(objects)) throw new BuiltinError('object.union_n', `operand 1 must be array but got ${typeName(objects)}`);
       return objects.reduce<Json>((acc, o) => union(acc, object('object.union_n', o)), {});
     },
   },
   'object.remove': {
-    arity: 2,
+    arity: 2, guardNestedSets: true,
     impl: (o: unknown, keys: unknown) => {
       const drop = new Set(keyList('object.remove', keys));
       return Object.fromEntries(Object.entries(object('object.remove', o)).filter(([k]) => !drop.has(k)));
     },
   },
   'object.filter': {
-    arity: 2,
+    arity: 2, guardNestedSets: true,
     impl: (o: unknown, keys: unknown) => {
       const keep = new Set(keyList('object.filter', keys));
       return Object.fromEntries(Object.entries(object('object.filter', o)).filter(([k]) => keep.has(k)));
     },
   },
   'array.slice': {
-    arity: 3,
+    arity: 3, guardNestedSets: true,
     impl: (a: unknown, start: unknown, stop: unknown) => {
       if (!Array.isArray(a)) throw new BuiltinError('array.slice', `operand 1 must be array but got ${typeName(a)}`);
       const from = Math.max(0, integer('array.slice', start, 2));
@@ -99,7 +99,7 @@ export const COLLECTION_BUILTINS: HostBuiltinTable = {
     },
   },
   'array.reverse': {
-    arity: 1,
+    arity: 1, guardNestedSets: true,
     impl: (a: unknown) => {
       if (!Array.isArray(a)) throw new BuiltinError('array.reverse', `operand 1 must be array but got ${typeName(a)}`);
       return [...a].reverse();

@@ -12,11 +12,13 @@ import { COLLECTION_BUILTINS } from './collections.ts';
 import { ENCODING_BUILTINS } from './encoding.ts';
 import { JSON_SCHEMA_BUILTINS } from './json-schema.ts';
 import { TIME_BUILTINS } from './time.ts';
+import { JSON_PATH_BUILTINS } from './json-paths.ts';
 
 export { BuiltinError, type HostBuiltinDefinition, type HostBuiltinTable };
 
 export const HOST_BUILTINS: HostBuiltinTable = {
   ...UNITS_BUILTINS, ...REGEX_BUILTINS, ...COLLECTION_BUILTINS, ...ENCODING_BUILTINS, ...JSON_SCHEMA_BUILTINS, ...TIME_BUILTINS,
+  ...JSON_PATH_BUILTINS,
 };
 
 /** The name compiled modules call a host built-in by (its result wrapped: see above). */

@@ -5,6 +5,11 @@
 export interface HostBuiltinDefinition {
   readonly arity: number;
   readonly impl: (...args: any[]) => unknown;
+  /**
+   * The result copies the operands' structure (json.remove, object.union, …): a set nested in an
+   * operand would come back as an array, so the compiled call refuses one instead.
+   */
+  readonly guardNestedSets?: boolean;
 }
 
 export type HostBuiltinTable = Readonly<Record<string, HostBuiltinDefinition>>;
