@@ -29,6 +29,8 @@ class Parser {
   private depth = 0;
   /** Set while parsing the first term after `[` or `{`, where `|` starts a comprehension body. */
   private noUnion = false;
+  /** `not { … }` is a body (rego.v2 or future.keywords imported), not the negation of a literal. */
+  private notWithBody = false;
   private readonly tokens: Token[];
   constructor(source: string, private readonly file: string) {
     this.tokens = tokenize(source, file);
@@ -89,7 +91,12 @@ class Parser {
     const path = this.dottedName();
     let alias = path[path.length - 1]!;
     if (this.is('as') && !this.peek().newlineBefore) { this.next(); alias = this.ident().text; }
-    if (path[0] === 'rego' || path[0] === 'future') return null; // v1 keywords are always on
+    // v1 keywords are always on; `not` with a body needs rego.v2 or future.keywords(.not).
+    if (path[0] === 'rego' || path[0] === 'future') {
+      const name = path.join('.');
+      if (name === 'rego.v2' || name === 'future.keywords' || name === 'future.keywords.not') this.notWithBody = true;
+      return null;
+    }
     if (path[0] !== 'data' && path[0] !== 'input') throw new RegoCompileError(loc, 'import', 'import must start with data or input');
     return { path, alias, loc };
   }
@@ -240,11 +247,28 @@ class Parser {
     if (this.is('not')) {
       this.next();
       negated = true;
-      if (this.is('{')) throw unsupported(this.peek().loc, '`not` with a body (rego.v2 / future.keywords.not)');
+      if (this.is('{')) {
+        if (!this.notWithBody) throw unsupported(this.peek().loc, '`not` with a body (rego.v2 / future.keywords.not)');
+        return this.notBody(t);
+      }
     }
     const term = this.parseExpr();
     if (this.is('with')) throw unsupported(this.peek().loc, 'the `with` keyword');
     return { kind: 'expr', negated, term, loc: t.loc };
+  }
+
+  /**
+   * `not { a; b }` holds when the body has no solution: planned as `count({true | a; b}) == 0`,
+   * so the body's own variables stay local to it and outer ones are read as bound, as a
+   * comprehension's are.
+   */
+  private notBody(not: Token): Literal {
+    const open = this.next();
+    const body = this.parseLiterals('}');
+    const solutions: Term = { type: 'setcomp', term: { type: 'boolean', value: true, loc: open.loc }, body, loc: open.loc };
+    const count: Term = { type: 'call', name: 'count', nameLoc: open.loc, args: [solutions], loc: open.loc };
+    const zero: Term = { type: 'number', value: 0, text: '0', loc: open.loc };
+    return { kind: 'expr', negated: false, term: { type: 'call', name: 'equal', nameLoc: not.loc, args: [count, zero], loc: not.loc }, loc: not.loc };
   }
 
   /** expr := term (':=' | '=') term | term */

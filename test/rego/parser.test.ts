@@ -62,3 +62,12 @@ test('a trailing comma after the last argument of a function head or a call (opa
   const value = m.rules[1]!.value;
   assert.ok(value.type === 'call' && value.args.length === 2);
 });
+
+test('`not { … }` is a body under rego.v2 or future.keywords: it holds when the body has no solution', async () => {
+  const { valueOf } = await import('./compile-helpers.ts');
+  const policy = 'package t\nimport rego.v2\ndefault p := false\np if {\n  x := input.limit\n  not { some v in input.values; v > x }\n}\n';
+  assert.equal(valueOf(policy, 't/p', { limit: 5, values: [1, 2] }), true);
+  assert.equal(valueOf(policy, 't/p', { limit: 5, values: [1, 9] }), false, 'the body reads x from outside and binds v on its own');
+  assert.throws(() => parseModule('package t\np if { not { input.a } }\n', 'm.rego'),
+    (err: unknown) => err instanceof RegoCompileError && /m\.rego:2:12: unsupported: `not` with a body/.test(err.message), 'without the import it stays refused');
+});
