@@ -39,6 +39,14 @@ function significantDigits(text: string): number {
   return (mantissa.includes('.') ? digits.replace(/0+$/, '') : digits.replace(/0+$/, '')).length;
 }
 
+/**
+ * An integer literal beyond 2^53 that a double holds exactly (10^17, 2^64): every operation then
+ * sees its exact value, and arithmetic on it is refused at run time like any number that big.
+ */
+function exactDouble(text: string, value: number): boolean {
+  return /^-?\d+$/.test(text) && BigInt(text) === BigInt(value);
+}
+
 const OPERATORS: ReadonlySet<string> = new Set(['eq', 'assign', 'equal', 'neq', 'lt', 'lte', 'gt', 'gte', 'internal.member_2']);
 const RELATIONS: Record<string, 'lt' | 'lte' | 'gt' | 'gte'> = { lt: 'lt', lte: 'lte', gt: 'gt', gte: 'gte' };
 const RELATION_KIND: Record<string, number> = { equal: 0, neq: 1, lt: 2, lte: 3, gt: 4, gte: 5 };
@@ -271,7 +279,7 @@ export class BodyPlanner implements DataAccess {
       case 'boolean': return { const: this.policy.constant({ t: 'boolean', v: t.value }) };
       case 'number':
         if (!Number.isFinite(t.value)) throw unsupported(t.loc, `the number ${t.text}`);
-        if (Number.isInteger(t.value) ? !Number.isSafeInteger(t.value) : significantDigits(t.text) > 15) {
+        if (Number.isInteger(t.value) ? !Number.isSafeInteger(t.value) && !exactDouble(t.text, t.value) : significantDigits(t.text) > 15) {
           throw unsupported(t.loc, `the number ${t.text} beyond double precision (2^53)`);
         }
         return { const: this.policy.constant({ t: 'number', v: t.value, text: t.text }) };

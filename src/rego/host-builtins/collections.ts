@@ -1,6 +1,7 @@
 // Object, array, number and string built-ins OPA defines in Go (topdown/object.go, array.go,
 // numbers.go, strings.go, bits.go), as host built-ins. Sets arrive as arrays (values cross as JSON).
 import { BuiltinError, type HostBuiltinTable } from './registry.ts';
+import { exactInteger } from './exact-json.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -62,8 +63,8 @@ function replaceN(name: string, patterns: unknown, s: unknown): string {
 function bigint(name: string, v: unknown, position: number): bigint {
   return BigInt(integer(name, v, position));
 }
-function bits(name: string, f: (a: bigint, b: bigint) => bigint): { arity: number; impl: (a: unknown, b: unknown) => number } {
-  return { arity: 2, impl: (a, b) => Number(f(bigint(name, a, 1), bigint(name, b, 2))) };
+function bits(name: string, f: (a: bigint, b: bigint) => bigint): { arity: number; impl: (a: unknown, b: unknown) => number | bigint } {
+  return { arity: 2, impl: (a, b) => exactInteger(f(bigint(name, a, 1), bigint(name, b, 2))) };
 }
 
 export const COLLECTION_BUILTINS: HostBuiltinTable = {
@@ -156,7 +157,7 @@ export const COLLECTION_BUILTINS: HostBuiltinTable = {
   'bits.xor': bits('bits.xor', (a, b) => a ^ b),
   'bits.lsh': bits('bits.lsh', (a, b) => { if (b < 0n) throw new BuiltinError('bits.lsh', 'shift count must be non-negative'); return a << b; }),
   'bits.rsh': bits('bits.rsh', (a, b) => { if (b < 0n) throw new BuiltinError('bits.rsh', 'shift count must be non-negative'); return a >> b; }),
-  'bits.negate': { arity: 1, impl: (a: unknown) => Number(~bigint('bits.negate', a, 1)) },
+  'bits.negate': { arity: 1, impl: (a: unknown) => exactInteger(~bigint('bits.negate', a, 1)) },
   'to_number': {
     arity: 1,
     impl: (v: unknown) => {

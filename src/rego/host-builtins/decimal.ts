@@ -1,5 +1,7 @@
 // Exact decimal products for built-ins OPA computes with big.Float (units.*): `1.1K` is 1100, not
-// the 1100.0000000000002 a double multiplication gives. The result is rounded to a double once.
+// the 1100.0000000000002 a double multiplication gives. The result is rounded to a double once
+// (an integer result stays exact).
+import { exactInteger } from './exact-json.ts';
 
 /** mantissa × 10^exponent, exactly. */
 export interface Decimal { readonly mantissa: bigint; readonly exponent: number }
@@ -19,13 +21,19 @@ export function multiply(a: Decimal, b: Decimal): Decimal {
 
 export function integerDecimal(n: bigint): Decimal { return { mantissa: n, exponent: 0 }; }
 
-/** The nearest double (one rounding step, from the exact decimal text). */
-export function toNumber(d: Decimal): number {
+/**
+ * The nearest double (one rounding step, from the exact decimal text); an integer beyond 2^53
+ * stays exact (a bigint when no double holds it: see exact-json.ts).
+ */
+export function toNumber(d: Decimal): number | bigint {
+  if (d.exponent >= 0) return exactInteger(d.mantissa * 10n ** BigInt(d.exponent));
+  const scale = 10n ** BigInt(-d.exponent);
+  if (d.mantissa % scale === 0n) return exactInteger(d.mantissa / scale);
   return Number(`${d.mantissa}e${d.exponent}`);
 }
 
-/** The integer part (truncated toward zero), as a double. */
-export function truncate(d: Decimal): number {
-  if (d.exponent >= 0) return Number(d.mantissa * 10n ** BigInt(d.exponent));
-  return Number(d.mantissa / 10n ** BigInt(-d.exponent));
+/** The integer part (truncated toward zero), exactly. */
+export function truncate(d: Decimal): number | bigint {
+  if (d.exponent >= 0) return exactInteger(d.mantissa * 10n ** BigInt(d.exponent));
+  return exactInteger(d.mantissa / 10n ** BigInt(-d.exponent));
 }

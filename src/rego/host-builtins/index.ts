@@ -13,6 +13,7 @@ import { ENCODING_BUILTINS } from './encoding.ts';
 import { JSON_SCHEMA_BUILTINS } from './json-schema.ts';
 import { TIME_BUILTINS } from './time.ts';
 import { JSON_PATH_BUILTINS } from './json-paths.ts';
+import { sdkValue } from './exact-json.ts';
 
 export { BuiltinError, type HostBuiltinDefinition, type HostBuiltinTable };
 
@@ -29,7 +30,7 @@ export function wrappedBuiltinName(name: string): string {
 function wrapped(impl: HostBuiltinDefinition['impl']): (...args: unknown[]) => unknown {
   return (...args) => {
     try {
-      return [impl(...args)];
+      return sdkValue([impl(...args)]);
     } catch (error) {
       if (error instanceof BuiltinError) return [];
       throw error;
@@ -37,7 +38,11 @@ function wrapped(impl: HostBuiltinDefinition['impl']): (...args: unknown[]) => u
   };
 }
 
+function exact(impl: HostBuiltinDefinition['impl']): (...args: unknown[]) => unknown {
+  return (...args) => sdkValue(impl(...args));
+}
+
 /** For the SDK's customBuiltins: both names of every host built-in. */
 export const hostBuiltinImplementations: Readonly<Record<string, (...args: any[]) => unknown>> = Object.fromEntries(
-  Object.entries(HOST_BUILTINS).flatMap(([name, def]) => [[name, def.impl], [wrappedBuiltinName(name), wrapped(def.impl)]]),
+  Object.entries(HOST_BUILTINS).flatMap(([name, def]) => [[name, exact(def.impl)], [wrappedBuiltinName(name), wrapped(def.impl)]]),
 );

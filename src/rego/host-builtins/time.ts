@@ -1,7 +1,9 @@
 // time.* over nanoseconds since the epoch, as OPA (Go's time package) computes them: exact with
-// BigInt inside, IANA zones through Node's Intl (full ICU). Values cross the SDK as JSON numbers,
-// so a timestamp beyond 2^53 ns reaches the policy as the nearest double.
+// BigInt inside, IANA zones through Node's Intl (full ICU). A timestamp returned reaches the
+// policy with every digit (exact-json.ts); one passed in arrives through the SDK's JSON.parse, so
+// beyond 2^53 ns it is read as the nearest double.
 import { BuiltinError, type HostBuiltinTable } from './registry.ts';
+import { exactInteger } from './exact-json.ts';
 
 const NS_PER_MS = 1_000_000n;
 const MIN_NS = -(2n ** 63n);
@@ -52,7 +54,7 @@ function civil(name: string, ns: bigint, zone: string): Civil {
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
-function parseRfc3339(name: string, v: unknown): number {
+function parseRfc3339(name: string, v: unknown): number | bigint {
   if (typeof v !== 'string') throw new BuiltinError(name, 'operand 1 must be string');
   const m = RFC3339.exec(v);
   if (!m) throw new BuiltinError(name, `parsing time ${JSON.stringify(v)} as RFC3339 failed`);
@@ -65,7 +67,7 @@ function parseRfc3339(name: string, v: unknown): number {
   const offsetMinutes = m[8] ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
   const fraction = BigInt((m[7] ?? '').padEnd(9, '0') || '0');
   const ns = BigInt(date.getTime() - offsetMinutes * 60_000) * NS_PER_MS + fraction;
-  return Number(inRange(name, ns));
+  return exactInteger(inRange(name, ns));
 }
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
@@ -107,7 +109,7 @@ export const TIME_BUILTINS: HostBuiltinTable = {
       shifted.setUTCFullYear(date.getUTCFullYear() + (years as number), date.getUTCMonth() + (months as number), date.getUTCDate() + (days as number));
       shifted.setUTCHours(date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds());
       if (Number.isNaN(shifted.getTime())) throw new BuiltinError('time.add_date', 'time outside of valid range');
-      return Number(inRange('time.add_date', BigInt(shifted.getTime()) * NS_PER_MS + within));
+      return exactInteger(inRange('time.add_date', BigInt(shifted.getTime()) * NS_PER_MS + within));
     },
   },
 };

@@ -39,7 +39,7 @@ function split(name: string, raw: unknown): { amount: string; unit: string } {
   return { amount, unit: s.slice(amount.length) };
 }
 
-function parseUnits(raw: unknown): number {
+function parseUnits(raw: unknown): number | bigint {
   const { amount, unit } = split('units.parse', raw);
   const normalised = unit.length > 1 ? unit[0]! + unit.slice(1).toLowerCase() : unit;
   const multiplier = UNITS[normalised];
@@ -49,7 +49,7 @@ function parseUnits(raw: unknown): number {
   return toNumber(multiply(value, multiplier));
 }
 
-function parseBytes(raw: unknown): number {
+function parseBytes(raw: unknown): number | bigint {
   const { amount, unit } = split('units.parse_bytes', typeof raw === 'string' ? raw.toLowerCase() : raw);
   const multiplier = BYTE_UNITS[unit];
   if (multiplier === undefined) throw new BuiltinError('units.parse_bytes', `byte unit ${JSON.stringify(unit)} not recognized`);
