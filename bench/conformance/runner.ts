@@ -113,7 +113,7 @@ function normalise(v: unknown, sort: boolean): unknown {
 export function compileCase(c: ConformanceCase): { wasm: Uint8Array; plan: Plan } {
   const plan = planCase(c);
   const hostBuiltins = Object.fromEntries(Object.entries(CUSTOM_BUILTINS).map(([k, v]) => [k, v.arity]));
-  const { wasm } = compilePolicy(plan.sources, { entrypoints: [plan.entrypoint], hostBuiltins, strictBuiltinErrors: c.strict_error === true });
+  const { wasm } = compilePolicy(plan.sources, { entrypoints: [plan.entrypoint], hostBuiltins, strictBuiltinErrors: c.strict_error === true, queryPackages: ['__conformance'] });
   return { wasm, plan };
 }
 

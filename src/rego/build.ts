@@ -21,6 +21,8 @@ export interface CompileOptions {
   readonly hostBuiltins?: Readonly<Record<string, number>>;
   /** OPA's strict-builtin-errors: a built-in error fails the evaluation instead of making the call undefined. */
   readonly strictBuiltinErrors?: boolean;
+  /** Top-level packages holding queries, left out of the whole `data` document (see PlannerOptions). */
+  readonly queryPackages?: readonly string[];
 }
 
 export interface CompiledPolicy {
@@ -34,14 +36,14 @@ export function parseSources(sources: readonly RegoSource[]): Module[] {
 }
 
 /** lexer → parser → check → plan: the IR of the policy, or the first error (the check pass reports all of its own). */
-export function planPolicy(sources: readonly RegoSource[], entrypoints: readonly string[], hostBuiltins: Readonly<Record<string, number>> = {}, strictBuiltinErrors = false): IrPolicy {
+export function planPolicy(sources: readonly RegoSource[], entrypoints: readonly string[], hostBuiltins: Readonly<Record<string, number>> = {}, strictBuiltinErrors = false, queryPackages: readonly string[] = []): IrPolicy {
   if (entrypoints.length === 0) throw new Error('at least one entrypoint is required (e.g. -e agentbus/decision)');
   const checked = checkPolicy(parseSources(sources), { hostBuiltins });
-  return new PolicyPlanner(checked.modules, { hostBuiltins, strictBuiltinErrors }, checked.tree).plan(entrypoints);
+  return new PolicyPlanner(checked.modules, { hostBuiltins, strictBuiltinErrors, queryPackages }, checked.tree).plan(entrypoints);
 }
 
 export function compilePolicy(sources: readonly RegoSource[], options: CompileOptions): CompiledPolicy {
-  const ir = planPolicy(sources, options.entrypoints, options.hostBuiltins, options.strictBuiltinErrors);
+  const ir = planPolicy(sources, options.entrypoints, options.hostBuiltins, options.strictBuiltinErrors, options.queryPackages);
   const wasm = emitPolicy(loadRuntimeWasm(), ir, { optimize: options.optimize ?? false });
   return { wasm, entrypoints: ir.entrypoints.map((e) => e.path), ir };
 }

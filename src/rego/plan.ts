@@ -1,7 +1,7 @@
 // The planner: rules, functions, package documents and entrypoints to IR functions.
 // Rules are functions of (input, data), memoised per evaluation; partial sets/objects build
 // their collection from every body; complete rules and functions check for conflicts.
-import { RegoCompileError, unsupported, type Module, type Rule, type Location, type Term, formatLocation } from './ast.ts';
+import { RegoCompileError, type Module, type Rule, type Location, type Term, formatLocation } from './ast.ts';
 import { buildRuleTree, lookupNode, type RuleGroup, type TreeNode } from './rule-tree.ts';
 import { ModuleScope, declaredNames } from './scope.ts';
 import type { DataAccess, PlanContext } from './plan-context.ts';
@@ -13,6 +13,11 @@ export interface PlannerOptions {
   /** Host built-ins the embedding supplies (name → arity). */
   readonly hostBuiltins?: Readonly<Record<string, number>>;
   readonly strictBuiltinErrors?: boolean;
+  /**
+   * Top-level packages that hold queries rather than documents (a test harness's query rule):
+   * left out of the whole `data` document, as OPA leaves a query out of it.
+   */
+  readonly queryPackages?: readonly string[];
 }
 
 export class PolicyPlanner implements PlanContext {
@@ -31,11 +36,13 @@ export class PolicyPlanner implements PlanContext {
 
   readonly extraHostBuiltins: Readonly<Record<string, number>>;
   readonly strictBuiltinErrors: boolean;
+  private readonly queryPackages: ReadonlySet<string>;
 
   constructor(readonly modules: readonly Module[], options: PlannerOptions = {}, tree: TreeNode = buildRuleTree(modules)) {
     this.tree = tree;
     this.extraHostBuiltins = options.hostBuiltins ?? {};
     this.strictBuiltinErrors = options.strictBuiltinErrors ?? false;
+    this.queryPackages = new Set(options.queryPackages ?? []);
   }
 
   constant(c: ConstValue): number {
@@ -96,7 +103,6 @@ export class PolicyPlanner implements PlanContext {
         return { value: body.callFunction(this.functionFor(node.group), loc), rest: path.slice(i + 1) };
       }
     }
-    if (node === this.tree) throw unsupported(loc, 'a reference to the whole `data` document');
     return { value: body.callFunction(this.packageFunction(path, node), loc), rest: [] };
   }
 
@@ -158,6 +164,7 @@ export class PolicyPlanner implements PlanContext {
     body.push({ op: 'call', fn: 'rt_object', args: [this.i32(node.children.size)], target: result });
     for (const [seg, child] of node.children) {
       if (child.group?.kind === 'function') continue;
+      if (path.length === 0 && this.queryPackages.has(seg)) continue;
       const block: Stmt = { op: 'block', body: [] };
       body.push(block);
       bp.out = block.body;
