@@ -31,6 +31,8 @@ class Parser {
   private noUnion = false;
   /** `not { … }` is a body (rego.v2 or future.keywords imported), not the negation of a literal. */
   private notWithBody = false;
+  /** The module imports rego.v1 / rego.v2: v0-only readings (a bare `p[x]` as a partial set) are off. */
+  private v1Module = false;
   private readonly tokens: Token[];
   constructor(source: string, private readonly file: string) {
     this.tokens = tokenize(source, file);
@@ -95,6 +97,7 @@ class Parser {
     if (path[0] === 'rego' || path[0] === 'future') {
       const name = path.join('.');
       if (name === 'rego.v2' || name === 'future.keywords' || name === 'future.keywords.not') this.notWithBody = true;
+      if (name === 'rego.v1' || name === 'rego.v2') this.v1Module = true;
       return null;
     }
     if (path[0] !== 'data' && path[0] !== 'input') throw new RegoCompileError(loc, 'import', 'import must start with data or input');
@@ -129,6 +132,8 @@ class Parser {
       if (this.is('[')) throw unsupported(this.peek().loc, 'a nested partial object head (ref heads)');
       // Rego v0: `p[x] { body }` is a partial set.
       if (this.is('{') && !this.peek().newlineBefore) kind = 'partialset';
+      // Rego v0: a bare `p[x]` (the next rule on the next line) is an element of partial set p.
+      else if (!this.v1Module && (this.peek().kind === 'eof' || this.peek().newlineBefore)) kind = 'partialset';
       else if (!this.is(':=') && !this.is('=')) throw unsupported(this.peek().loc, 'a partial rule head `p[x]` without a value or body');
     } else if (this.is('contains')) {
       this.next();

@@ -71,3 +71,10 @@ test('`not { … }` is a body under rego.v2 or future.keywords: it holds when th
   assert.throws(() => parseModule('package t\np if { not { input.a } }\n', 'm.rego'),
     (err: unknown) => err instanceof RegoCompileError && /m\.rego:2:12: unsupported: `not` with a body/.test(err.message), 'without the import it stays refused');
 });
+
+test('a bare `p[x]` is an element of partial set p in a v0 module, and stays refused under rego.v1', () => {
+  const m = parseModule('package x\np[1]\np[2] { input.y }\np[3]', 'm.rego');
+  assert.deepEqual(m.rules.map((r) => [r.kind, r.key?.type === 'number' ? r.key.value : null, r.body.length]), [['partialset', 1, 0], ['partialset', 2, 1], ['partialset', 3, 0]]);
+  assert.throws(() => parseModule('package x\nimport rego.v1\np[1]\n', 'm.rego'),
+    (err: unknown) => err instanceof RegoCompileError && /m\.rego:4:1: unsupported: a partial rule head `p\[x\]` without a value or body/.test(err.message));
+});
