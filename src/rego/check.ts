@@ -3,7 +3,7 @@
 // calls to functions that do not exist or with the wrong number of arguments, and unsafe
 // variables in rule bodies (safety.ts). The planner then works on a policy known to be sound
 // at this level; what it still refuses is what the subset leaves out.
-import { RegoCompileError, formatLocation, type Literal, type Module, type Rule, type Term } from './ast.ts';
+import { RegoCompileError, formatLocation, unsupported, type Literal, type Module, type Rule, type Term } from './ast.ts';
 import { buildRuleTree, type TreeNode } from './rule-tree.ts';
 import { orderBody, allVarsOfTerm } from './safety.ts';
 import { ModuleScope, declaredNames } from './scope.ts';
@@ -60,6 +60,9 @@ export function checkPolicy(modules: readonly Module[], options: CheckOptions = 
       for (const term of termsOfRule(rule)) {
         walkCalls(term, (call, topLevel) => attempt(() => checkCall(call, topLevel)));
       }
+      for (const body of [rule.body, ...rule.elses.map((e) => e.body)]) {
+        for (const target of withTargets(body)) attempt(() => checkWithTarget(target, scope));
+      }
       // Safety of the rule's own bodies (comprehension and `every` bodies are ordered where they are planned).
       const bound = new Set<string>();
       for (const arg of rule.args) allVarsOfTerm(arg, scope.isVar, bound);
@@ -74,6 +77,7 @@ export function checkPolicy(modules: readonly Module[], options: CheckOptions = 
 
 /** `f(a, out)` (the output-argument form of a call) is `out = f(a)`: the planner reads it so too. */
 export function outputArgumentAsEquality(lit: Literal, arityOf: (name: string) => number | null): Literal {
+  if (lit.kind === 'with') return { ...lit, literal: outputArgumentAsEquality(lit.literal, arityOf) };
   if (lit.kind !== 'expr' || lit.term.type !== 'call' || OPERATORS.has(lit.term.name)) return lit;
   const t = lit.term;
   // walk(x, [path, value]) is a relation: one binding per node of x, iterated like `some … in`.
@@ -102,6 +106,7 @@ function* termsOfLiteral(l: Literal): Iterable<{ term: Term; topLevel: boolean }
     case 'some': return;
     case 'somein': yield { term: l.collection, topLevel: false }; return;
     case 'every': yield { term: l.domain, topLevel: false }; for (const b of l.body) yield* termsOfLiteral(b); return;
+    case 'with': for (const m of l.modifiers) yield { term: m.value, topLevel: false }; yield* termsOfLiteral(l.literal); return;
   }
 }
 
@@ -122,4 +127,19 @@ function walkCalls(entry: { term: Term; topLevel: boolean }, visit: (call: Extra
     for (const l of body) for (const e of termsOfLiteral(l)) walk(e.term, e.topLevel);
   };
   walk(entry.term, entry.topLevel);
+}
+
+/** The targets of every `with` in a body (and in the bodies of its `every` literals). */
+function* withTargets(body: readonly Literal[]): Iterable<Term> {
+  for (const l of body) {
+    if (l.kind === 'with') { for (const m of l.modifiers) yield m.target; yield* withTargets([l.literal]); }
+    if (l.kind === 'every') yield* withTargets(l.body);
+  }
+}
+
+/** `with` replaces input or data here; replacing a function or built-in is outside the subset. */
+function checkWithTarget(target: Term, scope: ModuleScope): void {
+  const head = target.type === 'ref' ? target.head : target;
+  const root = head.type === 'var' && !scope.isVar(head.name) ? scope.resolveName(head.name)?.[0] : undefined;
+  if (root !== 'input' && root !== 'data') throw unsupported(target.loc, '`with` on a function or built-in');
 }

@@ -3,7 +3,7 @@
 import { tokenize, type Token } from './lexer.ts';
 import {
   RegoCompileError, unsupported, type Term, type Literal, type Rule, type Module, type Import,
-  type Location, type ElseClause, type RuleKind,
+  type Location, type ElseClause, type RuleKind, type WithModifier,
 } from './ast.ts';
 
 const INFIX: Record<string, string> = {
@@ -210,8 +210,14 @@ class Parser {
 
   private parseLiteral(): Literal {
     const lit = this.parseLiteralNoWith();
-    if (this.is('with') && !this.peek().newlineBefore) throw unsupported(this.peek().loc, 'the `with` keyword');
-    return lit;
+    const modifiers: WithModifier[] = [];
+    while (this.is('with') && !this.peek().newlineBefore) {
+      const loc = this.next().loc;
+      const target = this.parseTermNoIn();
+      this.expect('as');
+      modifiers.push({ target, value: this.parseTermNoIn(), loc });
+    }
+    return modifiers.length === 0 ? lit : { kind: 'with', literal: lit, modifiers, loc: lit.loc };
   }
 
   private parseLiteralNoWith(): Literal {
@@ -258,7 +264,6 @@ class Parser {
       }
     }
     const term = this.parseExpr();
-    if (this.is('with')) throw unsupported(this.peek().loc, 'the `with` keyword');
     return { kind: 'expr', negated, term, loc: t.loc };
   }
 

@@ -53,12 +53,22 @@ const RELATION_KIND: Record<string, number> = { equal: 0, neq: 1, lt: 2, lte: 3,
 
 export class BodyPlanner implements DataAccess {
   out: Stmt[];
+  noMemo: boolean;
+  /** The input and data documents: the function's parameters, or their replacements under `with`. */
+  private input: Operand = { local: 0 };
+  private data: Operand = { local: 1 };
   constructor(
     private readonly policy: PlanContext,
     private readonly scope: ModuleScope,
     private readonly fb: FunctionBuilder,
     out: Stmt[],
-  ) { this.out = out; }
+    noMemo = false,
+  ) { this.out = out; this.noMemo = noMemo; }
+
+  /** True while `with` has replaced input or data (their lookups then are not cached per function). */
+  private get replaced(): boolean {
+    return !('local' in this.input && this.input.local === 0 && 'local' in this.data && this.data.local === 1);
+  }
 
   private isVar = (name: string): boolean => this.scope.isVar(name);
 
@@ -142,6 +152,7 @@ export class BodyPlanner implements DataAccess {
         this.emit({ op: 'failIfDefined', source: { local: violated } });
         return;
       }
+      case 'with': this.planWith(lit, env); return;
       case 'expr':
         if (lit.negated) {
           this.planNegated(() => this.planExpr(lit.term, new Map(env)));
@@ -150,6 +161,54 @@ export class BodyPlanner implements DataAccess {
         this.planExpr(lit.term, env);
         return;
     }
+  }
+
+  /**
+   * `lit with input.a as x with data.b as y`: the replacement documents are built first (each
+   * replacing the value at its path, upserting objects), then the literal is planned reading them,
+   * through rule functions that do not memoise (their values depend on the documents).
+   */
+  private planWith(lit: Extract<Literal, { kind: 'with' }>, env: Env): void {
+    let input = this.input;
+    let data = this.data;
+    for (const m of lit.modifiers) {
+      const target = this.withTarget(m.target);
+      const value = this.planTerm(m.value, env);
+      let replaced = value;
+      if (target.path.length > 0) {
+        const keys = this.planTerm({ type: 'array', items: target.path.map((k) => ({ type: 'string', value: k, loc: m.loc }) as Term), loc: m.loc }, env);
+        const local = this.fb.newLocal();
+        this.emit({ op: 'call', fn: 'rt_with_path', args: [target.root === 'input' ? input : data, keys, value], target: local });
+        replaced = { local };
+      }
+      if (target.root === 'input') input = replaced;
+      else data = replaced;
+    }
+    const saved = { input: this.input, data: this.data, noMemo: this.noMemo };
+    this.input = input;
+    this.data = data;
+    this.noMemo = true;
+    try { this.planLiteral(lit.literal, env); } finally { this.input = saved.input; this.data = saved.data; this.noMemo = saved.noMemo; }
+  }
+
+  /** What a `with` replaces: input or base data at a constant path (rules and functions stay as they are). */
+  private withTarget(t: Term): { root: 'input' | 'data'; path: string[] } {
+    const head = t.type === 'ref' ? t.head : t;
+    const tail = t.type === 'ref' ? t.path : [];
+    if (head.type !== 'var' || this.isVar(head.name) || tail.some((p) => p.type !== 'string')) throw unsupported(t.loc, '`with` on anything but input or data at a constant path');
+    const abs = [...(this.scope.resolveName(head.name) ?? [head.name]), ...tail.map((p) => (p as { value: string }).value)];
+    if (abs[0] === 'input') return { root: 'input', path: abs.slice(1) };
+    if (abs[0] !== 'data') throw unsupported(t.loc, '`with` on a function or built-in');
+    // Replacing (part of) a rule's value, or a package holding rules, would need the rules' own
+    // values merged in; base data beside the rules is replaced as a document.
+    let node = this.policy.tree;
+    for (const seg of abs.slice(1)) {
+      const child = node.children.get(seg);
+      if (!child) return { root: 'data', path: abs.slice(1) };
+      if (child.group) break;
+      node = child;
+    }
+    throw unsupported(t.loc, '`with` on a rule or on a package holding rules');
   }
 
   /**
@@ -356,7 +415,7 @@ export class BodyPlanner implements DataAccess {
       if (t.args.length !== fn.arity) throw new RegoCompileError(t.nameLoc, 'call', `rego_type_error: ${t.name}: arity mismatch (have ${t.args.length}, want ${fn.arity})`);
       const args = t.args.map((a) => this.planTerm(a, env));
       const target = this.fb.newLocal();
-      this.emit({ op: 'call', fn: this.policy.functionFor(fn), args: [{ local: 0 }, { local: 1 }, ...args], target });
+      this.emit({ op: 'call', fn: this.policy.functionFor(fn, this.noMemo), args: [this.input, this.data, ...args], target });
       return { local: target };
     }
     const extraArity = this.policy.extraHostBuiltins[t.name];
@@ -426,7 +485,7 @@ export class BodyPlanner implements DataAccess {
       if (abs[0] === 'input') {
         // The policy reads this subtree of input (its constant-key prefix; see input-paths.ts).
         this.policy.inputPaths.push(abs.slice(1));
-        cur = { local: 0 };
+        cur = this.input;
         this.emit({ op: 'defined', source: cur });
         cur = this.cachedPath(cur, abs);
         path = dynamicRest;
@@ -461,13 +520,13 @@ export class BodyPlanner implements DataAccess {
   callFunction(fn: string, loc: Location): Operand {
     void loc;
     const target = this.fb.newLocal();
-    this.emit({ op: 'call', fn, args: [{ local: 0 }, { local: 1 }], target });
+    this.emit({ op: 'call', fn, args: [this.input, this.data], target });
     return { local: target };
   }
 
   /** Walks base data from the `data` parameter. */
   baseData(path: readonly string[]): Operand {
-    const root: Operand = { local: 1 };
+    const root: Operand = this.data;
     this.emit({ op: 'defined', source: root });
     return this.cachedPath(root, ['data', ...path]);
   }
@@ -475,6 +534,15 @@ export class BodyPlanner implements DataAccess {
   /** Looks up the constant keys path[1..] from root (input or data), each prefix once per function. */
   private cachedPath(root: Operand, path: readonly string[]): Operand {
     let cur = root;
+    if (this.replaced) {
+      // Documents replaced by `with` are read afresh: the cache holds the parameters' lookups.
+      for (let i = 1; i < path.length; i++) {
+        const next = this.fb.newLocal();
+        this.emit({ op: 'call', fn: 'rt_get', args: [cur, { const: this.policy.constant({ t: 'string', v: path[i]! }) }], target: next });
+        cur = { local: next };
+      }
+      return cur;
+    }
     for (let i = 1; i < path.length; i++) {
       const target = this.fb.refLocal(path.slice(0, i + 1));
       this.emit({ op: 'cachedGet', target, source: cur, key: { const: this.policy.constant({ t: 'string', v: path[i]! }) } });

@@ -64,26 +64,26 @@ export class PolicyPlanner implements PlanContext {
   }
 
   /** The IR function computing a rule group (planned lazily, once). */
-  functionFor(group: RuleGroup): string {
-    const key = 'rule:' + group.path.join('.');
+  functionFor(group: RuleGroup, noMemo = false): string {
+    const key = `rule${noMemo ? '-nomemo' : ''}:` + group.path.join('.');
     let name = this.functionNames.get(key);
     if (name) return name;
     name = `rule_${group.path.join('_').replace(/[^A-Za-z0-9_]/g, '_')}_${this.functionNames.size}`;
     this.functionNames.set(key, name);
     this.functionOrigins.set(name, { loc: (group.rules[0] ?? group.defaultRule)!.loc, path: group.path.join('.') });
     const fnName = name;
-    this.pending.push(() => this.planGroup(group, fnName));
+    this.pending.push(() => this.planGroup(group, fnName, noMemo));
     return name;
   }
 
-  private packageFunction(path: readonly string[], node: TreeNode): string {
-    const key = 'pkg:' + path.join('.');
+  private packageFunction(path: readonly string[], node: TreeNode, noMemo: boolean): string {
+    const key = `pkg${noMemo ? '-nomemo' : ''}:` + path.join('.');
     let name = this.functionNames.get(key);
     if (name) return name;
     name = `pkg_${path.join('_').replace(/[^A-Za-z0-9_]/g, '_')}_${this.functionNames.size}`;
     this.functionNames.set(key, name);
     const fnName = name;
-    this.pending.push(() => this.planPackage(path, node, fnName));
+    this.pending.push(() => this.planPackage(path, node, fnName, noMemo));
     return name;
   }
 
@@ -100,18 +100,18 @@ export class PolicyPlanner implements PlanContext {
       node = child;
       if (node.group) {
         if (node.group.kind === 'function') throw new RegoCompileError(loc, 'function ref', `rego_type_error: function data.${node.group.path.join('.')} referenced without a call`);
-        return { value: body.callFunction(this.functionFor(node.group), loc), rest: path.slice(i + 1) };
+        return { value: body.callFunction(this.functionFor(node.group, body.noMemo), loc), rest: path.slice(i + 1) };
       }
     }
-    return { value: body.callFunction(this.packageFunction(path, node), loc), rest: [] };
+    return { value: body.callFunction(this.packageFunction(path, node, body.noMemo), loc), rest: [] };
   }
 
-  private planGroup(group: RuleGroup, name: string): void {
+  private planGroup(group: RuleGroup, name: string, noMemo: boolean): void {
     const isFunction = group.kind === 'function';
     const fb = new FunctionBuilder(2 + (isFunction ? group.arity : 0));
     const result = fb.newLocal();
     const body: Stmt[] = [];
-    const memoSlot = isFunction ? null : this.memoSlots++;
+    const memoSlot = isFunction || noMemo ? null : this.memoSlots++;
     const conflict = (loc: Location): number =>
       this.message(loc, isFunction ? 'eval_conflict_error: functions must not produce multiple outputs for same inputs' : 'eval_conflict_error: complete rules must not produce multiple outputs');
     if (group.kind === 'partialset' || group.kind === 'partialobject') {
@@ -125,7 +125,7 @@ export class PolicyPlanner implements PlanContext {
       clauses.forEach((clause, i) => {
         const block: Stmt = { op: 'block', body: [] };
         body.push(i === 0 ? block : { op: 'ifUndefined', local: ruleResult, body: [block] });
-        const bp = new BodyPlanner(this, scope, fb, block.body);
+        const bp = new BodyPlanner(this, scope, fb, block.body, noMemo);
         const env: Env = new Map();
         if (isFunction) rule.args.forEach((arg, k) => bindArg(bp, arg, 2 + k, env, scope.isVar));
         bp.planBody(clause.body, env);
@@ -148,7 +148,7 @@ export class PolicyPlanner implements PlanContext {
       const guard: Stmt = { op: 'ifUndefined', local: result, body: [] };
       body.push(guard);
       const scope = new ModuleScope(this.tree, group.module, declaredNames(d));
-      const bp = new BodyPlanner(this, scope, fb, guard.body);
+      const bp = new BodyPlanner(this, scope, fb, guard.body, noMemo);
       const v = bp.planTerm(d.value, new Map());
       bp.out.push({ op: 'assign', target: result, source: v });
     }
@@ -156,11 +156,11 @@ export class PolicyPlanner implements PlanContext {
     this.functions.push({ name, params: fb.params, locals: fb.locals, body, result, memoSlot });
   }
 
-  private planPackage(path: readonly string[], node: TreeNode, name: string): void {
+  private planPackage(path: readonly string[], node: TreeNode, name: string, noMemo: boolean): void {
     const fb = new FunctionBuilder(2);
     const result = fb.newLocal();
     const body: Stmt[] = [];
-    const bp = new BodyPlanner(this, new ModuleScope(this.tree, this.modules[0]!, new Set()), fb, body);
+    const bp = new BodyPlanner(this, new ModuleScope(this.tree, this.modules[0]!, new Set()), fb, body, noMemo);
     body.push({ op: 'call', fn: 'rt_object', args: [this.i32(node.children.size)], target: result });
     for (const [seg, child] of node.children) {
       if (child.group?.kind === 'function') continue;
@@ -168,7 +168,7 @@ export class PolicyPlanner implements PlanContext {
       const block: Stmt = { op: 'block', body: [] };
       body.push(block);
       bp.out = block.body;
-      const fn = child.group ? this.functionFor(child.group) : this.packageFunction([...path, seg], child);
+      const fn = child.group ? this.functionFor(child.group, noMemo) : this.packageFunction([...path, seg], child, noMemo);
       const value = bp.callFunction(fn, { file: '', line: 0, col: 0 });
       block.body.push({ op: 'effect', fn: 'rt_object_put', args: [{ local: result }, { const: this.constant({ t: 'string', v: seg }) }, value] });
     }

@@ -86,6 +86,10 @@ function varsOfLiteral(l: Literal, isVar: IsVarName, into: Set<string>, nested: 
       varsOfTerm(l.collection, isVar, into, nested);
       return;
     case 'every': varsOfTerm(l.domain, isVar, into, nested); if (nested) for (const b of l.body) varsOfLiteral(b, isVar, into, nested); return;
+    case 'with':
+      varsOfLiteral(l.literal, isVar, into, nested);
+      for (const m of l.modifiers) varsOfTerm(m.value, isVar, into, nested);
+      return;
   }
 }
 
@@ -110,6 +114,12 @@ export function allVarsOfLiteral(l: Literal, isVar: IsVarName, into: Set<string>
 /** Alternatives for a literal: each is (inputs needed, outputs bound). */
 function literalUses(l: Literal, isVar: IsVarName, outer: ReadonlySet<string>): VarUse[] {
   const mk = (): VarUse => ({ inputs: new Set(), outputs: new Set() });
+  if (l.kind === 'with') {
+    // The replacement values are read before the literal runs.
+    const needed = new Set<string>();
+    for (const m of l.modifiers) allVarsOfTerm(m.value, isVar, needed);
+    return literalUses(l.literal, isVar, outer).map((u) => ({ inputs: new Set([...u.inputs, ...needed]), outputs: u.outputs }));
+  }
   if (l.kind === 'some') return [mk()];
   if (l.kind === 'somein') {
     const u = mk();
@@ -197,11 +207,17 @@ export function orderBody(body: readonly Literal[], isVar: IsVarName, bound: Rea
     }
     const [lit] = remaining.splice(picked, 1);
     // Names declared by `some x` or bound by `somein` become bound.
-    if (lit!.kind === 'somein') {
-      if (lit!.key) allVarsOfTerm(lit!.key, isVar, have);
-      allVarsOfTerm(lit!.value, isVar, have);
+    const inner = withoutModifiers(lit!);
+    if (inner.kind === 'somein') {
+      if (inner.key) allVarsOfTerm(inner.key, isVar, have);
+      allVarsOfTerm(inner.value, isVar, have);
     }
     ordered.push(lit!);
   }
   return ordered;
+}
+
+/** The literal a `with` wraps (itself when it has no modifiers). */
+export function withoutModifiers(l: Literal): Literal {
+  return l.kind === 'with' ? withoutModifiers(l.literal) : l;
 }

@@ -72,6 +72,7 @@ export function declaredNames(rule: Rule): Set<string> {
     if (l.kind === 'some') l.vars.forEach(addPattern);
     else if (l.kind === 'somein') { if (l.key) addPattern(l.key); addPattern(l.value); visitTerm(l.collection); }
     else if (l.kind === 'every') { if (l.key) addPattern(l.key); addPattern(l.value); visitTerm(l.domain); l.body.forEach(visitLit); }
+    else if (l.kind === 'with') { visitLit(l.literal); l.modifiers.forEach((m) => visitTerm(m.value)); }
     else visitTerm(l.term);
   };
   rule.body.forEach(visitLit);

@@ -48,7 +48,6 @@ test('comprehensions: `|` after the first term starts the body; inside, `|` is a
 
 test('constructs outside the subset are rejected with file:line:col and the construct', () => {
   const cases: [string, RegExp][] = [
-    ['package a\np if { input.x with input as 1 }\n', /m\.rego:2:16: unsupported: the `with` keyword/],
     ['package a\np.q.r := 1\n', /m\.rego:2:2: unsupported: a rule head with a multi-part ref/],
   ];
   for (const [src, re] of cases) {
@@ -77,4 +76,11 @@ test('a bare `p[x]` is an element of partial set p in a v0 module, and stays ref
   assert.deepEqual(m.rules.map((r) => [r.kind, r.key?.type === 'number' ? r.key.value : null, r.body.length]), [['partialset', 1, 0], ['partialset', 2, 1], ['partialset', 3, 0]]);
   assert.throws(() => parseModule('package x\nimport rego.v1\np[1]\n', 'm.rego'),
     (err: unknown) => err instanceof RegoCompileError && /m\.rego:4:1: unsupported: a partial rule head `p\[x\]` without a value or body/.test(err.message));
+});
+
+test('`with` modifiers wrap the literal they follow, several in a row', () => {
+  const m = parseModule('package a\np if { not input.x with input as {"x": false} with data.k as 1 }\n', 'm.rego');
+  const lit = m.rules[0]!.body[0]!;
+  assert.ok(lit.kind === 'with' && lit.literal.kind === 'expr' && lit.literal.negated);
+  assert.equal(lit.modifiers.length, 2);
 });

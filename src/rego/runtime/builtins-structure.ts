@@ -6,7 +6,7 @@ import {
   T_NULL, T_BOOL, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT, T_SET, tagOf, collLen, arrAt,
   objKey, objVal, mkString, mkColl, mkNumber, mkBool, arrPush,
 } from "./value";
-import { compare, objGet, setAdd, setHas } from "./compare";
+import { compare, objGet, objPut, setAdd, setHas } from "./compare";
 
 /** A constant ASCII name as a string value. */
 function asciiValue(s: string): usize {
@@ -193,4 +193,30 @@ export function rt_host_nested_set_guard(v: usize): usize {
 }
 function refuse(): void {
   abortWith("agentbus runtime: a set inside the operand of a host built-in is not supported (sets reach the host as arrays)");
+}
+
+// ---- `with` ----------------------------------------------------------------------------------
+
+/**
+ * `base` with the value at `path` (an array of keys) replaced by `v`, for `with input.a.b as v`
+ * and `with data.x as v`: objects along the path are copied (values are shared, never changed),
+ * and a missing or non-object step becomes an object, as OPA upserts.
+ */
+export function rt_with_path(base: usize, path: usize, v: usize): usize {
+  return withPathFrom(base, path, 0, v);
+}
+function withPathFrom(base: usize, path: usize, i: u32, v: usize): usize {
+  if (i >= collLen(path)) return v;
+  const key = arrAt(path, i);
+  const isObj = base != 0 && tagOf(base) == T_OBJECT;
+  const n: u32 = isObj ? collLen(base) : 0;
+  const r = mkColl(T_OBJECT, n + 1);
+  let replaced = false;
+  for (let j: u32 = 0; j < n; j++) {
+    const k = objKey(base, j);
+    if (compare(k, key) == 0) { objPut(r, k, withPathFrom(objVal(base, j), path, i + 1, v)); replaced = true; }
+    else objPut(r, k, objVal(base, j));
+  }
+  if (!replaced) objPut(r, key, withPathFrom(0, path, i + 1, v));
+  return r;
 }
