@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { corpusAvailable, loadCorpus, runCase, caseId, CORPORA, REPO_ROOT, type Outcome } from './conformance/runner.ts';
-import { builtinCoverageTable } from './conformance/builtin-coverage.ts';
+import { builtinCoverageTable, builtinsCalledBy } from './conformance/builtin-coverage.ts';
 
 interface Counts { pass: number; skip: number; fail: number; wrong: number }
 
@@ -64,6 +64,7 @@ ${Object.entries(Object.values(skipList).reduce<Record<string, number>>((acc, r)
 }
 
 const sections = CORPORA.map(runCorpus);
+const calls = builtinsCalledBy(CORPORA.flatMap((c) => loadCorpus(c.dir)));
 const md = `# OPA conformance
 
 Cases from OPA's own test suite (Apache-2.0), compiled by agentbus's Rego compiler and evaluated with the
@@ -83,10 +84,13 @@ different answer (the target is 0).
 ${sections.join('\n')}
 ## Built-ins
 
-Every OPA built-in (OPA v1 capabilities) and how a policy compiled here gets it: **native** (in the
-AssemblyScript runtime, or planned inline), **host** (JavaScript through the SDK's custom built-ins:
-\`src/rego/host-builtins/\`, or the SDK's own), or **missing** (a call is refused at compile time,
+Every built-in of OPA's capabilities file (v1.20.2, less its \`internal.*\` entries; operators are
+built-ins there too) and how a policy compiled here gets it: **native** (in the AssemblyScript runtime,
+or planned inline), **host** (JavaScript through the SDK's custom built-ins: \`src/rego/host-builtins/\`,
+or the SDK's own), or **missing** (a call is refused at compile time,
 \`rego_type_error: undefined function … (not in the agentbus subset)\`).
+
+The two corpora call ${calls.called.length} distinct built-ins; ${calls.notInTable.length === 0 ? 'every one is in the table' : `not in the table: ${calls.notInTable.map((n) => `\`${n}\``).join(', ')} (the harness's own custom built-ins, as OPA's wasm test harness supplies them)`}.
 
 ${builtinCoverageTable()}
 `;
