@@ -109,12 +109,15 @@ class Parser {
     let isDefault = false;
     if (this.is('default')) { this.next(); isDefault = true; }
     const nameTok = this.ident();
-    const name = nameTok.text;
+    // A ref head with constant parts (`a.b.c := 1`, `p.q.f(x) := …`): the rule sits at that path
+    // under the package; its name keeps the dots (rule-tree.ts splits them).
+    const parts = [nameTok.text];
+    while (this.is('.') && !this.peek().newlineBefore) { this.next(); parts.push(this.ident().text); }
+    const name = parts.join('.');
     const loc = nameTok.loc;
     let kind: RuleKind = 'complete';
     let args: Term[] = [];
     let key: Term | null = null;
-    if (this.is('.') && !this.peek().newlineBefore) throw unsupported(this.peek().loc, 'a rule head with a multi-part ref (ref heads)');
     if (this.is('(') && !this.peek().newlineBefore) {
       this.next();
       kind = 'function';

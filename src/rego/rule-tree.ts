@@ -15,6 +15,8 @@ export interface RuleGroup {
 export interface TreeNode {
   group: RuleGroup | null;
   readonly children: Map<string, TreeNode>;
+  /** Below a package, on the path of a ref-head rule (`a.b.c := 1` makes `a` and `a.b`): a document a body can name. */
+  refHead?: boolean;
 }
 
 export function buildRuleTree(modules: readonly Module[]): TreeNode {
@@ -52,8 +54,10 @@ export function buildRuleTree(modules: readonly Module[]): TreeNode {
   }
   for (const [key, g] of groups) {
     const path = key.split('.');
+    const packageDepth = g.module.packagePath.length;
     let node = root;
-    for (const seg of path) {
+    for (const [depth, seg] of path.entries()) {
+      if (depth > packageDepth && depth < path.length) node.refHead = true;
       if (node.group) throw new RegoCompileError(g.rules[0]?.loc ?? g.def!.loc, 'rule/package overlap', `rego_type_error: rule data.${path.join('.')} conflicts with rule at a prefix of its path`);
       let child = node.children.get(seg);
       if (!child) { child = { group: null, children: new Map() }; node.children.set(seg, child); }

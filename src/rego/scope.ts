@@ -18,7 +18,7 @@ export class ModuleScope {
     const imp = this.module.imports.find((i) => i.alias === name);
     if (imp) return imp.path;
     const node = lookupNode(this.tree, [...this.module.packagePath, name]);
-    if (node?.group) return ['data', ...this.module.packagePath, name];
+    if (node?.group || node?.refHead === true) return ['data', ...this.module.packagePath, name];
     return null;
   }
 
