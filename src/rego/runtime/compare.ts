@@ -107,7 +107,7 @@ function compareNumbers(a: usize, b: usize): i32 {
   if (x != y) {
     // Integers parsed from long texts may be a rounding step off their nearest double: their
     // texts decide (the literal 11529215046068469760 and the same number from a host built-in).
-    if ((numRaw(a) | numRaw(b)) != 0 && (imprecise(a) || imprecise(b)) && integerText(a) && integerText(b)) return compareIntegerTexts(a, b);
+    if (numRaw(a) != 0 && numRaw(b) != 0 && (imprecise(a) || imprecise(b)) && integerText(a) && integerText(b)) return compareIntegerTexts(a, b);
     return x < y ? -1 : 1;
   }
   if (!imprecise(a) && !imprecise(b)) return 0;
