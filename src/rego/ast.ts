@@ -46,6 +46,13 @@ export interface ElseClause {
   readonly loc: Location;
 }
 
+/** A `# METADATA` comment block (annotations.ts reads its YAML when a rule asks for it). */
+export interface MetadataBlock {
+  /** The line of `# METADATA` (1-based). */
+  readonly line: number;
+  readonly yaml: string;
+}
+
 export interface Rule {
   readonly kind: RuleKind;
   readonly name: string;
@@ -59,6 +66,8 @@ export interface Rule {
   readonly body: readonly Literal[];
   readonly elses: readonly ElseClause[];
   readonly loc: Location;
+  /** The METADATA block right above the rule, if any. */
+  readonly metadata?: MetadataBlock;
 }
 
 export interface Import {

@@ -8,7 +8,9 @@ export interface NativeBuiltin { readonly kind: 'native'; readonly fn: string; r
  * result comes as `[value]`, or `[]` when the built-in failed (the call is then undefined).
  */
 export interface HostBuiltin { readonly kind: 'host'; readonly arity: number; readonly wrapped?: boolean; readonly guardNestedSets?: boolean }
-export type Builtin = NativeBuiltin | HostBuiltin;
+/** Planned by the compiler itself (rego.metadata.rule: a constant of the calling rule). */
+export interface PlannedBuiltin { readonly kind: 'planned'; readonly arity: number }
+export type Builtin = NativeBuiltin | HostBuiltin | PlannedBuiltin;
 
 const native = (fn: string, arity: number): NativeBuiltin => ({ kind: 'native', fn, arity });
 const host = (arity: number): HostBuiltin => ({ kind: 'host', arity });
@@ -40,6 +42,7 @@ const BUILTIN_TABLE = new Map<string, Builtin>([
   // walk(x, [path, value]) is a relation: the planner iterates internal.walk(x) (plan-body.ts);
   // `walk` here gives the check pass its arity.
   ['walk', native('rt_bi_walk', 1)], ['internal.walk', native('rt_bi_walk', 1)],
+  ['rego.metadata.rule', { kind: 'planned', arity: 0 }],
   // Host built-ins: implemented by the SDK in JavaScript, or supplied by the embedding (time.now_ns).
   ['sprintf', host(2)], ['time.now_ns', host(0)], ['json.is_valid', host(1)],
   ['yaml.marshal', host(1)], ['yaml.unmarshal', host(1)], ['yaml.is_valid', host(1)],

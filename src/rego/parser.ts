@@ -1,6 +1,7 @@
 // Recursive-descent parser for Rego v1 syntax (the agentbus subset). Constructs outside the
 // subset are rejected here when they are syntactic (`with`, ref heads, v0 rule bodies).
 import { tokenize, type Token } from './lexer.ts';
+import { attachMetadata } from './annotations.ts';
 import {
   RegoCompileError, unsupported, type Term, type Literal, type Rule, type Module, type Import,
   type Location, type ElseClause, type RuleKind, type WithModifier,
@@ -482,7 +483,7 @@ class Parser {
 }
 
 export function parseModule(source: string, file: string): Module {
-  return new Parser(source, file).parseModule();
+  return attachMetadata(new Parser(source, file).parseModule(), source);
 }
 
 /** Parses a query such as `data.test.p = x` or `input.x = 1` into body literals. */

@@ -1,7 +1,8 @@
 // Planning of rule bodies: literals and terms to IR statements. Iteration (refs with unbound
 // variables, `some x in c`) opens a scan, and everything planned afterwards goes inside it:
 // `this.out` is the cursor into the innermost statement list.
-import { RegoCompileError, unsupported, type Literal, type Term, type Location } from './ast.ts';
+import { RegoCompileError, unsupported, type Literal, type Term, type Location, type MetadataBlock } from './ast.ts';
+import { ruleAnnotations } from './annotations.ts';
 import { orderBody, allVarsOfTerm } from './safety.ts';
 import { outputArgumentAsEquality } from './check.ts';
 import { BUILTINS } from './builtins.ts';
@@ -32,6 +33,16 @@ export class FunctionBuilder {
   }
 }
 
+/** A JSON value as a term (object and array literals of constants). */
+function jsonTerm(v: unknown, loc: Location): Term {
+  if (v === null) return { type: 'null', loc };
+  if (typeof v === 'boolean') return { type: 'boolean', value: v, loc };
+  if (typeof v === 'number') return { type: 'number', value: v, text: String(v), loc };
+  if (typeof v === 'string') return { type: 'string', value: v, loc };
+  if (Array.isArray(v)) return { type: 'array', items: v.map((x) => jsonTerm(x, loc)), loc };
+  return { type: 'object', entries: Object.entries(v as object).map(([k, x]) => [{ type: 'string', value: k, loc }, jsonTerm(x, loc)] as const), loc };
+}
+
 /** Significant decimal digits of a number literal (OPA keeps them all; a double holds 15 safely). */
 function significantDigits(text: string): number {
   const mantissa = text.replace(/^-/, '').replace(/[eE].*$/, '');
@@ -54,6 +65,8 @@ const RELATION_KIND: Record<string, number> = { equal: 0, neq: 1, lt: 2, lte: 3,
 export class BodyPlanner implements DataAccess {
   out: Stmt[];
   noMemo: boolean;
+  /** The METADATA block of the rule being planned (what rego.metadata.rule() returns). */
+  ruleMetadata: MetadataBlock | undefined;
   /** The input and data documents: the function's parameters, or their replacements under `with`. */
   private input: Operand = { local: 0 };
   private data: Operand = { local: 1 };
@@ -426,6 +439,7 @@ export class BodyPlanner implements DataAccess {
       throw new RegoCompileError(t.nameLoc, 'call', `rego_type_error: ${t.name}: arity mismatch (have ${t.args.length}, want ${builtin.arity})`);
     }
     if (t.name === 'walk') return this.planWalk(t, env);
+    if (builtin.kind === 'planned') return this.planTerm(jsonTerm(ruleAnnotations(this.ruleMetadata, t.loc), t.loc), env);
     const args = t.args.map((a) => this.planTerm(a, env));
     if (builtin.kind === 'host' && builtin.guardNestedSets === true) {
       for (let i = 0; i < args.length; i++) {

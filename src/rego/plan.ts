@@ -126,6 +126,7 @@ export class PolicyPlanner implements PlanContext {
         const block: Stmt = { op: 'block', body: [] };
         body.push(i === 0 ? block : { op: 'ifUndefined', local: ruleResult, body: [block] });
         const bp = new BodyPlanner(this, scope, fb, block.body, noMemo);
+        bp.ruleMetadata = rule.metadata;
         const env: Env = new Map();
         if (isFunction) rule.args.forEach((arg, k) => bindArg(bp, arg, 2 + k, env, scope.isVar));
         bp.planBody(clause.body, env);
@@ -149,6 +150,7 @@ export class PolicyPlanner implements PlanContext {
       body.push(guard);
       const scope = new ModuleScope(this.tree, group.module, declaredNames(d));
       const bp = new BodyPlanner(this, scope, fb, guard.body, noMemo);
+      bp.ruleMetadata = d.metadata;
       const v = bp.planTerm(d.value, new Map());
       bp.out.push({ op: 'assign', target: result, source: v });
     }
