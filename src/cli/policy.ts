@@ -5,8 +5,10 @@ import type { Command } from 'commander';
 import { RegoCompileError } from '../rego/ast.ts';
 import { buildBundle, writeBundle, loadPolicySource, readPolicyDirectory, DEFAULT_ENTRYPOINT } from '../rego/bundle.ts';
 import { planPolicy, dumpIr } from '../rego/build.ts';
-import { createPolicyEvaluator } from '../pipeline/policy.ts';
+import { interpretResultSet } from '../pipeline/policy.ts';
 import { loadPolicySync } from '../rego/sdk.ts';
+import { describePolicyError } from '../rego/describe-error.ts';
+import { hostBuiltinImplementations } from '../rego/host-builtins/index.ts';
 import { loadRuntimeWasm } from '../rego/runtime.ts';
 import { writeJson } from './conventions.ts';
 import { EXIT_ERROR, EXIT_NEGATIVE } from './exit-codes.ts';
@@ -16,8 +18,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 function describeError(err: unknown): string {
   if (err instanceof RegoCompileError) return `error: ${err.message}`;
-  if (err instanceof Error) return `error: ${err.message}`;
-  return `error: ${String(err)}`;
+  return `error: ${describePolicyError(err)}`;
 }
 
 export interface PolicyBuildOptions { entrypoint: string[]; output: string; dumpIr: boolean; optimize: boolean; revision?: string; json?: boolean }
@@ -54,9 +55,19 @@ export function runPolicyBuild(dir: string, options: PolicyBuildOptions): string
   return lines;
 }
 
-export interface PolicyEvalOptions { input: string; entrypoint: string[]; data?: string; raw: boolean; json?: boolean }
+export interface PolicyEvalOptions {
+  input: string; entrypoint: string[]; data?: string; raw: boolean;
+  /** Exit 1 when the result is undefined (as `opa eval --fail`). */
+  fail?: boolean;
+  /** Exit 1 when the result is defined (as `opa eval --fail-defined`). */
+  failDefined?: boolean;
+  json?: boolean;
+}
 
-export function runPolicyEval(source: string, options: PolicyEvalOptions): string[] {
+/** What `policy eval` prints and its exit status, as `opa eval`: 0 a result, 1 --fail/--fail-defined tripped (an error, 2, throws). */
+export interface PolicyEvalOutcome { readonly result: unknown; readonly lines: string[]; readonly exitCode: number }
+
+export function runPolicyEvalCommand(source: string, options: PolicyEvalOptions): PolicyEvalOutcome {
   let input: unknown;
   try {
     input = JSON.parse(readFileSync(options.input, 'utf8'));
@@ -69,13 +80,25 @@ export function runPolicyEval(source: string, options: PolicyEvalOptions): strin
   const entrypoint = options.entrypoint[0] ?? policy.entrypoints[0];
   if (entrypoint === undefined) throw new Error(`${source}: the policy has no entrypoints`);
   if (!policy.entrypoints.includes(entrypoint)) throw new Error(`entrypoint ${entrypoint} is not in ${source} (it has: ${policy.entrypoints.join(', ')})`);
-  if (options.raw) {
-    const loaded = loadPolicySync(policy.module);
+  // The host built-ins the bus supplies (regex.*, time.*, json.match_schema, ...), so a module built
+  // by `opa build -t wasm` that calls them evaluates here as it does on the bus.
+  const loaded = loadPolicySync(policy.module, undefined, hostBuiltinImplementations);
+  let resultSet: unknown;
+  try {
     loaded.setData(data as object);
-    return [JSON.stringify(loaded.evaluate(input, entrypoint), null, 2)];
+    resultSet = loaded.evaluate(input, entrypoint);
+  } catch (err) {
+    throw new Error(`policy evaluation failed: ${describePolicyError(err)}`);
   }
-  const evaluator = createPolicyEvaluator({ module: policy.module, data, entrypoint, revision: policy.revision, cache: false });
-  return [JSON.stringify(evaluator.evaluate(input as Record<string, unknown>), null, 2)];
+  const defined = Array.isArray(resultSet) && resultSet.length > 0;
+  const result = options.raw ? resultSet : interpretResultSet(resultSet, entrypoint);
+  const tripped = (options.fail === true && !defined) || (options.failDefined === true && defined);
+  return { result, lines: [JSON.stringify(result, null, 2)], exitCode: tripped ? EXIT_NEGATIVE : 0 };
+}
+
+/** The printed lines of `policy eval` (throws on an error). */
+export function runPolicyEval(source: string, options: PolicyEvalOptions): string[] {
+  return runPolicyEvalCommand(source, options).lines;
 }
 
 /** Prints a command's output lines, or its error as a person can act on it (exit status `failureCode`). */
@@ -102,6 +125,17 @@ function printJson(run: () => unknown, failureCode: (err: unknown) => number): v
 const buildFailure = (err: unknown): number => (err instanceof RegoCompileError ? EXIT_NEGATIVE : EXIT_ERROR);
 const evalFailure = (): number => EXIT_ERROR;
 
+/** `policy eval` as `opa eval`: 0 on a result, 1 when --fail / --fail-defined trips, 2 on any error. */
+function printEval(source: string, options: PolicyEvalOptions): void {
+  const run = () => {
+    const outcome = runPolicyEvalCommand(source, options);
+    if (outcome.exitCode !== 0) process.exitCode = outcome.exitCode;
+    return outcome;
+  };
+  if (options.json) printJson(() => run().result, evalFailure);
+  else printLines(() => run().lines, evalFailure);
+}
+
 export function registerPolicyCommands(program: Command): void {
   const policy = program.command('policy').description('compile Rego policies to OPA wasm bundles and evaluate them');
 
@@ -126,7 +160,8 @@ export function registerPolicyCommands(program: Command): void {
     .option('-e, --entrypoint <path>', 'entrypoint to evaluate (default: the first)', collect, [])
     .option('-d, --data <file>', 'data document (JSON) instead of the bundle\'s data')
     .option('--raw', 'print the SDK result set instead of the agentbus verdict', false)
+    .option('--fail', 'exit 1 when the result is undefined (as opa eval --fail)', false)
+    .option('--fail-defined', 'exit 1 when the result is defined (as opa eval --fail-defined)', false)
     .option('--json', 'print the answer as one JSON document ({ "error": ... } on failure)', false)
-    .action((source: string, options: PolicyEvalOptions) =>
-      options.json ? printJson(() => JSON.parse(runPolicyEval(source, options).join('\n')), evalFailure) : printLines(() => runPolicyEval(source, options), evalFailure));
+    .action((source: string, options: PolicyEvalOptions) => printEval(source, options));
 }

@@ -2,6 +2,8 @@
 // cache. Fail closed: an undefined result, `false`, a result of the wrong shape, or any error is
 // a denial. Used by the validation worker and by the inline mode on the main thread.
 import { loadPolicySync } from '../rego/sdk.ts';
+import { describePolicyError } from '../rego/describe-error.ts';
+import { hostBuiltinImplementations } from '../rego/host-builtins/index.ts';
 import { LRUCache } from 'lru-cache';
 import { ErrorCode } from '../errors.ts';
 import {
@@ -122,7 +124,7 @@ export function interpretResultSet(resultSet: unknown, entrypoint: string): Poli
 }
 
 export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEvaluator {
-  const policy = loadPolicySync(options.module, undefined, { ...HOST_BUILTINS, ...options.builtins });
+  const policy = loadPolicySync(options.module, undefined, { ...hostBuiltinImplementations, ...HOST_BUILTINS, ...options.builtins });
   if (options.data !== undefined) policy.setData(options.data as object);
   const entrypoints = policy.entrypoints as Record<string, number>;
   const names = Object.entries(entrypoints).filter(([k]) => !isBatchEntrypoint(k)).sort(([, a], [, b]) => a - b).map(([k]) => k);
@@ -172,7 +174,7 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): PolicyEv
       return interpretResultSet(policy.evaluate(payload, id), name);
     } catch (err) {
       errors++;
-      return failed(`policy evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
+      return failed(`policy evaluation failed: ${describePolicyError(err)}`);
     }
   };
 

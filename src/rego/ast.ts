@@ -27,7 +27,16 @@ export type Literal =
   | { readonly kind: 'expr'; readonly negated: boolean; readonly term: Term; readonly loc: Location }
   | { readonly kind: 'some'; readonly vars: readonly Term[]; readonly loc: Location }
   | { readonly kind: 'somein'; readonly key: Term | null; readonly value: Term; readonly collection: Term; readonly loc: Location }
-  | { readonly kind: 'every'; readonly key: Term | null; readonly value: Term; readonly domain: Term; readonly body: readonly Literal[]; readonly loc: Location };
+  | { readonly kind: 'every'; readonly key: Term | null; readonly value: Term; readonly domain: Term; readonly body: readonly Literal[]; readonly loc: Location }
+  /** `literal with target as value ...`: the literal evaluated with input or data replaced. */
+  | { readonly kind: 'with'; readonly literal: Literal; readonly modifiers: readonly WithModifier[]; readonly loc: Location };
+
+export interface WithModifier {
+  /** `input`, `input.a.b` or `data.x.y` (a var or a ref). */
+  readonly target: Term;
+  readonly value: Term;
+  readonly loc: Location;
+}
 
 export type RuleKind = 'complete' | 'partialset' | 'partialobject' | 'function';
 
@@ -35,6 +44,13 @@ export interface ElseClause {
   readonly value: Term;
   readonly body: readonly Literal[];
   readonly loc: Location;
+}
+
+/** A `# METADATA` comment block (annotations.ts reads its YAML when a rule asks for it). */
+export interface MetadataBlock {
+  /** The line of `# METADATA` (1-based). */
+  readonly line: number;
+  readonly yaml: string;
 }
 
 export interface Rule {
@@ -50,6 +66,8 @@ export interface Rule {
   readonly body: readonly Literal[];
   readonly elses: readonly ElseClause[];
   readonly loc: Location;
+  /** The METADATA block right above the rule, if any. */
+  readonly metadata?: MetadataBlock;
 }
 
 export interface Import {

@@ -1,6 +1,7 @@
 // Rego sources → OPA-ABI wasm: parse, check, plan, emit. The one-call entry point of the compiler.
 import { parseModule } from './parser.ts';
 import { PolicyPlanner } from './plan.ts';
+import { checkPolicy } from './check.ts';
 import { emitPolicy } from './emit.ts';
 import { dumpIr, type IrPolicy } from './ir.ts';
 import { loadRuntimeWasm } from './runtime.ts';
@@ -18,6 +19,10 @@ export interface CompileOptions {
   readonly optimize?: boolean;
   /** Extra built-ins the host supplies (name → arity), e.g. through the SDK's customBuiltins. */
   readonly hostBuiltins?: Readonly<Record<string, number>>;
+  /** OPA's strict-builtin-errors: a built-in error fails the evaluation instead of making the call undefined. */
+  readonly strictBuiltinErrors?: boolean;
+  /** Top-level packages holding queries, left out of the whole `data` document (see PlannerOptions). */
+  readonly queryPackages?: readonly string[];
 }
 
 export interface CompiledPolicy {
@@ -30,13 +35,15 @@ export function parseSources(sources: readonly RegoSource[]): Module[] {
   return sources.map((s) => parseModule(s.text, s.file));
 }
 
-export function planPolicy(sources: readonly RegoSource[], entrypoints: readonly string[], hostBuiltins: Readonly<Record<string, number>> = {}): IrPolicy {
+/** lexer → parser → check → plan: the IR of the policy, or the first error (the check pass reports all of its own). */
+export function planPolicy(sources: readonly RegoSource[], entrypoints: readonly string[], hostBuiltins: Readonly<Record<string, number>> = {}, strictBuiltinErrors = false, queryPackages: readonly string[] = []): IrPolicy {
   if (entrypoints.length === 0) throw new Error('at least one entrypoint is required (e.g. -e agentbus/decision)');
-  return new PolicyPlanner(parseSources(sources), hostBuiltins).plan(entrypoints);
+  const checked = checkPolicy(parseSources(sources), { hostBuiltins });
+  return new PolicyPlanner(checked.modules, { hostBuiltins, strictBuiltinErrors, queryPackages }, checked.tree).plan(entrypoints);
 }
 
 export function compilePolicy(sources: readonly RegoSource[], options: CompileOptions): CompiledPolicy {
-  const ir = planPolicy(sources, options.entrypoints, options.hostBuiltins);
+  const ir = planPolicy(sources, options.entrypoints, options.hostBuiltins, options.strictBuiltinErrors, options.queryPackages);
   const wasm = emitPolicy(loadRuntimeWasm(), ir, { optimize: options.optimize ?? false });
   return { wasm, entrypoints: ir.entrypoints.map((e) => e.path), ir };
 }

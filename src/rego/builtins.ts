@@ -1,14 +1,21 @@
 // The built-in functions the compiler knows: native ones (implemented in the runtime) and host
 // ones (called through opa_builtinN: the SDK's JavaScript implementations or customBuiltins).
+import { HOST_BUILTINS } from './host-builtins/index.ts';
 
 export interface NativeBuiltin { readonly kind: 'native'; readonly fn: string; readonly arity: number }
-export interface HostBuiltin { readonly kind: 'host'; readonly arity: number }
-export type Builtin = NativeBuiltin | HostBuiltin;
+/**
+ * `wrapped`: one of agentbus's host built-ins (host-builtins/), called by its wrapped name: the
+ * result comes as `[value]`, or `[]` when the built-in failed (the call is then undefined).
+ */
+export interface HostBuiltin { readonly kind: 'host'; readonly arity: number; readonly wrapped?: boolean; readonly guardNestedSets?: boolean }
+/** Planned by the compiler itself (rego.metadata.rule: a constant of the calling rule). */
+export interface PlannedBuiltin { readonly kind: 'planned'; readonly arity: number }
+export type Builtin = NativeBuiltin | HostBuiltin | PlannedBuiltin;
 
 const native = (fn: string, arity: number): NativeBuiltin => ({ kind: 'native', fn, arity });
 const host = (arity: number): HostBuiltin => ({ kind: 'host', arity });
 
-export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
+const BUILTIN_TABLE = new Map<string, Builtin>([
   ['plus', native('rt_plus', 2)], ['minus', native('rt_minus', 2)], ['mul', native('rt_mul', 2)],
   ['div', native('rt_div', 2)], ['rem', native('rt_rem', 2)], ['or', native('rt_union', 2)], ['and', native('rt_intersect', 2)],
   ['count', native('rt_bi_count', 1)], ['sum', native('rt_bi_sum', 1)], ['product', native('rt_bi_product', 1)],
@@ -29,7 +36,19 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['trim', native('rt_bi_trim', 2)], ['trim_left', native('rt_bi_trim_left', 2)], ['trim_right', native('rt_bi_trim_right', 2)],
   ['substring', native('rt_bi_substring', 3)], ['strings.split_n', native('rt_bi_strings_split_n', 3)],
   ['format_int', native('rt_bi_format_int', 2)],
+  ['type_name', native('rt_bi_type_name', 1)], ['object.subset', native('rt_bi_object_subset', 2)],
+  ['union', native('rt_bi_union', 1)], ['intersection', native('rt_bi_intersection', 1)],
+  ['array.flatten', native('rt_bi_array_flatten', 1)],
+  // walk(x, [path, value]) is a relation: the planner iterates internal.walk(x) (plan-body.ts);
+  // `walk` here gives the check pass its arity.
+  ['walk', native('rt_bi_walk', 1)], ['internal.walk', native('rt_bi_walk', 1)],
+  ['rego.metadata.rule', { kind: 'planned', arity: 0 }],
   // Host built-ins: implemented by the SDK in JavaScript, or supplied by the embedding (time.now_ns).
-  ['sprintf', host(2)], ['time.now_ns', host(0)], ['regex.split', host(2)], ['json.is_valid', host(1)],
+  ['sprintf', host(2)], ['time.now_ns', host(0)], ['json.is_valid', host(1)],
   ['yaml.marshal', host(1)], ['yaml.unmarshal', host(1)], ['yaml.is_valid', host(1)],
 ]);
+for (const [name, def] of Object.entries(HOST_BUILTINS)) {
+  if (!BUILTIN_TABLE.has(name)) BUILTIN_TABLE.set(name, { kind: 'host', arity: def.arity, wrapped: true, guardNestedSets: def.guardNestedSets === true });
+}
+
+export const BUILTINS: ReadonlyMap<string, Builtin> = BUILTIN_TABLE;

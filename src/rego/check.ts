@@ -1,281 +1,145 @@
-// Compile checks: the rule tree (refs into data resolve against it), rule-group consistency,
-// and safety — every variable bound by a positive literal before it is used, reordering body
-// literals the way OPA does when a later literal binds what an earlier one needs.
-import { RegoCompileError, type Literal, type Module, type Rule, type Term } from './ast.ts';
+// The check pass: runs over the whole AST after parsing and before planning, and reports every
+// problem it finds at once, each at file:line:col — rule groups that disagree (rule-tree.ts),
+// calls to functions that do not exist or with the wrong number of arguments, and unsafe
+// variables in rule bodies (safety.ts). The planner then works on a policy known to be sound
+// at this level; what it still refuses is what the subset leaves out.
+import { RegoCompileError, formatLocation, unsupported, type Literal, type Module, type Rule, type Term } from './ast.ts';
+import { buildRuleTree, type TreeNode } from './rule-tree.ts';
+import { orderBody, allVarsOfTerm } from './safety.ts';
+import { ModuleScope, declaredNames } from './scope.ts';
+import { BUILTINS } from './builtins.ts';
 
-export interface RuleGroup {
-  readonly path: readonly string[];
-  readonly kind: Rule['kind'];
-  readonly rules: Rule[];
-  readonly defaultRule: Rule | null;
-  readonly module: Module;
-  /** Function arity (functions only). */
-  readonly arity: number;
+export interface CheckOptions {
+  /** Host built-ins the embedding supplies (name → arity). */
+  readonly hostBuiltins?: Readonly<Record<string, number>>;
 }
 
-export interface TreeNode {
-  group: RuleGroup | null;
-  readonly children: Map<string, TreeNode>;
+export interface CheckedPolicy {
+  readonly modules: readonly Module[];
+  readonly tree: TreeNode;
 }
 
-export function buildRuleTree(modules: readonly Module[]): TreeNode {
-  const root: TreeNode = { group: null, children: new Map() };
-  const groups = new Map<string, { kind: Rule['kind']; rules: Rule[]; def: Rule | null; module: Module; arity: number }>();
-  for (const m of modules) {
-    for (const r of m.rules) {
-      const path = [...m.packagePath, r.name];
-      const key = path.join('.');
-      let g = groups.get(key);
-      if (!g) {
-        g = { kind: r.kind, rules: [], def: null, module: m, arity: r.args.length };
-        groups.set(key, g);
-      }
-      if (g.kind !== r.kind) {
-        throw new RegoCompileError(r.loc, 'rule kinds', `rego_type_error: conflicting rules data.${key} found (mixes ${g.kind} and ${r.kind})`);
-      }
-      if (r.kind === 'function' && r.args.length !== g.arity) {
-        throw new RegoCompileError(r.loc, 'function arity', `rego_type_error: function data.${key} has arity ${r.args.length} and ${g.arity}`);
-      }
-      if (r.isDefault) {
-        if (g.def) throw new RegoCompileError(r.loc, 'default', `rego_type_error: multiple default rules data.${key} found`);
-        g.def = r;
-      } else g.rules.push(r);
+/** Operators the parser produces that are not built-in calls. */
+const OPERATORS: ReadonlySet<string> = new Set(['eq', 'assign', 'equal', 'neq', 'lt', 'lte', 'gt', 'gte', 'internal.member_2']);
+
+/** One error carrying all of them: the first's place, every message on its own line. */
+export class RegoCheckErrors extends RegoCompileError {
+  readonly errors: readonly RegoCompileError[];
+  constructor(errors: readonly RegoCompileError[]) {
+    const first = errors[0]!;
+    super(first.loc, first.construct, first.message.slice(formatLocation(first.loc).length + 2));
+    if (errors.length > 1) this.message += `\n${errors.slice(1).map((e) => e.message).join('\n')}`;
+    this.name = 'RegoCompileError';
+    this.errors = errors;
+  }
+}
+
+export function checkPolicy(modules: readonly Module[], options: CheckOptions = {}): CheckedPolicy {
+  const tree = buildRuleTree(modules);
+  const errors: RegoCompileError[] = [];
+  const attempt = (check: () => void): void => {
+    try { check(); } catch (error) {
+      if (error instanceof RegoCompileError) errors.push(error);
+      else throw error;
     }
-  }
-  // Every package exists as a (possibly empty) document, even without rules.
-  for (const m of modules) {
-    let node = root;
-    for (const seg of m.packagePath) {
-      let child = node.children.get(seg);
-      if (!child) { child = { group: null, children: new Map() }; node.children.set(seg, child); }
-      node = child;
-    }
-  }
-  for (const [key, g] of groups) {
-    const path = key.split('.');
-    let node = root;
-    for (const seg of path) {
-      if (node.group) throw new RegoCompileError(g.rules[0]?.loc ?? g.def!.loc, 'rule/package overlap', `rego_type_error: rule data.${path.join('.')} conflicts with rule at a prefix of its path`);
-      let child = node.children.get(seg);
-      if (!child) { child = { group: null, children: new Map() }; node.children.set(seg, child); }
-      node = child;
-    }
-    if (node.children.size > 0) throw new RegoCompileError(g.rules[0]?.loc ?? g.def!.loc, 'rule/package overlap', `rego_type_error: rule data.${key} conflicts with a package of the same path`);
-    node.group = { path, kind: g.kind, rules: g.rules, defaultRule: g.def, module: g.module, arity: g.arity };
-  }
-  return root;
-}
-
-export function lookupNode(root: TreeNode, path: readonly string[]): TreeNode | null {
-  let node: TreeNode | undefined = root;
-  for (const seg of path) {
-    node = node.children.get(seg);
-    if (!node) return null;
-  }
-  return node;
-}
-
-// ---------------------------------------------------------------- safety
-
-/** Decides whether a bare name is a variable (vs a rule, import or root document). */
-export type IsVarName = (name: string) => boolean;
-
-interface VarUse { readonly inputs: Set<string>; readonly outputs: Set<string> }
-
-function isPattern(t: Term): boolean {
-  return t.type === 'var' || t.type === 'array' || (t.type === 'object');
-}
-
-/** Vars in a term that must already be bound (inputs) vs those the term can bind (ref iteration). */
-function collectTerm(t: Term, isVar: IsVarName, use: VarUse, outer: ReadonlySet<string>): void {
-  switch (t.type) {
-    case 'var':
-      if (t.name !== '_' && isVar(t.name)) use.inputs.add(t.name);
-      return;
-    case 'ref':
-      if (t.head.type !== 'var') collectTerm(t.head, isVar, use, outer);
-      else if (t.head.name !== '_' && isVar(t.head.name)) use.inputs.add(t.head.name);
-      for (const p of t.path) {
-        if (isPattern(p)) collectPattern(p, isVar, use, outer);
-        else collectTerm(p, isVar, use, outer);
-      }
-      return;
-    case 'array': case 'set':
-      for (const i of t.items) collectTerm(i, isVar, use, outer);
-      return;
-    case 'object':
-      for (const [k, v] of t.entries) { collectTerm(k, isVar, use, outer); collectTerm(v, isVar, use, outer); }
-      return;
-    case 'call':
-      for (const a of t.args) collectTerm(a, isVar, use, outer);
-      return;
-    case 'arraycomp': case 'setcomp': case 'objectcomp': {
-      // Closure: comprehension vars that the enclosing body also mentions must be bound first.
-      const inner = new Set<string>();
-      allVarsOfTerm(t, isVar, inner);
-      for (const n of inner) if (outer.has(n)) use.inputs.add(n);
-      return;
-    }
-    default:
-      return;
-  }
-}
-
-/** Pattern positions: plain vars are outputs; refs/calls inside are inputs. */
-function collectPattern(t: Term, isVar: IsVarName, use: VarUse, outer: ReadonlySet<string>): void {
-  if (t.type === 'var') { if (t.name !== '_' && isVar(t.name)) use.outputs.add(t.name); return; }
-  if (t.type === 'array') { for (const i of t.items) collectPattern(i, isVar, use, outer); return; }
-  if (t.type === 'object') { for (const [k, v] of t.entries) { collectTerm(k, isVar, use, outer); collectPattern(v, isVar, use, outer); } return; }
-  collectTerm(t, isVar, use, outer);
-}
-
-/**
- * Vars a term mentions, into `into`. With `nested` false, only those outside its comprehensions (which
- * scope their own vars); with it true, those inside comprehensions and `every` bodies too.
- */
-function varsOfTerm(t: Term, isVar: IsVarName, into: Set<string>, nested: boolean): void {
-  switch (t.type) {
-    case 'var': if (t.name !== '_' && isVar(t.name)) into.add(t.name); return;
-    case 'ref': varsOfTerm(t.head, isVar, into, nested); for (const p of t.path) varsOfTerm(p, isVar, into, nested); return;
-    case 'array': case 'set': for (const i of t.items) varsOfTerm(i, isVar, into, nested); return;
-    case 'object': for (const [k, v] of t.entries) { varsOfTerm(k, isVar, into, nested); varsOfTerm(v, isVar, into, nested); } return;
-    case 'call': for (const a of t.args) varsOfTerm(a, isVar, into, nested); return;
-    case 'arraycomp': case 'setcomp':
-      if (nested) { varsOfTerm(t.term, isVar, into, nested); for (const l of t.body) varsOfLiteral(l, isVar, into, nested); }
-      return;
-    case 'objectcomp':
-      if (nested) { varsOfTerm(t.key, isVar, into, nested); varsOfTerm(t.value, isVar, into, nested); for (const l of t.body) varsOfLiteral(l, isVar, into, nested); }
-      return;
-    default: return;
-  }
-}
-
-function varsOfLiteral(l: Literal, isVar: IsVarName, into: Set<string>, nested: boolean): void {
-  switch (l.kind) {
-    case 'expr': varsOfTerm(l.term, isVar, into, nested); return;
-    case 'some': for (const v of l.vars) varsOfTerm(v, isVar, into, nested); return;
-    case 'somein':
-      if (l.key) varsOfTerm(l.key, isVar, into, nested);
-      varsOfTerm(l.value, isVar, into, nested);
-      varsOfTerm(l.collection, isVar, into, nested);
-      return;
-    case 'every': varsOfTerm(l.domain, isVar, into, nested); if (nested) for (const b of l.body) varsOfLiteral(b, isVar, into, nested); return;
-  }
-}
-
-/** Vars of a term outside its comprehensions (those are scoped to the comprehension). */
-export function outerVarsOfTerm(t: Term, isVar: IsVarName, into: Set<string>): void {
-  varsOfTerm(t, isVar, into, false);
-}
-
-function outerVarsOfLiteral(l: Literal, isVar: IsVarName, into: Set<string>): void {
-  varsOfLiteral(l, isVar, into, false);
-}
-
-/** Every var a term mentions, comprehensions included. */
-export function allVarsOfTerm(t: Term, isVar: IsVarName, into: Set<string>): void {
-  varsOfTerm(t, isVar, into, true);
-}
-
-export function allVarsOfLiteral(l: Literal, isVar: IsVarName, into: Set<string>): void {
-  varsOfLiteral(l, isVar, into, true);
-}
-
-/** Alternatives for a literal: each is (inputs needed, outputs bound). */
-function literalUses(l: Literal, isVar: IsVarName, outer: ReadonlySet<string>): VarUse[] {
-  const mk = (): VarUse => ({ inputs: new Set(), outputs: new Set() });
-  if (l.kind === 'some') return [mk()];
-  if (l.kind === 'somein') {
-    const u = mk();
-    collectTerm(l.collection, isVar, u, outer);
-    if (l.key) collectPattern(l.key, isVar, u, outer);
-    collectPattern(l.value, isVar, u, outer);
-    return [u];
-  }
-  if (l.kind === 'every') {
-    const u = mk();
-    collectTerm(l.domain, isVar, u, outer);
-    const inner = new Set<string>();
-    for (const b of l.body) allVarsOfLiteral(b, isVar, inner);
-    const own = new Set<string>();
-    if (l.key) allVarsOfTerm(l.key, isVar, own);
-    allVarsOfTerm(l.value, isVar, own);
-    for (const n of inner) if (!own.has(n) && outer.has(n)) u.inputs.add(n);
-    return [u];
-  }
-  if (l.negated) {
-    const u = mk();
-    const all = new Set<string>();
-    allVarsOfTerm(l.term, isVar, all);
-    for (const n of all) u.inputs.add(n);
-    return [u];
-  }
-  const t = l.term;
-  if (t.type === 'call' && (t.name === 'eq' || t.name === 'assign')) {
-    const [a, b] = t.args as [Term, Term];
-    const left = mk(); collectPattern(a, isVar, left, outer); collectTerm(b, isVar, left, outer);
-    if (t.name === 'assign') return [left];
-    const right = mk(); collectPattern(b, isVar, right, outer); collectTerm(a, isVar, right, outer);
-    const both = mk(); collectPattern(a, isVar, both, outer); collectPattern(b, isVar, both, outer);
-    return [left, right, both];
-  }
-  const u = mk();
-  collectTerm(t, isVar, u, outer);
-  return [u];
-}
-
-/**
- * Orders body literals so that every literal's inputs are bound when it runs; returns the
- * order. `bound` holds the names bound on entry (function args, enclosing scopes).
- */
-export function orderBody(body: readonly Literal[], isVar: IsVarName, bound: ReadonlySet<string>): Literal[] {
-  // Closure vars of a comprehension: outer vars, except `:=` declarations that come after it
-  // (those declare a new variable; the comprehension's own is local).
-  const declaredAt = new Map<string, number>();
-  body.forEach((l, i) => {
-    if (l.kind === 'expr' && l.term.type === 'call' && l.term.name === 'assign') {
-      const vars = new Set<string>();
-      outerVarsOfTerm(l.term.args[0]!, isVar, vars);
-      for (const v of vars) if (!declaredAt.has(v)) declaredAt.set(v, i);
-    }
-  });
-  const outerFor = (lit: Literal): Set<string> => {
-    const at = body.indexOf(lit);
-    const outer = new Set<string>(bound);
-    body.forEach((l, i) => {
-      if (l.kind === 'expr' && l.term.type === 'call' && l.term.name === 'assign' && i > at) { outerVarsOfTerm(l.term.args[1]!, isVar, outer); return; }
-      outerVarsOfLiteral(l, isVar, outer);
-    });
-    for (const [v, i] of declaredAt) if (i > at && !bound.has(v)) outer.delete(v);
-    return outer;
   };
-  const have = new Set(bound);
-  const remaining = [...body];
-  const ordered: Literal[] = [];
-  while (remaining.length > 0) {
-    let picked = -1;
-    for (let i = 0; i < remaining.length && picked < 0; i++) {
-      for (const u of literalUses(remaining[i]!, isVar, outerFor(remaining[i]!))) {
-        if ([...u.inputs].every((n) => have.has(n))) {
-          picked = i;
-          for (const n of u.outputs) have.add(n);
-          for (const n of u.inputs) have.add(n);
-          break;
+  const hostBuiltins = options.hostBuiltins ?? {};
+  for (const module of modules) {
+    for (const rule of module.rules) {
+      const scope = new ModuleScope(tree, module, declaredNames(rule));
+      const arityOf = (name: string): number | null =>
+        scope.resolveFunction(name)?.arity ?? BUILTINS.get(name)?.arity ?? hostBuiltins[name] ?? null;
+      const checkCall = (t: Extract<Term, { type: 'call' }>, outputArgument: boolean): void => {
+        if (OPERATORS.has(t.name)) return;
+        const arity = arityOf(t.name);
+        if (arity === null) throw new RegoCompileError(t.nameLoc, 'call', `rego_type_error: undefined function ${t.name} (not in the agentbus subset)`);
+        if (t.args.length !== arity && !(outputArgument && t.args.length === arity + 1)) {
+          throw new RegoCompileError(t.nameLoc, 'call', `rego_type_error: ${t.name}: arity mismatch (have ${t.args.length}, want ${arity})`);
         }
+      };
+      for (const term of termsOfRule(rule)) {
+        walkCalls(term, (call, topLevel) => attempt(() => checkCall(call, topLevel)));
+      }
+      for (const body of [rule.body, ...rule.elses.map((e) => e.body)]) {
+        for (const target of withTargets(body)) attempt(() => checkWithTarget(target, scope));
+      }
+      // Safety of the rule's own bodies (comprehension and `every` bodies are ordered where they are planned).
+      const bound = new Set<string>();
+      for (const arg of rule.args) allVarsOfTerm(arg, scope.isVar, bound);
+      for (const body of [rule.body, ...rule.elses.map((e) => e.body)]) {
+        attempt(() => { orderBody(body.map((l) => outputArgumentAsEquality(l, arityOf)), scope.isVar, bound); });
       }
     }
-    if (picked < 0) {
-      const l = remaining[0]!;
-      const missing = [...literalUses(l, isVar, outerFor(l))[0]!.inputs].filter((n) => !have.has(n));
-      throw new RegoCompileError(l.loc, 'unsafe var', `rego_unsafe_var_error: var ${missing[0] ?? '?'} is unsafe`);
-    }
-    const [lit] = remaining.splice(picked, 1);
-    // Names declared by `some x` or bound by `somein` become bound.
-    if (lit!.kind === 'somein') {
-      if (lit!.key) allVarsOfTerm(lit!.key, isVar, have);
-      allVarsOfTerm(lit!.value, isVar, have);
-    }
-    ordered.push(lit!);
   }
-  return ordered;
+  if (errors.length > 0) throw new RegoCheckErrors(errors);
+  return { modules, tree };
+}
+
+/** `f(a, out)` (the output-argument form of a call) is `out = f(a)`: the planner reads it so too. */
+export function outputArgumentAsEquality(lit: Literal, arityOf: (name: string) => number | null): Literal {
+  if (lit.kind === 'with') return { ...lit, literal: outputArgumentAsEquality(lit.literal, arityOf) };
+  if (lit.kind !== 'expr' || lit.term.type !== 'call' || OPERATORS.has(lit.term.name)) return lit;
+  const t = lit.term;
+  // walk(x, [path, value]) is a relation: one binding per node of x, iterated like `some … in`.
+  if (t.name === 'walk' && t.args.length === 2 && arityOf('walk') === 1) {
+    if (lit.negated) return lit;
+    const collection: Term = { type: 'call', name: 'internal.walk', nameLoc: t.nameLoc, args: [t.args[0]!], loc: t.loc };
+    return { kind: 'somein', key: null, value: t.args[1]!, collection, loc: lit.loc };
+  }
+  const arity = arityOf(t.name);
+  if (arity === null || t.args.length !== arity + 1) return lit;
+  const call: Term = { ...t, args: t.args.slice(0, arity) };
+  return { ...lit, term: { type: 'call', name: 'eq', nameLoc: t.nameLoc, args: [t.args[arity]!, call], loc: t.loc } };
+}
+
+function* termsOfRule(rule: Rule): Iterable<{ term: Term; topLevel: boolean }> {
+  for (const arg of rule.args) yield { term: arg, topLevel: false };
+  if (rule.key) yield { term: rule.key, topLevel: false };
+  yield { term: rule.value, topLevel: false };
+  for (const l of rule.body) yield* termsOfLiteral(l);
+  for (const e of rule.elses) { yield { term: e.value, topLevel: false }; for (const l of e.body) yield* termsOfLiteral(l); }
+}
+
+function* termsOfLiteral(l: Literal): Iterable<{ term: Term; topLevel: boolean }> {
+  switch (l.kind) {
+    case 'expr': yield { term: l.term, topLevel: true }; return;
+    case 'some': return;
+    case 'somein': yield { term: l.collection, topLevel: false }; return;
+    case 'every': yield { term: l.domain, topLevel: false }; for (const b of l.body) yield* termsOfLiteral(b); return;
+    case 'with': for (const m of l.modifiers) yield { term: m.value, topLevel: false }; yield* termsOfLiteral(l.literal); return;
+  }
+}
+
+/** Every call in a term (comprehension bodies included); `topLevel` for a literal's own call. */
+function walkCalls(entry: { term: Term; topLevel: boolean }, visit: (call: Extract<Term, { type: 'call' }>, topLevel: boolean) => void): void {
+  const walk = (t: Term, topLevel: boolean): void => {
+    switch (t.type) {
+      case 'call': visit(t, topLevel); t.args.forEach((a) => walk(a, false)); return;
+      case 'ref': walk(t.head, false); t.path.forEach((p) => walk(p, false)); return;
+      case 'array': case 'set': t.items.forEach((i) => walk(i, false)); return;
+      case 'object': t.entries.forEach(([k, v]) => { walk(k, false); walk(v, false); }); return;
+      case 'arraycomp': case 'setcomp': walk(t.term, false); bodyCalls(t.body); return;
+      case 'objectcomp': walk(t.key, false); walk(t.value, false); bodyCalls(t.body); return;
+      default: return;
+    }
+  };
+  const bodyCalls = (body: readonly Literal[]): void => {
+    for (const l of body) for (const e of termsOfLiteral(l)) walk(e.term, e.topLevel);
+  };
+  walk(entry.term, entry.topLevel);
+}
+
+/** The targets of every `with` in a body (and in the bodies of its `every` literals). */
+function* withTargets(body: readonly Literal[]): Iterable<Term> {
+  for (const l of body) {
+    if (l.kind === 'with') { for (const m of l.modifiers) yield m.target; yield* withTargets([l.literal]); }
+    if (l.kind === 'every') yield* withTargets(l.body);
+  }
+}
+
+/** `with` replaces input or data here; replacing a function or built-in is outside the subset. */
+function checkWithTarget(target: Term, scope: ModuleScope): void {
+  const head = target.type === 'ref' ? target.head : target;
+  const root = head.type === 'var' && !scope.isVar(head.name) ? scope.resolveName(head.name)?.[0] : undefined;
+  if (root !== 'input' && root !== 'data') throw unsupported(target.loc, '`with` on a function or built-in');
 }

@@ -27,15 +27,18 @@ class DataLayout {
       this.u32(T_STRING); this.u32(text.length); this.u32(textAt);
       return at;
     }
+    // An integer beyond 2^53 keeps its text, so that comparisons with numbers parsed from JSON
+    // (which keep theirs) are exact, and arithmetic on it is refused (runtime/ops.ts).
+    const bigText = c.t === 'number' && Number.isInteger(c.v) && !Number.isSafeInteger(c.v) && /^-?\d+$/.test(c.text) ? this.text(c.text) : null;
     this.align(8);
     const at = CONST_BASE + this.bytes.length;
     if (c.t === 'null') { this.u32(T_NULL); this.u32(0); }
     else if (c.t === 'boolean') { this.u32(T_BOOL); this.u32(c.v ? 1 : 0); }
     else {
-      this.u32(T_NUMBER); this.u32(0);
+      this.u32(T_NUMBER); this.u32(bigText?.length ?? 0);
       const f = new Uint8Array(new Float64Array([c.v]).buffer);
       for (const x of f) this.bytes.push(x);
-      this.u32(0); this.u32(0);
+      this.u32(bigText?.at ?? 0); this.u32(0);
     }
     return at;
   }

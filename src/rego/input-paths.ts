@@ -5,35 +5,11 @@
 // every ref is the same in the smaller document. Modules without the section (built by OPA, or
 // by an older agentbus) get the whole input.
 import { u32 } from './wasm-data.ts';
+import { inputPathTree, treePaths, type InputPathTree } from './input-path-tree.ts';
+
+export { inputPathTree, treePaths, type InputPathTree };
 
 export const INPUT_PATHS_SECTION = 'agentbus.input_paths';
-
-/** true: the whole subtree is read; a map: only these keys (each with its own tree). */
-export type InputPathTree = true | ReadonlyMap<string, InputPathTree>;
-
-/** The smallest tree covering the paths (each a list of object keys under `input`). */
-export function inputPathTree(paths: readonly (readonly string[])[]): InputPathTree {
-  let root: InputPathTree | Map<string, InputPathTree> = new Map();
-  for (const path of paths) {
-    if (path.length === 0) return true;
-    let node: Map<string, InputPathTree> = root as Map<string, InputPathTree>;
-    for (let i = 0; i < path.length; i++) {
-      const key = path[i]!;
-      const child = node.get(key);
-      if (child === true) break;
-      if (i === path.length - 1) { node.set(key, true); break; }
-      if (child === undefined) { const next = new Map<string, InputPathTree>(); node.set(key, next); node = next; }
-      else node = child as Map<string, InputPathTree>;
-    }
-  }
-  return root;
-}
-
-/** The tree's paths, leaves only, sorted: the section's content. */
-export function treePaths(tree: InputPathTree, prefix: readonly string[] = []): string[][] {
-  if (tree === true) return [[...prefix]];
-  return [...tree.keys()].sort().flatMap((k) => treePaths(tree.get(k)!, [...prefix, k]));
-}
 
 /** Appends the custom section recording `tree` to a wasm binary. */
 export function addInputPathsSection(wasm: Uint8Array, tree: InputPathTree): Uint8Array {

@@ -2,7 +2,7 @@
 // nested blocks; a statement that cannot proceed (undefined value, failed test) ends the
 // innermost enclosing block / not / scan iteration, and execution continues after it.
 
-import type { InputPathTree } from './input-paths.ts';
+import type { InputPathTree } from './input-path-tree.ts';
 
 export type ConstValue =
   | { readonly t: 'null' }

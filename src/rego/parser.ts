@@ -1,9 +1,10 @@
 // Recursive-descent parser for Rego v1 syntax (the agentbus subset). Constructs outside the
 // subset are rejected here when they are syntactic (`with`, ref heads, v0 rule bodies).
 import { tokenize, type Token } from './lexer.ts';
+import { attachMetadata } from './annotations.ts';
 import {
   RegoCompileError, unsupported, type Term, type Literal, type Rule, type Module, type Import,
-  type Location, type ElseClause, type RuleKind,
+  type Location, type ElseClause, type RuleKind, type WithModifier,
 } from './ast.ts';
 
 const INFIX: Record<string, string> = {
@@ -15,10 +16,24 @@ const LEVELS: readonly (readonly string[])[] = [
   ['==', '!=', '<', '<=', '>', '>='], ['|'], ['&'], ['+', '-'], ['*', '/', '%'],
 ];
 
+/**
+ * Deepest nesting of brackets, parentheses, unary minus and comprehension bodies the compiler takes.
+ * Every later stage walks terms recursively, so a bound here keeps them all off the stack's limit;
+ * policies never come near it (OPA's own suite nests a few levels).
+ */
+export const MAX_NESTING = 200;
+/** Longest reference (`a.b[c]...`): later stages keep each prefix of a reference. */
+export const MAX_REF_LENGTH = 1000;
+
 class Parser {
   private pos = 0;
+  private depth = 0;
   /** Set while parsing the first term after `[` or `{`, where `|` starts a comprehension body. */
   private noUnion = false;
+  /** `not { … }` is a body (rego.v2 or future.keywords imported), not the negation of a literal. */
+  private notWithBody = false;
+  /** The module imports rego.v1 / rego.v2: v0-only readings (a bare `p[x]` as a partial set) are off. */
+  private v1Module = false;
   private readonly tokens: Token[];
   constructor(source: string, private readonly file: string) {
     this.tokens = tokenize(source, file);
@@ -79,7 +94,13 @@ class Parser {
     const path = this.dottedName();
     let alias = path[path.length - 1]!;
     if (this.is('as') && !this.peek().newlineBefore) { this.next(); alias = this.ident().text; }
-    if (path[0] === 'rego' || path[0] === 'future') return null; // v1 keywords are always on
+    // v1 keywords are always on; `not` with a body needs rego.v2 or future.keywords(.not).
+    if (path[0] === 'rego' || path[0] === 'future') {
+      const name = path.join('.');
+      if (name === 'rego.v2' || name === 'future.keywords' || name === 'future.keywords.not') this.notWithBody = true;
+      if (name === 'rego.v1' || name === 'rego.v2') this.v1Module = true;
+      return null;
+    }
     if (path[0] !== 'data' && path[0] !== 'input') throw new RegoCompileError(loc, 'import', 'import must start with data or input');
     return { path, alias, loc };
   }
@@ -89,17 +110,22 @@ class Parser {
     let isDefault = false;
     if (this.is('default')) { this.next(); isDefault = true; }
     const nameTok = this.ident();
-    const name = nameTok.text;
+    // A ref head with constant parts (`a.b.c := 1`, `p.q.f(x) := …`): the rule sits at that path
+    // under the package; its name keeps the dots (rule-tree.ts splits them).
+    const parts = [nameTok.text];
+    while (this.is('.') && !this.peek().newlineBefore) { this.next(); parts.push(this.ident().text); }
+    const name = parts.join('.');
     const loc = nameTok.loc;
     let kind: RuleKind = 'complete';
     let args: Term[] = [];
     let key: Term | null = null;
-    if (this.is('.') && !this.peek().newlineBefore) throw unsupported(this.peek().loc, 'a rule head with a multi-part ref (ref heads)');
     if (this.is('(') && !this.peek().newlineBefore) {
       this.next();
       kind = 'function';
-      if (!this.is(')')) {
-        do { args.push(this.parseTerm()); } while (this.accept(','));
+      // A trailing comma is allowed (`opa fmt` writes one after the last of several lines).
+      while (!this.is(')')) {
+        args.push(this.parseTerm());
+        if (!this.accept(',')) break;
       }
       this.expect(')');
     } else if (this.is('[') && !this.peek().newlineBefore) {
@@ -110,6 +136,8 @@ class Parser {
       if (this.is('[')) throw unsupported(this.peek().loc, 'a nested partial object head (ref heads)');
       // Rego v0: `p[x] { body }` is a partial set.
       if (this.is('{') && !this.peek().newlineBefore) kind = 'partialset';
+      // Rego v0: a bare `p[x]` (the next rule on the next line) is an element of partial set p.
+      else if (!this.v1Module && (this.peek().kind === 'eof' || this.peek().newlineBefore)) kind = 'partialset';
       else if (!this.is(':=') && !this.is('=')) throw unsupported(this.peek().loc, 'a partial rule head `p[x]` without a value or body');
     } else if (this.is('contains')) {
       this.next();
@@ -168,7 +196,7 @@ class Parser {
   private parseLiterals(close: string): Literal[] {
     const saved = this.noUnion;
     this.noUnion = false;
-    try { return this.parseLiteralsInner(close); } finally { this.noUnion = saved; }
+    try { return this.nested(this.tokens[this.pos - 1] ?? this.peek(), () => this.parseLiteralsInner(close)); } finally { this.noUnion = saved; }
   }
 
   private parseLiteralsInner(close: string): Literal[] {
@@ -186,8 +214,14 @@ class Parser {
 
   private parseLiteral(): Literal {
     const lit = this.parseLiteralNoWith();
-    if (this.is('with') && !this.peek().newlineBefore) throw unsupported(this.peek().loc, 'the `with` keyword');
-    return lit;
+    const modifiers: WithModifier[] = [];
+    while (this.is('with') && !this.peek().newlineBefore) {
+      const loc = this.next().loc;
+      const target = this.parseTermNoIn();
+      this.expect('as');
+      modifiers.push({ target, value: this.parseTermNoIn(), loc });
+    }
+    return modifiers.length === 0 ? lit : { kind: 'with', literal: lit, modifiers, loc: lit.loc };
   }
 
   private parseLiteralNoWith(): Literal {
@@ -228,11 +262,27 @@ class Parser {
     if (this.is('not')) {
       this.next();
       negated = true;
-      if (this.is('{')) throw unsupported(this.peek().loc, '`not` with a body (rego.v2 / future.keywords.not)');
+      if (this.is('{')) {
+        if (!this.notWithBody) throw unsupported(this.peek().loc, '`not` with a body (rego.v2 / future.keywords.not)');
+        return this.notBody(t);
+      }
     }
     const term = this.parseExpr();
-    if (this.is('with')) throw unsupported(this.peek().loc, 'the `with` keyword');
     return { kind: 'expr', negated, term, loc: t.loc };
+  }
+
+  /**
+   * `not { a; b }` holds when the body has no solution: planned as `count({true | a; b}) == 0`,
+   * so the body's own variables stay local to it and outer ones are read as bound, as a
+   * comprehension's are.
+   */
+  private notBody(not: Token): Literal {
+    const open = this.next();
+    const body = this.parseLiterals('}');
+    const solutions: Term = { type: 'setcomp', term: { type: 'boolean', value: true, loc: open.loc }, body, loc: open.loc };
+    const count: Term = { type: 'call', name: 'count', nameLoc: open.loc, args: [solutions], loc: open.loc };
+    const zero: Term = { type: 'number', value: 0, text: '0', loc: open.loc };
+    return { kind: 'expr', negated: false, term: { type: 'call', name: 'equal', nameLoc: not.loc, args: [count, zero], loc: not.loc }, loc: not.loc };
   }
 
   /** expr := term (':=' | '=') term | term */
@@ -248,13 +298,17 @@ class Parser {
 
   private parseMembership(): Term {
     let lhs = this.parseBinary(0);
-    // `k, v in c` only appears as a whole literal; a bare `,` here ends the term otherwise.
-    while (this.is('in') && !this.peek().newlineBefore) {
-      const op = this.next();
-      const rhs = this.parseBinary(0);
-      lhs = { type: 'call', name: 'internal.member_2', nameLoc: op.loc, args: [lhs, rhs], loc: lhs.loc };
-    }
-    return lhs;
+    const depth = this.depth;
+    try {
+      // `k, v in c` only appears as a whole literal; a bare `,` here ends the term otherwise.
+      while (this.is('in') && !this.peek().newlineBefore) {
+        const op = this.next();
+        this.deeper(op);
+        const rhs = this.parseBinary(0);
+        lhs = { type: 'call', name: 'internal.member_2', nameLoc: op.loc, args: [lhs, rhs], loc: lhs.loc };
+      }
+      return lhs;
+    } finally { this.depth = depth; }
   }
 
   private parseTermNoIn(): Term { return this.parseBinary(0); }
@@ -279,14 +333,25 @@ class Parser {
   private parseBinary(level: number): Term {
     if (level >= LEVELS.length) return this.parseUnary();
     let lhs = this.parseBinary(level + 1);
-    while (true) {
-      const t = this.peek();
-      if (t.kind !== 'punct' || !LEVELS[level]!.includes(t.text) || t.newlineBefore) return lhs;
-      if (t.text === '|' && this.noUnion) return lhs;
-      this.next();
-      const rhs = this.parseBinary(level + 1);
-      lhs = { type: 'call', name: INFIX[t.text]!, nameLoc: t.loc, args: [lhs, rhs], loc: lhs.loc };
-    }
+    const depth = this.depth;
+    try {
+      while (true) {
+        const t = this.peek();
+        if (t.kind !== 'punct' || !LEVELS[level]!.includes(t.text) || t.newlineBefore) return lhs;
+        if (t.text === '|' && this.noUnion) return lhs;
+        this.next();
+        // Each operator of a chain nests the terms before it one level deeper (`a + b + c` is `(a + b) + c`).
+        this.deeper(t);
+        const rhs = this.parseBinary(level + 1);
+        lhs = { type: 'call', name: INFIX[t.text]!, nameLoc: t.loc, args: [lhs, rhs], loc: lhs.loc };
+      }
+    } finally { this.depth = depth; }
+  }
+
+  /** One more level of nesting until the enclosing construct's end (which restores the depth). */
+  private deeper(at: Token): void {
+    if (this.depth >= MAX_NESTING) throw unsupported(at.loc, `nesting deeper than ${MAX_NESTING} levels (brackets, parentheses, operators, unary minus or comprehensions)`);
+    this.depth++;
   }
 
   private parseUnary(): Term {
@@ -298,13 +363,28 @@ class Parser {
     }
     if (this.is('-')) {
       this.next();
-      const operand = this.parseUnary();
+      const operand = this.nested(t, () => this.parseUnary());
       return { type: 'call', name: 'minus', nameLoc: t.loc, args: [{ type: 'number', value: 0, text: '0', loc: t.loc }, operand], loc: t.loc };
     }
     return this.parsePostfix(this.parsePrimary());
   }
 
   private parsePrimary(): Term {
+    const t = this.peek();
+    if (t.kind === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) return this.nested(t, () => this.parsePrimaryInner());
+    return this.parsePrimaryInner();
+  }
+
+  /** Parses one nesting level, refusing (with the place) nesting deeper than MAX_NESTING. */
+  private nested<T>(at: Token, parse: () => T): T {
+    if (this.depth >= MAX_NESTING) {
+      throw unsupported(at.loc, `nesting deeper than ${MAX_NESTING} levels (brackets, parentheses, operators, unary minus or comprehensions)`);
+    }
+    this.depth++;
+    try { return parse(); } finally { this.depth--; }
+  }
+
+  private parsePrimaryInner(): Term {
     const t = this.next();
     const loc = t.loc;
     if (t.kind === 'number') return { type: 'number', value: Number(t.text), text: t.text, loc };
@@ -325,7 +405,10 @@ class Parser {
       if (this.is('(') && !this.peek().newlineBefore) {
         this.next();
         const args: Term[] = [];
-        if (!this.is(')')) { do { args.push(this.parseInner()); } while (this.accept(',')); }
+        while (!this.is(')')) {
+          args.push(this.parseInner());
+          if (!this.accept(',')) break;
+        }
         this.expect(')');
         return { type: 'call', name, nameLoc: loc, args, loc };
       }
@@ -387,10 +470,11 @@ class Parser {
         const n = this.next();
         path.push({ type: 'string', value: n.text, loc: n.loc });
       } else if (this.is('[')) {
-        this.next();
-        path.push(this.parseInner());
+        const open = this.next();
+        path.push(this.nested(open, () => this.parseInner()));
         this.expect(']');
       } else break;
+      if (path.length > MAX_REF_LENGTH) throw unsupported(this.peek().loc, `a reference longer than ${MAX_REF_LENGTH} elements`);
     }
     if (path.length === 0) return term;
     if (term.type === 'ref') return { type: 'ref', head: term.head, path: [...term.path, ...path], loc: term.loc };
@@ -399,7 +483,7 @@ class Parser {
 }
 
 export function parseModule(source: string, file: string): Module {
-  return new Parser(source, file).parseModule();
+  return attachMetadata(new Parser(source, file).parseModule(), source);
 }
 
 /** Parses a query such as `data.test.p = x` or `input.x = 1` into body literals. */

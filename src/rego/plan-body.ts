@@ -1,12 +1,16 @@
 // Planning of rule bodies: literals and terms to IR statements. Iteration (refs with unbound
 // variables, `some x in c`) opens a scan, and everything planned afterwards goes inside it:
 // `this.out` is the cursor into the innermost statement list.
-import { RegoCompileError, unsupported, type Literal, type Term, type Location } from './ast.ts';
-import { orderBody, allVarsOfTerm } from './check.ts';
+import { RegoCompileError, unsupported, type Literal, type Term, type Location, type MetadataBlock } from './ast.ts';
+import { ruleAnnotations } from './annotations.ts';
+import { orderBody, allVarsOfTerm } from './safety.ts';
+import { outputArgumentAsEquality } from './check.ts';
 import { BUILTINS } from './builtins.ts';
+import { wrappedBuiltinName } from './host-builtins/index.ts';
 import { containsWildcard, isPattern, hasPatternVars, patternVars, type Env } from './patterns.ts';
 import type { Operand, Stmt } from './ir.ts';
-import type { PolicyPlanner, ModuleScope } from './plan.ts';
+import type { PlanContext, DataAccess } from './plan-context.ts';
+import type { ModuleScope } from './scope.ts';
 
 export type { Env };
 
@@ -29,6 +33,16 @@ export class FunctionBuilder {
   }
 }
 
+/** A JSON value as a term (object and array literals of constants). */
+function jsonTerm(v: unknown, loc: Location): Term {
+  if (v === null) return { type: 'null', loc };
+  if (typeof v === 'boolean') return { type: 'boolean', value: v, loc };
+  if (typeof v === 'number') return { type: 'number', value: v, text: String(v), loc };
+  if (typeof v === 'string') return { type: 'string', value: v, loc };
+  if (Array.isArray(v)) return { type: 'array', items: v.map((x) => jsonTerm(x, loc)), loc };
+  return { type: 'object', entries: Object.entries(v as object).map(([k, x]) => [{ type: 'string', value: k, loc }, jsonTerm(x, loc)] as const), loc };
+}
+
 /** Significant decimal digits of a number literal (OPA keeps them all; a double holds 15 safely). */
 function significantDigits(text: string): number {
   const mantissa = text.replace(/^-/, '').replace(/[eE].*$/, '');
@@ -36,18 +50,38 @@ function significantDigits(text: string): number {
   return (mantissa.includes('.') ? digits.replace(/0+$/, '') : digits.replace(/0+$/, '')).length;
 }
 
+/**
+ * An integer literal beyond 2^53 that a double holds exactly (10^17, 2^64): every operation then
+ * sees its exact value, and arithmetic on it is refused at run time like any number that big.
+ */
+function exactDouble(text: string, value: number): boolean {
+  return /^-?\d+$/.test(text) && BigInt(text) === BigInt(value);
+}
+
 const OPERATORS: ReadonlySet<string> = new Set(['eq', 'assign', 'equal', 'neq', 'lt', 'lte', 'gt', 'gte', 'internal.member_2']);
 const RELATIONS: Record<string, 'lt' | 'lte' | 'gt' | 'gte'> = { lt: 'lt', lte: 'lte', gt: 'gt', gte: 'gte' };
 const RELATION_KIND: Record<string, number> = { equal: 0, neq: 1, lt: 2, lte: 3, gt: 4, gte: 5 };
 
-export class BodyPlanner {
+export class BodyPlanner implements DataAccess {
   out: Stmt[];
+  noMemo: boolean;
+  /** The METADATA block of the rule being planned (what rego.metadata.rule() returns). */
+  ruleMetadata: MetadataBlock | undefined;
+  /** The input and data documents: the function's parameters, or their replacements under `with`. */
+  private input: Operand = { local: 0 };
+  private data: Operand = { local: 1 };
   constructor(
-    private readonly policy: PolicyPlanner,
+    private readonly policy: PlanContext,
     private readonly scope: ModuleScope,
     private readonly fb: FunctionBuilder,
     out: Stmt[],
-  ) { this.out = out; }
+    noMemo = false,
+  ) { this.out = out; this.noMemo = noMemo; }
+
+  /** True while `with` has replaced input or data (their lookups then are not cached per function). */
+  private get replaced(): boolean {
+    return !('local' in this.input && this.input.local === 0 && 'local' in this.data && this.data.local === 1);
+  }
 
   private isVar = (name: string): boolean => this.scope.isVar(name);
 
@@ -74,15 +108,12 @@ export class BodyPlanner {
     for (const lit of ordered) this.planLiteral(lit, env);
   }
 
-  /** `f(a, out)` (the output-argument form of a call) is `out = f(a)`. */
+  /** `f(a, out)` is `out = f(a)` (see check.ts, which reports calls that resolve to nothing). */
   private rewriteOutputArgument(lit: Literal): Literal {
-    if (lit.kind !== 'expr' || lit.term.type !== 'call') return lit;
-    const t = lit.term;
-    const arity = this.arityOf(t.name);
-    if (arity === null && !OPERATORS.has(t.name)) throw new RegoCompileError(t.nameLoc, 'call', `rego_type_error: undefined function ${t.name} (not in the agentbus subset)`);
-    if (arity === null || t.args.length !== arity + 1) return lit;
-    const call: Term = { ...t, args: t.args.slice(0, arity) };
-    return { ...lit, term: { type: 'call', name: 'eq', nameLoc: t.nameLoc, args: [t.args[arity]!, call], loc: t.loc } };
+    if (lit.kind === 'expr' && lit.term.type === 'call' && !OPERATORS.has(lit.term.name) && this.arityOf(lit.term.name) === null) {
+      throw new RegoCompileError(lit.term.nameLoc, 'call', `rego_type_error: undefined function ${lit.term.name} (not in the agentbus subset)`);
+    }
+    return outputArgumentAsEquality(lit, (name) => this.arityOf(name));
   }
 
   private arityOf(name: string): number | null {
@@ -134,6 +165,7 @@ export class BodyPlanner {
         this.emit({ op: 'failIfDefined', source: { local: violated } });
         return;
       }
+      case 'with': this.planWith(lit, env); return;
       case 'expr':
         if (lit.negated) {
           this.planNegated(() => this.planExpr(lit.term, new Map(env)));
@@ -142,6 +174,54 @@ export class BodyPlanner {
         this.planExpr(lit.term, env);
         return;
     }
+  }
+
+  /**
+   * `lit with input.a as x with data.b as y`: the replacement documents are built first (each
+   * replacing the value at its path, upserting objects), then the literal is planned reading them,
+   * through rule functions that do not memoise (their values depend on the documents).
+   */
+  private planWith(lit: Extract<Literal, { kind: 'with' }>, env: Env): void {
+    let input = this.input;
+    let data = this.data;
+    for (const m of lit.modifiers) {
+      const target = this.withTarget(m.target);
+      const value = this.planTerm(m.value, env);
+      let replaced = value;
+      if (target.path.length > 0) {
+        const keys = this.planTerm({ type: 'array', items: target.path.map((k) => ({ type: 'string', value: k, loc: m.loc }) as Term), loc: m.loc }, env);
+        const local = this.fb.newLocal();
+        this.emit({ op: 'call', fn: 'rt_with_path', args: [target.root === 'input' ? input : data, keys, value], target: local });
+        replaced = { local };
+      }
+      if (target.root === 'input') input = replaced;
+      else data = replaced;
+    }
+    const saved = { input: this.input, data: this.data, noMemo: this.noMemo };
+    this.input = input;
+    this.data = data;
+    this.noMemo = true;
+    try { this.planLiteral(lit.literal, env); } finally { this.input = saved.input; this.data = saved.data; this.noMemo = saved.noMemo; }
+  }
+
+  /** What a `with` replaces: input or base data at a constant path (rules and functions stay as they are). */
+  private withTarget(t: Term): { root: 'input' | 'data'; path: string[] } {
+    const head = t.type === 'ref' ? t.head : t;
+    const tail = t.type === 'ref' ? t.path : [];
+    if (head.type !== 'var' || this.isVar(head.name) || tail.some((p) => p.type !== 'string')) throw unsupported(t.loc, '`with` on anything but input or data at a constant path');
+    const abs = [...(this.scope.resolveName(head.name) ?? [head.name]), ...tail.map((p) => (p as { value: string }).value)];
+    if (abs[0] === 'input') return { root: 'input', path: abs.slice(1) };
+    if (abs[0] !== 'data') throw unsupported(t.loc, '`with` on a function or built-in');
+    // Replacing (part of) a rule's value, or a package holding rules, would need the rules' own
+    // values merged in; base data beside the rules is replaced as a document.
+    let node = this.policy.tree;
+    for (const seg of abs.slice(1)) {
+      const child = node.children.get(seg);
+      if (!child) return { root: 'data', path: abs.slice(1) };
+      if (child.group) break;
+      node = child;
+    }
+    throw unsupported(t.loc, '`with` on a rule or on a package holding rules');
   }
 
   /**
@@ -271,7 +351,7 @@ export class BodyPlanner {
       case 'boolean': return { const: this.policy.constant({ t: 'boolean', v: t.value }) };
       case 'number':
         if (!Number.isFinite(t.value)) throw unsupported(t.loc, `the number ${t.text}`);
-        if (Number.isInteger(t.value) ? !Number.isSafeInteger(t.value) : significantDigits(t.text) > 15) {
+        if (Number.isInteger(t.value) ? !Number.isSafeInteger(t.value) && !exactDouble(t.text, t.value) : significantDigits(t.text) > 15) {
           throw unsupported(t.loc, `the number ${t.text} beyond double precision (2^53)`);
         }
         return { const: this.policy.constant({ t: 'number', v: t.value, text: t.text }) };
@@ -348,7 +428,7 @@ export class BodyPlanner {
       if (t.args.length !== fn.arity) throw new RegoCompileError(t.nameLoc, 'call', `rego_type_error: ${t.name}: arity mismatch (have ${t.args.length}, want ${fn.arity})`);
       const args = t.args.map((a) => this.planTerm(a, env));
       const target = this.fb.newLocal();
-      this.emit({ op: 'call', fn: this.policy.functionFor(fn), args: [{ local: 0 }, { local: 1 }, ...args], target });
+      this.emit({ op: 'call', fn: this.policy.functionFor(fn, this.noMemo), args: [this.input, this.data, ...args], target });
       return { local: target };
     }
     const extraArity = this.policy.extraHostBuiltins[t.name];
@@ -358,7 +438,16 @@ export class BodyPlanner {
       if (t.args.length === builtin.arity + 1) throw unsupported(t.nameLoc, `the output-argument form of ${t.name}`);
       throw new RegoCompileError(t.nameLoc, 'call', `rego_type_error: ${t.name}: arity mismatch (have ${t.args.length}, want ${builtin.arity})`);
     }
+    if (t.name === 'walk') return this.planWalk(t, env);
+    if (builtin.kind === 'planned') return this.planTerm(jsonTerm(ruleAnnotations(this.ruleMetadata, t.loc), t.loc), env);
     const args = t.args.map((a) => this.planTerm(a, env));
+    if (builtin.kind === 'host' && builtin.guardNestedSets === true) {
+      for (let i = 0; i < args.length; i++) {
+        const guarded = this.fb.newLocal();
+        this.emit({ op: 'call', fn: 'rt_host_nested_set_guard', args: [args[i]!], target: guarded });
+        args[i] = { local: guarded };
+      }
+    }
     if (t.name === 'sprintf') {
       const guarded = this.fb.newLocal();
       this.emit({ op: 'call', fn: 'rt_sprintf_guard', args: [args[1]!], target: guarded });
@@ -367,11 +456,32 @@ export class BodyPlanner {
     const target = this.fb.newLocal();
     if (builtin.kind === 'native') {
       this.emit({ op: 'call', fn: builtin.fn, args, target });
+    } else if (builtin.wrapped === true && !this.policy.strictBuiltinErrors) {
+      const id = this.policy.hostBuiltin(wrappedBuiltinName(t.name));
+      const wrappedResult = this.fb.newLocal();
+      this.emit({ op: 'call', fn: `rt_host${args.length}`, args: [this.policy.i32(id), ...args], target: wrappedResult });
+      this.emit({ op: 'call', fn: 'rt_get', args: [{ local: wrappedResult }, { const: this.policy.constant({ t: 'number', v: 0, text: '0' }) }], target });
     } else {
       const id = this.policy.hostBuiltin(t.name);
       this.emit({ op: 'call', fn: `rt_host${args.length}`, args: [this.policy.i32(id), ...args], target });
     }
     return { local: target };
+  }
+
+  /**
+   * `walk(x)` as a value is OPA's relation: each [path, value] pair of x in turn, so it opens a
+   * scan over the pairs and everything planned after it runs once per pair.
+   */
+  private planWalk(t: Extract<Term, { type: 'call' }>, env: Env): Operand {
+    if (t.args.length !== 1) throw new RegoCompileError(t.nameLoc, 'call', `rego_type_error: walk: arity mismatch (have ${t.args.length}, want 1)`);
+    const pairs = this.fb.newLocal();
+    this.emit({ op: 'call', fn: 'rt_bi_walk', args: [this.planTerm(t.args[0]!, env)], target: pairs });
+    const key = this.fb.newLocal();
+    const value = this.fb.newLocal();
+    const scan: Stmt = { op: 'scan', source: { local: pairs }, key, value, body: [] };
+    this.emit(scan);
+    this.out = scan.body;
+    return { local: value };
   }
 
   // ------------------------------------------------------------ refs
@@ -389,7 +499,7 @@ export class BodyPlanner {
       if (abs[0] === 'input') {
         // The policy reads this subtree of input (its constant-key prefix; see input-paths.ts).
         this.policy.inputPaths.push(abs.slice(1));
-        cur = { local: 0 };
+        cur = this.input;
         this.emit({ op: 'defined', source: cur });
         cur = this.cachedPath(cur, abs);
         path = dynamicRest;
@@ -424,13 +534,13 @@ export class BodyPlanner {
   callFunction(fn: string, loc: Location): Operand {
     void loc;
     const target = this.fb.newLocal();
-    this.emit({ op: 'call', fn, args: [{ local: 0 }, { local: 1 }], target });
+    this.emit({ op: 'call', fn, args: [this.input, this.data], target });
     return { local: target };
   }
 
   /** Walks base data from the `data` parameter. */
   baseData(path: readonly string[]): Operand {
-    const root: Operand = { local: 1 };
+    const root: Operand = this.data;
     this.emit({ op: 'defined', source: root });
     return this.cachedPath(root, ['data', ...path]);
   }
@@ -438,6 +548,15 @@ export class BodyPlanner {
   /** Looks up the constant keys path[1..] from root (input or data), each prefix once per function. */
   private cachedPath(root: Operand, path: readonly string[]): Operand {
     let cur = root;
+    if (this.replaced) {
+      // Documents replaced by `with` are read afresh: the cache holds the parameters' lookups.
+      for (let i = 1; i < path.length; i++) {
+        const next = this.fb.newLocal();
+        this.emit({ op: 'call', fn: 'rt_get', args: [cur, { const: this.policy.constant({ t: 'string', v: path[i]! }) }], target: next });
+        cur = { local: next };
+      }
+      return cur;
+    }
     for (let i = 1; i < path.length; i++) {
       const target = this.fb.refLocal(path.slice(0, i + 1));
       this.emit({ op: 'cachedGet', target, source: cur, key: { const: this.policy.constant({ t: 'string', v: path[i]! }) } });

@@ -1,55 +1,26 @@
 // The planner: rules, functions, package documents and entrypoints to IR functions.
 // Rules are functions of (input, data), memoised per evaluation; partial sets/objects build
 // their collection from every body; complete rules and functions check for conflicts.
-import { RegoCompileError, unsupported, type Module, type Rule, type Location, type Term, formatLocation } from './ast.ts';
-import { buildRuleTree, lookupNode, type RuleGroup, type TreeNode } from './check.ts';
+import { RegoCompileError, type Module, type Rule, type Location, type Term, formatLocation } from './ast.ts';
+import { buildRuleTree, lookupNode, type RuleGroup, type TreeNode } from './rule-tree.ts';
+import { ModuleScope, declaredNames } from './scope.ts';
+import type { DataAccess, PlanContext } from './plan-context.ts';
 import { BodyPlanner, FunctionBuilder, type Env } from './plan-body.ts';
 import type { ConstValue, IrFunction, IrPolicy, Operand, Stmt } from './ir.ts';
-import { inputPathTree } from './input-paths.ts';
+import { inputPathTree } from './input-path-tree.ts';
 
-/** Name resolution inside one module: variables vs rules, imports and root documents. */
-export class ModuleScope {
-  constructor(
-    private readonly planner: PolicyPlanner,
-    readonly module: Module,
-    /** Names declared as variables in the rule being planned (args, `some`, `:=`). */
-    readonly declared: ReadonlySet<string>,
-  ) {}
-
-  resolveName(name: string): readonly string[] | null {
-    if (this.declared.has(name)) return null;
-    if (name === 'input' || name === 'data') return [name];
-    const imp = this.module.imports.find((i) => i.alias === name);
-    if (imp) return imp.path;
-    const node = lookupNode(this.planner.tree, [...this.module.packagePath, name]);
-    if (node?.group) return ['data', ...this.module.packagePath, name];
-    return null;
-  }
-
-  isVar = (name: string): boolean => name === '_' || this.resolveName(name) === null;
-
-  resolveFunction(name: string): RuleGroup | null {
-    const parts = name.split('.');
-    let abs: string[] | null = null;
-    if (parts[0] === 'data') abs = parts.slice(1);
-    else {
-      const imp = this.module.imports.find((i) => i.alias === parts[0]);
-      if (imp && imp.path[0] === 'data') abs = [...imp.path.slice(1), ...parts.slice(1)];
-      else if (parts.length === 1) abs = [...this.module.packagePath, name];
-      else {
-        const local = lookupNode(this.planner.tree, [...this.module.packagePath, ...parts]);
-        if (local?.group) abs = [...this.module.packagePath, ...parts];
-      }
-    }
-    if (!abs) return null;
-    const node = lookupNode(this.planner.tree, abs);
-    if (!node?.group) return null;
-    if (node.group.kind !== 'function') return null;
-    return node.group;
-  }
+export interface PlannerOptions {
+  /** Host built-ins the embedding supplies (name → arity). */
+  readonly hostBuiltins?: Readonly<Record<string, number>>;
+  readonly strictBuiltinErrors?: boolean;
+  /**
+   * Top-level packages that hold queries rather than documents (a test harness's query rule):
+   * left out of the whole `data` document, as OPA leaves a query out of it.
+   */
+  readonly queryPackages?: readonly string[];
 }
 
-export class PolicyPlanner {
+export class PolicyPlanner implements PlanContext {
   readonly tree: TreeNode;
   private readonly constants: ConstValue[] = [];
   private readonly constantIndex = new Map<string, number>();
@@ -63,8 +34,15 @@ export class PolicyPlanner {
   readonly inputPaths: string[][] = [];
   private readonly functionOrigins = new Map<string, { loc: Location; path: string }>();
 
-  constructor(readonly modules: readonly Module[], readonly extraHostBuiltins: Readonly<Record<string, number>> = {}) {
-    this.tree = buildRuleTree(modules);
+  readonly extraHostBuiltins: Readonly<Record<string, number>>;
+  readonly strictBuiltinErrors: boolean;
+  private readonly queryPackages: ReadonlySet<string>;
+
+  constructor(readonly modules: readonly Module[], options: PlannerOptions = {}, tree: TreeNode = buildRuleTree(modules)) {
+    this.tree = tree;
+    this.extraHostBuiltins = options.hostBuiltins ?? {};
+    this.strictBuiltinErrors = options.strictBuiltinErrors ?? false;
+    this.queryPackages = new Set(options.queryPackages ?? []);
   }
 
   constant(c: ConstValue): number {
@@ -86,31 +64,31 @@ export class PolicyPlanner {
   }
 
   /** The IR function computing a rule group (planned lazily, once). */
-  functionFor(group: RuleGroup): string {
-    const key = 'rule:' + group.path.join('.');
+  functionFor(group: RuleGroup, noMemo = false): string {
+    const key = `rule${noMemo ? '-nomemo' : ''}:` + group.path.join('.');
     let name = this.functionNames.get(key);
     if (name) return name;
     name = `rule_${group.path.join('_').replace(/[^A-Za-z0-9_]/g, '_')}_${this.functionNames.size}`;
     this.functionNames.set(key, name);
     this.functionOrigins.set(name, { loc: (group.rules[0] ?? group.defaultRule)!.loc, path: group.path.join('.') });
     const fnName = name;
-    this.pending.push(() => this.planGroup(group, fnName));
+    this.pending.push(() => this.planGroup(group, fnName, noMemo));
     return name;
   }
 
-  private packageFunction(path: readonly string[], node: TreeNode): string {
-    const key = 'pkg:' + path.join('.');
+  private packageFunction(path: readonly string[], node: TreeNode, noMemo: boolean): string {
+    const key = `pkg${noMemo ? '-nomemo' : ''}:` + path.join('.');
     let name = this.functionNames.get(key);
     if (name) return name;
     name = `pkg_${path.join('_').replace(/[^A-Za-z0-9_]/g, '_')}_${this.functionNames.size}`;
     this.functionNames.set(key, name);
     const fnName = name;
-    this.pending.push(() => this.planPackage(path, node, fnName));
+    this.pending.push(() => this.planPackage(path, node, fnName, noMemo));
     return name;
   }
 
   /** Resolves `data.<path>` statically: a rule, a package document, or base data. */
-  resolveData(path: readonly string[], loc: Location, body: BodyPlanner): { value: Operand; rest: string[] } {
+  resolveData(path: readonly string[], loc: Location, body: DataAccess): { value: Operand; rest: string[] } {
     let node: TreeNode = this.tree;
     for (let i = 0; i < path.length; i++) {
       if (node.group) break;
@@ -122,33 +100,33 @@ export class PolicyPlanner {
       node = child;
       if (node.group) {
         if (node.group.kind === 'function') throw new RegoCompileError(loc, 'function ref', `rego_type_error: function data.${node.group.path.join('.')} referenced without a call`);
-        return { value: body.callFunction(this.functionFor(node.group), loc), rest: path.slice(i + 1) };
+        return { value: body.callFunction(this.functionFor(node.group, body.noMemo), loc), rest: path.slice(i + 1) };
       }
     }
-    if (node === this.tree) throw unsupported(loc, 'a reference to the whole `data` document');
-    return { value: body.callFunction(this.packageFunction(path, node), loc), rest: [] };
+    return { value: body.callFunction(this.packageFunction(path, node, body.noMemo), loc), rest: [] };
   }
 
-  private planGroup(group: RuleGroup, name: string): void {
+  private planGroup(group: RuleGroup, name: string, noMemo: boolean): void {
     const isFunction = group.kind === 'function';
     const fb = new FunctionBuilder(2 + (isFunction ? group.arity : 0));
     const result = fb.newLocal();
     const body: Stmt[] = [];
-    const memoSlot = isFunction ? null : this.memoSlots++;
+    const memoSlot = isFunction || noMemo ? null : this.memoSlots++;
     const conflict = (loc: Location): number =>
       this.message(loc, isFunction ? 'eval_conflict_error: functions must not produce multiple outputs for same inputs' : 'eval_conflict_error: complete rules must not produce multiple outputs');
     if (group.kind === 'partialset' || group.kind === 'partialobject') {
       body.push({ op: 'call', fn: group.kind === 'partialset' ? 'rt_set' : 'rt_object', args: [this.i32(4)], target: result });
     }
     for (const rule of group.rules) {
-      const scope = new ModuleScope(this, group.module, declaredNames(rule));
+      const scope = new ModuleScope(this.tree, group.module, declaredNames(rule));
       const clauses = [{ value: rule.value, body: rule.body, loc: rule.loc }, ...rule.elses];
       const ruleResult = fb.newLocal();
       // `else` clauses run only while the chain has produced no value.
       clauses.forEach((clause, i) => {
         const block: Stmt = { op: 'block', body: [] };
         body.push(i === 0 ? block : { op: 'ifUndefined', local: ruleResult, body: [block] });
-        const bp = new BodyPlanner(this, scope, fb, block.body);
+        const bp = new BodyPlanner(this, scope, fb, block.body, noMemo);
+        bp.ruleMetadata = rule.metadata;
         const env: Env = new Map();
         if (isFunction) rule.args.forEach((arg, k) => bindArg(bp, arg, 2 + k, env, scope.isVar));
         bp.planBody(clause.body, env);
@@ -170,8 +148,9 @@ export class PolicyPlanner {
       const d = group.defaultRule;
       const guard: Stmt = { op: 'ifUndefined', local: result, body: [] };
       body.push(guard);
-      const scope = new ModuleScope(this, group.module, declaredNames(d));
-      const bp = new BodyPlanner(this, scope, fb, guard.body);
+      const scope = new ModuleScope(this.tree, group.module, declaredNames(d));
+      const bp = new BodyPlanner(this, scope, fb, guard.body, noMemo);
+      bp.ruleMetadata = d.metadata;
       const v = bp.planTerm(d.value, new Map());
       bp.out.push({ op: 'assign', target: result, source: v });
     }
@@ -179,18 +158,19 @@ export class PolicyPlanner {
     this.functions.push({ name, params: fb.params, locals: fb.locals, body, result, memoSlot });
   }
 
-  private planPackage(path: readonly string[], node: TreeNode, name: string): void {
+  private planPackage(path: readonly string[], node: TreeNode, name: string, noMemo: boolean): void {
     const fb = new FunctionBuilder(2);
     const result = fb.newLocal();
     const body: Stmt[] = [];
-    const bp = new BodyPlanner(this, new ModuleScope(this, this.modules[0]!, new Set()), fb, body);
+    const bp = new BodyPlanner(this, new ModuleScope(this.tree, this.modules[0]!, new Set()), fb, body, noMemo);
     body.push({ op: 'call', fn: 'rt_object', args: [this.i32(node.children.size)], target: result });
     for (const [seg, child] of node.children) {
       if (child.group?.kind === 'function') continue;
+      if (path.length === 0 && this.queryPackages.has(seg)) continue;
       const block: Stmt = { op: 'block', body: [] };
       body.push(block);
       bp.out = block.body;
-      const fn = child.group ? this.functionFor(child.group) : this.packageFunction([...path, seg], child);
+      const fn = child.group ? this.functionFor(child.group, noMemo) : this.packageFunction([...path, seg], child, noMemo);
       const value = bp.callFunction(fn, { file: '', line: 0, col: 0 });
       block.body.push({ op: 'effect', fn: 'rt_object_put', args: [{ local: result }, { const: this.constant({ t: 'string', v: seg }) }, value] });
     }
@@ -216,7 +196,7 @@ export class PolicyPlanner {
       const body: Stmt[] = [];
       const block: Stmt = { op: 'block', body: [] };
       body.push(block);
-      const bp = new BodyPlanner(this, new ModuleScope(this, this.modules[0] ?? { file: '', packagePath: [], imports: [], rules: [] }, new Set()), fb, block.body);
+      const bp = new BodyPlanner(this, new ModuleScope(this.tree, this.modules[0] ?? { file: '', packagePath: [], imports: [], rules: [] }, new Set()), fb, block.body);
       const node = lookupNode(this.tree, path);
       if (!node) throw new RegoCompileError({ file: '<entrypoint>', line: 1, col: 1 }, 'entrypoint', `entrypoint ${ep} does not name a rule or package (choose one with -e <package path>/<rule>)`);
       if (node.group?.kind === 'function') throw new RegoCompileError(node.group.rules[0]?.loc ?? { file: '<entrypoint>', line: 1, col: 1 }, 'entrypoint', `entrypoint ${ep} is a function`);
@@ -241,40 +221,6 @@ function bindArg(bp: BodyPlanner, arg: Term, param: number, env: Env, isVar: (n:
     return;
   }
   bp.unifyOperand(arg, { local: param }, env);
-}
-
-/** Names that are variables throughout a rule: args, `some` declarations, `:=` targets. */
-function declaredNames(rule: Rule): Set<string> {
-  const names = new Set<string>();
-  const addPattern = (t: Term): void => {
-    if (t.type === 'var') names.add(t.name);
-    else if (t.type === 'array') t.items.forEach(addPattern);
-    else if (t.type === 'object') t.entries.forEach(([, v]) => addPattern(v));
-  };
-  rule.args.forEach(addPattern);
-  const visitTerm = (t: Term): void => {
-    switch (t.type) {
-      case 'call':
-        if (t.name === 'assign') addPattern(t.args[0]!);
-        t.args.forEach(visitTerm);
-        return;
-      case 'ref': visitTerm(t.head); t.path.forEach(visitTerm); return;
-      case 'array': case 'set': t.items.forEach(visitTerm); return;
-      case 'object': t.entries.forEach(([k, v]) => { visitTerm(k); visitTerm(v); }); return;
-      case 'arraycomp': case 'setcomp': visitTerm(t.term); t.body.forEach(visitLit); return;
-      case 'objectcomp': visitTerm(t.key); visitTerm(t.value); t.body.forEach(visitLit); return;
-      default: return;
-    }
-  };
-  const visitLit = (l: Rule['body'][number]): void => {
-    if (l.kind === 'some') l.vars.forEach(addPattern);
-    else if (l.kind === 'somein') { if (l.key) addPattern(l.key); addPattern(l.value); visitTerm(l.collection); }
-    else if (l.kind === 'every') { if (l.key) addPattern(l.key); addPattern(l.value); visitTerm(l.domain); l.body.forEach(visitLit); }
-    else visitTerm(l.term);
-  };
-  rule.body.forEach(visitLit);
-  rule.elses.forEach((e) => e.body.forEach(visitLit));
-  return names;
 }
 
 /** Rules that depend on themselves would recurse forever: OPA rejects them at compile time. */

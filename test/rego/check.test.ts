@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseModule } from '../../src/rego/parser.ts';
-import { buildRuleTree, lookupNode, orderBody } from '../../src/rego/check.ts';
+import { buildRuleTree, lookupNode } from '../../src/rego/rule-tree.ts';
+import { orderBody } from '../../src/rego/safety.ts';
 import { RegoCompileError, type Literal } from '../../src/rego/ast.ts';
 
 const body = (src: string): readonly Literal[] => parseModule(`package t\np if {\n${src}\n}`, 'b.rego').rules[0]!.body;

@@ -48,10 +48,39 @@ test('comprehensions: `|` after the first term starts the body; inside, `|` is a
 
 test('constructs outside the subset are rejected with file:line:col and the construct', () => {
   const cases: [string, RegExp][] = [
-    ['package a\np if { input.x with input as 1 }\n', /m\.rego:2:16: unsupported: the `with` keyword/],
-    ['package a\np.q.r := 1\n', /m\.rego:2:2: unsupported: a rule head with a multi-part ref/],
+    ['package a\np.q[x][y] := 1\n', /m\.rego:2:7: unsupported: a nested partial object head \(ref heads\)/],
   ];
   for (const [src, re] of cases) {
     assert.throws(() => parseModule(src, 'm.rego'), (err: unknown) => err instanceof RegoCompileError && re.test(err.message));
   }
+});
+
+test('a trailing comma after the last argument of a function head or a call (opa fmt style)', () => {
+  const m = parseModule('package t\n\nf(\n  a,\n  b,\n) := a + b\n\nx := f(\n  1,\n  2,\n)\n', 't.rego');
+  assert.equal(m.rules[0]!.args.length, 2);
+  const value = m.rules[1]!.value;
+  assert.ok(value.type === 'call' && value.args.length === 2);
+});
+
+test('`not { … }` is a body under rego.v2 or future.keywords: it holds when the body has no solution', async () => {
+  const { valueOf } = await import('./compile-helpers.ts');
+  const policy = 'package t\nimport rego.v2\ndefault p := false\np if {\n  x := input.limit\n  not { some v in input.values; v > x }\n}\n';
+  assert.equal(valueOf(policy, 't/p', { limit: 5, values: [1, 2] }), true);
+  assert.equal(valueOf(policy, 't/p', { limit: 5, values: [1, 9] }), false, 'the body reads x from outside and binds v on its own');
+  assert.throws(() => parseModule('package t\np if { not { input.a } }\n', 'm.rego'),
+    (err: unknown) => err instanceof RegoCompileError && /m\.rego:2:12: unsupported: `not` with a body/.test(err.message), 'without the import it stays refused');
+});
+
+test('a bare `p[x]` is an element of partial set p in a v0 module, and stays refused under rego.v1', () => {
+  const m = parseModule('package x\np[1]\np[2] { input.y }\np[3]', 'm.rego');
+  assert.deepEqual(m.rules.map((r) => [r.kind, r.key?.type === 'number' ? r.key.value : null, r.body.length]), [['partialset', 1, 0], ['partialset', 2, 1], ['partialset', 3, 0]]);
+  assert.throws(() => parseModule('package x\nimport rego.v1\np[1]\n', 'm.rego'),
+    (err: unknown) => err instanceof RegoCompileError && /m\.rego:4:1: unsupported: a partial rule head `p\[x\]` without a value or body/.test(err.message));
+});
+
+test('`with` modifiers wrap the literal they follow, several in a row', () => {
+  const m = parseModule('package a\np if { not input.x with input as {"x": false} with data.k as 1 }\n', 'm.rego');
+  const lit = m.rules[0]!.body[0]!;
+  assert.ok(lit.kind === 'with' && lit.literal.kind === 'expr' && lit.literal.negated);
+  assert.equal(lit.modifiers.length, 2);
 });

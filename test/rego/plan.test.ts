@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planPolicy, dumpIr } from '../../src/rego/build.ts';
+import { planPolicy, dumpIr, compilePolicy } from '../../src/rego/build.ts';
+import { loadPolicySync } from '../../src/rego/sdk.ts';
 import { RegoCompileError } from '../../src/rego/ast.ts';
 
 test('the IR of a rule: memoised function, scan for iteration, conflict check on assignment', () => {
@@ -43,4 +44,16 @@ test('refs with constant keys into input and base data are looked up once per fu
   // input.m, input.m.x, input.m.y, data.cfg, data.cfg.lim: five cache locals, each for one path.
   assert.equal(new Set(gets.map((g) => g.target)).size, 5);
   assert.equal(gets.length, 12);
+});
+
+test('the whole `data` document: base data merged with every package, query packages left out, a rule inside it is recursive', () => {
+  const sources = [
+    { file: 'x.rego', text: 'package x.y\np := 1\nq := 2 if { false }\ns contains "e"\n' },
+    { file: 'q.rego', text: 'package query\nall := data\n' },
+  ];
+  const { wasm } = compilePolicy(sources, { entrypoints: ['query/all'], queryPackages: ['query'] });
+  const policy = loadPolicySync(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>));
+  policy.setData({ base: { k: 1 } });
+  assert.deepEqual((policy.evaluate({}) as { result: unknown }[])[0]!.result, { base: { k: 1 }, x: { y: { p: 1, s: ['e'] } } });
+  assert.throws(() => compilePolicy(sources, { entrypoints: ['query/all'] }), /rego_recursion_error: rule data\.query\.all is recursive/);
 });

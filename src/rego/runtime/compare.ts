@@ -2,7 +2,7 @@
 // Objects and sets are kept sorted, so comparing them is a pairwise walk.
 import {
   T_NULL, T_BOOL, T_NUMBER, T_STRING, T_ARRAY, T_OBJECT, T_SET, tagOf, boolOf, numOf,
-  strLen, strPtr, collLen, arrAt, objKey, objVal, collItems, ensureCap,
+  strLen, strPtr, collLen, arrAt, objKey, objVal, collItems, ensureCap, numRaw,
 } from "./value";
 import { abortWith } from "./heap";
 
@@ -104,7 +104,12 @@ function compareIntegerTexts(a: usize, b: usize): i32 {
 
 function compareNumbers(a: usize, b: usize): i32 {
   const x = numOf(a); const y = numOf(b);
-  if (x != y) return x < y ? -1 : 1;
+  if (x != y) {
+    // Integers parsed from long texts may be a rounding step off their nearest double: their
+    // texts decide (the literal 11529215046068469760 and the same number from a host built-in).
+    if (numRaw(a) != 0 && numRaw(b) != 0 && (imprecise(a) || imprecise(b)) && integerText(a) && integerText(b)) return compareIntegerTexts(a, b);
+    return x < y ? -1 : 1;
+  }
   if (!imprecise(a) && !imprecise(b)) return 0;
   const ra = <usize>load<u32>(a, 16); const rb = <usize>load<u32>(b, 16);
   if (ra != 0 && rb != 0 && compareBytes(ra, load<u32>(a, 4), rb, load<u32>(b, 4)) == 0) return 0;

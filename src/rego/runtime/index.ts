@@ -2,3 +2,4 @@
 export * from "./abi";
 export * from "./ops";
 export * from "./builtins";
+export * from "./builtins-structure";
