@@ -16,7 +16,7 @@ export function parseReliabilityOptions(name: string, defaultDurationS: number, 
     .option('--rate <msgs/s>', `offered rate (default: ${rateFactor} × the maximum measured first)`, '0')
     .option('--calibrate <s>', 'seconds of closed-loop load to measure the maximum rate', '5')
     .option('--workers <n>', 'validation threads (default: the bus default)')
-    .option('--deliberation', 'keep Z3 deliberation on (default: off, the solver is not the point)', false)
+    .option('--no-deliberation', 'turn deliberation off (default: on, as createAgentBus() runs)')
     .parse(argv);
   const o = program.opts<{ duration: string; rate: string; calibrate: string; workers?: string; deliberation: boolean }>();
   return {

@@ -6,12 +6,18 @@ import { judgeWiring, handedBack } from './judge-fixture.ts';
 
 const message = (to: string, extra: object = {}) => ({ from: 'alice', to, tenantId: 'acme', type: 'event' as const, payload: { n: 1 }, ...extra });
 
-test('the workers judge: verdicts from a real validation thread, one per message, registry shipped before the messages', async () => {
+/** A workers judge with one real validation thread, alice and bob registered in acme. */
+function startJudge() {
   const wiring = judgeWiring();
   wiring.registry.register({ id: 'alice', tenantId: 'acme', handler: () => {} }, 256);
   wiring.registry.register({ id: 'bob', tenantId: 'acme', handler: () => {} }, 256);
   const judge = new WorkersJudge(resolveOptions({ workers: 1 }), 'validation', false, null, wiring);
   judge.start();
+  return { wiring, judge };
+}
+
+test('the workers judge: verdicts from a real validation thread, one per message, registry shipped before the messages', async () => {
+  const { wiring, judge } = startJudge();
   try {
     const sent = Array.from({ length: 300 }, (_, i) => wiring.admit(message(i % 3 === 0 ? 'ghost' : 'bob')));
     for (const { slot, entry } of sent) judge.submit(slot, entry);
@@ -32,11 +38,7 @@ test('the workers judge: verdicts from a real validation thread, one per message
 });
 
 test('the workers judge: a killed thread is replaced, nothing it held is lost, and nothing is handed back twice', async () => {
-  const wiring = judgeWiring();
-  wiring.registry.register({ id: 'alice', tenantId: 'acme', handler: () => {} }, 256);
-  wiring.registry.register({ id: 'bob', tenantId: 'acme', handler: () => {} }, 256);
-  const judge = new WorkersJudge(resolveOptions({ workers: 1 }), 'validation', false, null, wiring);
-  judge.start();
+  const { wiring, judge } = startJudge();
   try {
     const warm = wiring.admit(message('bob'));
     judge.submit(warm.slot, warm.entry);
