@@ -111,7 +111,9 @@ test('a worker killed mid-batch: every promise settles and each message reaches 
   // proves recovery ran: the dead worker never published its verdict, so only a re-sent copy can pass.
   const stage = fileURLToPath(new URL('./fixtures/hold-stage.ts', import.meta.url));
   const { HOLD_CHANNEL } = await import('./fixtures/hold-stage.ts');
-  await withBus({ stages: [stage] }, async (bus) => {
+  // Crash recovery, not deadlines, is under test: a replacement thread may take seconds to start on a busy
+  // machine, so the deadline is set far beyond it.
+  await withBus({ stages: [stage], messageTimeoutMs: 120_000 }, async (bus) => {
     const ok = counter();
     bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
     bus.registerAgent({ id: 'receiver', tenantId: 'tenant-a', handler: ok.handler });
@@ -152,9 +154,10 @@ test('a worker killed mid-batch: every promise settles and each message reaches 
   });
 });
 
-test('a message that takes down a second worker is rejected as E_POISON_MESSAGE; the others are delivered', async () => {
+test('a message that takes down a second worker is rejected as E_POISON_MESSAGE; the others are delivered', { timeout: 240_000 }, async () => {
   const stage = fileURLToPath(new URL('./fixtures/crash-stage.ts', import.meta.url));
-  await withBus({ stages: [stage] }, async (bus) => {
+  // Deadlines far beyond a replacement thread's start-up on a busy machine: crash recovery is under test.
+  await withBus({ stages: [stage], messageTimeoutMs: 120_000 }, async (bus) => {
     const ok = counter();
     bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
     bus.registerAgent({ id: 'receiver', tenantId: 'tenant-a', handler: ok.handler });
