@@ -1,6 +1,9 @@
 // Imported, not the global: on Node 20 the global `performance` is a lazy getter, ~20 ns per read, and the
 // hot paths (here, dispatcher, validation thread, bench loops) read the clock per message.
 import { performance } from 'node:perf_hooks';
+import type { AuditLog, AuditStats } from './audit/audit-log.ts';
+import { AuditGate, auditDeliberationOf, auditedInput } from './audit/bus-hooks.ts';
+import type { AuditedMessage } from './audit/record.ts';
 import { resolveOptions, type AgentBusOptions, type ResolvedOptions } from './config.ts';
 import { deliver, type DeliveryOutcome } from './delivery/route.ts';
 import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './delivery/registry.ts';
@@ -16,8 +19,11 @@ import type { SendResult, SendStatus } from './model/send-result.ts';
 import { BusMetrics, type MetricsSnapshot } from './metrics/bus-metrics.ts';
 import { loadPolicyInit } from './pipeline/policy-loader.ts';
 import type { PipelineKind, PolicyInit } from './pipeline/spec.ts';
+import type { DeliberationDecision } from './solver/decision.ts';
 
 export type { SendResult };
+
+const NO_REASONS: readonly string[] = Object.freeze([]);
 
 /** Read once: `performance.timeOrigin` is a getter into Node's internals, and it never changes. */
 const TIME_ORIGIN = performance.timeOrigin;
@@ -30,6 +36,8 @@ export interface BusParts {
   readonly encodePayloads: boolean;
   /** Builds the one judge the bus talks to, wired to the bus's in-flight table, registry and sink. */
   readonly makeJudge: (wiring: JudgeWiring) => Judge;
+  /** The audit trail, opened; null when `audit` is off. The bus closes it. */
+  readonly audit?: AuditLog | null;
 }
 
 export interface BusOptions extends AgentBusOptions {
@@ -60,6 +68,8 @@ export class AgentBus {
   private drained: (() => void) | null = null;
   private readonly pipelineKind: PipelineKind;
   private policy: PolicyInit | null;
+  private readonly audit: AuditLog | null;
+  private readonly auditGate: AuditGate | null;
 
   /** Use `createAgentBus()`; the constructor does no I/O and starts nothing. */
   constructor(options: BusOptions, parts: BusParts) {
@@ -68,6 +78,8 @@ export class AgentBus {
     this.pipelineKind = parts.pipelineKind;
     this.admission = new Admission<InFlightEntry>(this.options.maxInFlight);
     this.payloadCodec = parts.encodePayloads ? new PayloadCodec() : null;
+    this.audit = parts.audit ?? null;
+    this.auditGate = this.audit === null ? null : new AuditGate(this.audit, this.options.maxInFlight);
     const sink: JudgeSink = { verdict: this.onVerdict, failure: this.onJudgeFailure };
     this.judge = parts.makeJudge({ table: this.admission.table, registry: this.registry, sink });
   }
@@ -131,7 +143,7 @@ export class AgentBus {
     this.assertOpen();
     const startedAt = performance.now();
     const intake = intakeMessage(input, this.options, this.payloadCodec);
-    if (!intake.ok) return Promise.resolve(this.settleEarly(intake.id, intake.rejection, startedAt));
+    if (!intake.ok) return Promise.resolve(this.settleEarly(intake.id, intake.rejection, startedAt, auditedInput(input, intake.id)));
     const { accepted, payload } = intake;
 
     const entry: InFlightEntry = {
@@ -144,18 +156,36 @@ export class AgentBus {
       worker: -1,
       crashes: 0,
       verdicted: false,
+      deliberation: null,
     };
+    if (this.auditGate !== null && !this.auditGate.open) return this.admitWhenAudited(entry);
+    return this.admit(entry, this.options.admissionTimeoutMs);
+  }
+
+  /** Takes a slot, or waits for one at most `timeoutMs`. */
+  private admit(entry: InFlightEntry, timeoutMs: number): Promise<SendResult> {
     const slot = this.admission.tryAdmit(entry);
     if (slot !== -1) return this.begin(slot, entry);
-    return this.admission.waitForSlot(entry, this.options.admissionTimeoutMs).then((waited) => {
+    const message = entry.accepted.message;
+    return this.admission.waitForSlot(entry, timeoutMs).then((waited) => {
       if (waited === ADMISSION_CLOSED) {
-        return this.settleEarly(accepted.message.id, reject(ErrorCode.CLOSED, 'the bus closed while the message waited for admission'), startedAt);
+        return this.settleEarly(message.id, reject(ErrorCode.CLOSED, 'the bus closed while the message waited for admission'), entry.startedAt, message);
       }
       if (waited === ADMISSION_TIMED_OUT) {
-        return this.settleEarly(accepted.message.id, reject(ErrorCode.OVERLOADED, `more than ${this.options.maxInFlight} messages in flight for ${this.options.admissionTimeoutMs} ms`), startedAt);
+        return this.settleEarly(message.id, reject(ErrorCode.OVERLOADED, `more than ${this.options.maxInFlight} messages in flight for ${this.options.admissionTimeoutMs} ms`), entry.startedAt, message);
       }
       return this.begin(waited, entry);
     });
+  }
+
+  /** The audit log is full (backpressure) or failed: wait for it within the admission budget, or refuse. */
+  private async admitWhenAudited(entry: InFlightEntry): Promise<SendResult> {
+    const message = entry.accepted.message;
+    const refused = await this.auditGate!.wait(this.options.admissionTimeoutMs);
+    if (refused !== null) return this.settleEarly(message.id, refused, entry.startedAt, message);
+    if (this.closing) return this.settleEarly(message.id, reject(ErrorCode.CLOSED, 'the bus closed while the message waited for the audit log'), entry.startedAt, message);
+    const left = this.options.admissionTimeoutMs - (performance.now() - entry.startedAt);
+    return this.admit(entry, Math.max(0, Math.floor(left)));
   }
 
   /** Sends several messages; they share ring records, so this costs less per message than a loop of awaits. */
@@ -173,7 +203,7 @@ export class AgentBus {
     const sender = typeof input?.from === 'string' ? this.registry.get(input.from) : undefined;
     if (sender === undefined) {
       const id = typeof input?.id === 'string' ? input.id : '';
-      return Promise.resolve([this.settleEarly(id, reject(ErrorCode.TENANT, `sender '${String(input?.from)}' is not a registered agent`), performance.now())]);
+      return Promise.resolve([this.settleEarly(id, reject(ErrorCode.TENANT, `sender '${String(input?.from)}' is not a registered agent`), performance.now(), auditedInput(input, id))]);
     }
     const { id: _ignoredId, ...rest } = input;
     const sends: Promise<SendResult>[] = [];
@@ -234,6 +264,13 @@ export class AgentBus {
     }
     await this.judge.stop();
     this.metricsRecorder.eventLoop.stop();
+    // Last: every message has settled, so every record is appended; close() writes them all.
+    await this.audit?.close();
+  }
+
+  /** The audit log's counters (appended, written, queued, dropped, overflowed, lost); null when `audit` is off. */
+  auditStats(): AuditStats | null {
+    return this.audit?.stats() ?? null;
   }
 
   private assertOpen(): void {
@@ -281,6 +318,7 @@ export class AgentBus {
     const result: SendResult = { id: entry.accepted.message.id, status, reasons, latencyUs };
     if (code !== undefined) result.code = code;
     if (impact > 0) result.impact = impact;
+    if (this.audit !== null) this.recordAudit(entry.accepted.message, status, code, reasons, entry.deliberation);
     resolve(result);
     if (this.admission.table.inUse === 0) {
       this.judge.idle();
@@ -291,11 +329,26 @@ export class AgentBus {
     }
   }
 
-  private settleEarly(id: string, rejection: Rejection, startedAt: number): SendResult {
+  private settleEarly(id: string, rejection: Rejection, startedAt: number, audited: AuditedMessage): SendResult {
     const latencyUs = (performance.now() - startedAt) * 1000;
     const status: SendStatus = rejection.code === ErrorCode.EXPIRED ? 'expired' : 'rejected';
     this.metricsRecorder.recordSettled(status, rejection.code, latencyUs);
-    return { id, status, code: rejection.code, reasons: [...rejection.reasons], latencyUs };
+    const reasons = [...rejection.reasons];
+    if (this.audit !== null) this.recordAudit(audited, status, rejection.code, reasons, null);
+    return { id, status, code: rejection.code, reasons, latencyUs };
+  }
+
+  /**
+   * One record per settled message. `append` never waits: admission held new messages while the log was
+   * full, and the log keeps a reserve for the messages already admitted.
+   */
+  private recordAudit(message: AuditedMessage, status: SendStatus, code: ErrorCode | undefined, reasons: readonly string[], deliberation: DeliberationDecision | null): void {
+    // A message refused while close() runs after the log closed (it waited for the log) has no record to add.
+    if (this.audit!.closed) return;
+    const revision = this.policy !== null && this.pipelineKind === 'full' ? this.policy.revision : undefined;
+    // A copy: the caller owns the result's array and may change it before the record is written.
+    const kept = reasons.length === 0 ? NO_REASONS : [...reasons];
+    this.audit!.appendOutcome(Date.now(), message, status, code, kept, revision, deliberation === null ? undefined : auditDeliberationOf(deliberation));
   }
 }
 
