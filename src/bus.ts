@@ -12,13 +12,17 @@ import { Admission, ADMISSION_CLOSED, ADMISSION_TIMED_OUT } from './dispatch/que
 import type { InFlightEntry } from './dispatch/queue/in-flight-entry.ts';
 import type { Verdict } from './dispatch/wire/codec.ts';
 import { AgentBusError, ErrorCode, reject, type Rejection } from './errors.ts';
-import { intakeMessage } from './intake/encode.ts';
+import { intakeMessage, type PayloadCrossing } from './intake/encode.ts';
 import { PayloadCodec } from './intake/payload-codec.ts';
 import type { AcceptedMessage, AgentMessage, MessageInput } from './model/message.ts';
 import type { SendResult, SendStatus } from './model/send-result.ts';
 import { BusMetrics, type MetricsSnapshot } from './metrics/bus-metrics.ts';
 import { loadPolicyInit } from './pipeline/policy-loader.ts';
 import type { PipelineKind, PolicyInit } from './pipeline/spec.ts';
+import { ReplayGuard } from './signature/replay.ts';
+import { runWorkflow, type RunWorkflowOptions } from './workflow/run.ts';
+import type { WorkflowResult } from './workflow/result.ts';
+import type { WorkflowDefinition, WorkflowSpec } from './workflow/spec.ts';
 import type { DeliberationDecision } from './solver/decision.ts';
 
 export type { SendResult };
@@ -59,8 +63,10 @@ export class AgentBus {
   private readonly options: ResolvedOptions;
   private readonly registry = new AgentRegistry();
   private readonly metricsRecorder = new BusMetrics();
-  /** Encodes payloads for the workers; null when no stage there reads them. */
+  /** Encodes payloads for the workers; null when nothing is judged there (inline mode). */
   private readonly payloadCodec: PayloadCodec | null;
+  /** Which payloads the workers get: every one when a stage there reads them, else a signed message's. */
+  private readonly payloadCrossing: PayloadCrossing;
   private readonly admission: Admission<InFlightEntry>;
   private readonly judge: Judge;
   private closing = false;
@@ -70,6 +76,8 @@ export class AgentBus {
   private policy: PolicyInit | null;
   private readonly audit: AuditLog | null;
   private readonly auditGate: AuditGate | null;
+  /** Created with the first signed message from a keyed sender (its memory is sized for a busy bus). */
+  private replay: ReplayGuard | null = null;
 
   /** Use `createAgentBus()`; the constructor does no I/O and starts nothing. */
   constructor(options: BusOptions, parts: BusParts) {
@@ -77,7 +85,8 @@ export class AgentBus {
     this.policy = parts.policy;
     this.pipelineKind = parts.pipelineKind;
     this.admission = new Admission<InFlightEntry>(this.options.maxInFlight);
-    this.payloadCodec = parts.encodePayloads ? new PayloadCodec() : null;
+    this.payloadCodec = this.options.mode === 'workers' ? new PayloadCodec() : null;
+    this.payloadCrossing = this.options.mode !== 'workers' ? 'none' : parts.encodePayloads ? 'all' : 'signed';
     this.audit = parts.audit ?? null;
     this.auditGate = this.audit === null ? null : new AuditGate(this.audit, this.options.maxInFlight);
     const sink: JudgeSink = { verdict: this.onVerdict, failure: this.onJudgeFailure };
@@ -142,7 +151,7 @@ export class AgentBus {
   send(input: MessageInput | AgentMessage): Promise<SendResult> {
     this.assertOpen();
     const startedAt = performance.now();
-    const intake = intakeMessage(input, this.options, this.payloadCodec);
+    const intake = intakeMessage(input, this.options, this.payloadCodec, this.payloadCrossing);
     if (!intake.ok) return Promise.resolve(this.settleEarly(intake.id, intake.rejection, startedAt, auditedInput(input, intake.id)));
     const { accepted, payload } = intake;
 
@@ -229,6 +238,15 @@ export class AgentBus {
     return snapshot;
   }
 
+  /**
+   * Runs a workflow: each step a message sent through this bus (judged like any other) as soon as its own
+   * dependencies succeeded; see `runWorkflow` in src/workflow/run.ts.
+   */
+  runWorkflow(spec: WorkflowSpec | WorkflowDefinition, options: RunWorkflowOptions = {}): Promise<WorkflowResult> {
+    this.assertOpen();
+    return runWorkflow(this, spec, options);
+  }
+
   /** Starts a new measurement window (histograms, counters, rate). */
   resetMetrics(): void {
     this.metricsRecorder.reset();
@@ -294,10 +312,27 @@ export class AgentBus {
       return;
     }
     const impact = verdict.impact;
+    const replayed = this.replayOf(entry.accepted.message);
+    if (replayed !== null) {
+      this.settle(slot, entry, 'rejected', replayed.code, [...replayed.reasons], impact);
+      return;
+    }
     const outcome = deliver(this.registry, entry.accepted.message, Date.now());
     if (outcome instanceof Promise) outcome.then((settled) => this.delivered(slot, entry, impact, settled));
     else this.delivered(slot, entry, impact, outcome);
   };
+
+  /**
+   * A signed message the pipeline allowed, seen before? Checked here, on the main thread, by one guard:
+   * with several validation threads a replay could be judged on another thread than the original. Only
+   * messages whose signature was verified (a keyed sender's) are remembered: a forgery must not burn the
+   * id of the genuine message it imitates.
+   */
+  private replayOf(message: AgentMessage): Rejection | null {
+    if (message.signature === undefined || this.registry.get(message.from)?.publicKey === undefined) return null;
+    this.replay ??= new ReplayGuard(this.options.replay);
+    return this.replay.check(message.from, message.id, message.createdAt, Date.now());
+  }
 
   private delivered(slot: number, entry: InFlightEntry, impact: number, outcome: DeliveryOutcome): void {
     if (outcome.ok) this.settle(slot, entry, 'delivered', undefined, [], impact);
@@ -355,7 +390,7 @@ export class AgentBus {
 /** An upper bound on the bytes a message's envelope takes in a ring record (UTF-8 ≤ 3 bytes per UTF-16 unit). */
 function envelopeBytesUpperBound(accepted: AcceptedMessage): number {
   const m = accepted.message;
-  let chars = m.id.length + m.from.length + m.to.length + m.tenantId.length + m.constitutionalHash.length + (m.conversationId?.length ?? 0);
+  let chars = m.id.length + m.from.length + m.to.length + m.tenantId.length + m.constitutionalHash.length + (m.conversationId?.length ?? 0) + (m.signature?.length ?? 0);
   let entries = 0;
   for (const key in m.metadata) {
     chars += key.length + m.metadata[key]!.length;

@@ -157,8 +157,18 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
     deliberation: resolveDeliberation(options.deliberation),
     log: options.log ?? ((line: string) => console.error(line)),
     audit: resolveAudit(options.audit, maxInFlight),
-    replay: options.replay ?? {},
+    replay: resolveReplay(options.replay),
   };
+}
+
+function resolveReplay(replay: AgentBusOptions['replay']): ResolvedOptions['replay'] {
+  if (replay === undefined) return {};
+  if (replay === null || typeof replay !== 'object') throw new AgentBusError(ErrorCode.CONFIG, 'replay must be an object');
+  const { windowMs, maxSkewMs, maxRemembered } = replay;
+  if (windowMs !== undefined && !(typeof windowMs === 'number' && windowMs > 0)) throw new AgentBusError(ErrorCode.CONFIG, `replay.windowMs must be > 0, got ${String(windowMs)}`);
+  if (maxSkewMs !== undefined && !(typeof maxSkewMs === 'number' && maxSkewMs >= 0)) throw new AgentBusError(ErrorCode.CONFIG, `replay.maxSkewMs must be >= 0, got ${String(maxSkewMs)}`);
+  if (maxRemembered !== undefined) positiveInt('replay.maxRemembered', maxRemembered);
+  return { ...replay };
 }
 
 function resolveAudit(audit: AgentBusOptions['audit'], maxInFlight: number): ResolvedOptions['audit'] {
