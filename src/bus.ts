@@ -1,6 +1,9 @@
 // Imported, not the global: on Node 20 the global `performance` is a lazy getter, ~20 ns per read, and the
 // hot paths (here, dispatcher, validation thread, bench loops) read the clock per message.
 import { performance } from 'node:perf_hooks';
+import type { AuditLog, AuditStats } from './audit/audit-log.ts';
+import { AuditGate, auditDeliberationOf, auditedInput } from './audit/bus-hooks.ts';
+import type { AuditedMessage } from './audit/record.ts';
 import { resolveOptions, type AgentBusOptions, type ResolvedOptions } from './config.ts';
 import { deliver, type DeliveryOutcome } from './delivery/route.ts';
 import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './delivery/registry.ts';
@@ -11,15 +14,22 @@ import { busHealth, type BusHealth } from './dispatch/health.ts';
 import type { InFlightEntry } from './dispatch/queue/in-flight-entry.ts';
 import type { Verdict } from './dispatch/wire/codec.ts';
 import { AgentBusError, ErrorCode, reject, type Rejection } from './errors.ts';
-import { intakeMessage } from './intake/encode.ts';
+import { intakeMessage, type PayloadCrossing } from './intake/encode.ts';
 import { PayloadCodec } from './intake/payload-codec.ts';
 import type { AcceptedMessage, AgentMessage, MessageInput } from './model/message.ts';
 import type { SendResult, SendStatus } from './model/send-result.ts';
 import { BusMetrics, type MetricsSnapshot } from './metrics/bus-metrics.ts';
 import { loadPolicyInit } from './pipeline/policy-loader.ts';
 import type { PipelineKind, PolicyInit } from './pipeline/spec.ts';
+import { ReplayGuard } from './signature/replay.ts';
+import { runWorkflow, type RunWorkflowOptions } from './workflow/run.ts';
+import type { WorkflowResult } from './workflow/result.ts';
+import type { WorkflowDefinition, WorkflowSpec } from './workflow/spec.ts';
+import type { DeliberationDecision } from './solver/decision.ts';
 
 export type { SendResult };
+
+const NO_REASONS: readonly string[] = Object.freeze([]);
 
 /** Read once: `performance.timeOrigin` is a getter into Node's internals, and it never changes. */
 const TIME_ORIGIN = performance.timeOrigin;
@@ -32,6 +42,8 @@ export interface BusParts {
   readonly encodePayloads: boolean;
   /** Builds the one judge the bus talks to, wired to the bus's in-flight table, registry and sink. */
   readonly makeJudge: (wiring: JudgeWiring) => Judge;
+  /** The audit trail, opened; null when `audit` is off. The bus closes it. */
+  readonly audit?: AuditLog | null;
 }
 
 export interface BusOptions extends AgentBusOptions {
@@ -53,8 +65,10 @@ export class AgentBus {
   private readonly options: ResolvedOptions;
   private readonly registry = new AgentRegistry();
   private readonly metricsRecorder = new BusMetrics();
-  /** Encodes payloads for the workers; null when no stage there reads them. */
+  /** Encodes payloads for the workers; null when nothing is judged there (inline mode). */
   private readonly payloadCodec: PayloadCodec | null;
+  /** Which payloads the workers get: every one when a stage there reads them, else a signed message's. */
+  private readonly payloadCrossing: PayloadCrossing;
   private readonly admission: Admission<InFlightEntry>;
   private readonly judge: Judge;
   private readonly sweeper: DeadlineSweeper<InFlightEntry>;
@@ -66,6 +80,10 @@ export class AgentBus {
   private drained: (() => void) | null = null;
   private readonly pipelineKind: PipelineKind;
   private policy: PolicyInit | null;
+  private readonly audit: AuditLog | null;
+  private readonly auditGate: AuditGate | null;
+  /** Created with the first signed message from a keyed sender (its memory is sized for a busy bus). */
+  private replay: ReplayGuard | null = null;
 
   /** Use `createAgentBus()`; the constructor does no I/O and starts nothing. */
   constructor(options: BusOptions, parts: BusParts) {
@@ -74,7 +92,10 @@ export class AgentBus {
     this.pipelineKind = parts.pipelineKind;
     this.admission = new Admission<InFlightEntry>(this.options.maxInFlight, this.options.maxInFlightBytes, entryBytes);
     this.sweeper = new DeadlineSweeper(this.admission.table, this.onOverdue);
-    this.payloadCodec = parts.encodePayloads ? new PayloadCodec() : null;
+    this.payloadCodec = this.options.mode === 'workers' ? new PayloadCodec() : null;
+    this.payloadCrossing = this.options.mode !== 'workers' ? 'none' : parts.encodePayloads ? 'all' : 'signed';
+    this.audit = parts.audit ?? null;
+    this.auditGate = this.audit === null ? null : new AuditGate(this.audit, this.options.maxInFlight);
     const sink: JudgeSink = { verdict: this.onVerdict, failure: this.onJudgeFailure };
     this.judge = parts.makeJudge({ table: this.admission.table, registry: this.registry, sink });
   }
@@ -139,12 +160,12 @@ export class AgentBus {
   send(input: MessageInput | AgentMessage): Promise<SendResult> {
     this.assertOpen();
     const startedAt = performance.now();
-    const intake = intakeMessage(input, this.options, this.payloadCodec);
-    if (!intake.ok) return Promise.resolve(this.settleEarly(intake.id, intake.rejection, startedAt));
+    const intake = intakeMessage(input, this.options, this.payloadCodec, this.payloadCrossing);
+    if (!intake.ok) return Promise.resolve(this.settleEarly(intake.id, intake.rejection, startedAt, auditedInput(input, intake.id)));
     const { accepted, payload } = intake;
     const timeoutMs = this.timeoutOf(input);
     if (timeoutMs < 0) {
-      return Promise.resolve(this.settleEarly(accepted.message.id, reject(ErrorCode.INVALID_MESSAGE, 'deadlineMs must be a positive finite number of milliseconds'), startedAt));
+      return Promise.resolve(this.settleEarly(accepted.message.id, reject(ErrorCode.INVALID_MESSAGE, 'deadlineMs must be a positive finite number of milliseconds'), startedAt, accepted.message));
     }
 
     const envelopeBytes = envelopeBytesUpperBound(accepted);
@@ -161,19 +182,37 @@ export class AgentBus {
       worker: -1,
       crashes: 0,
       verdicted: false,
+      deliberation: null,
     };
+    if (this.auditGate !== null && !this.auditGate.open) return this.admitWhenAudited(entry);
+    return this.admit(entry, this.options.admissionTimeoutMs);
+  }
+
+  /** Takes a slot, or waits for one at most `timeoutMs`. */
+  private admit(entry: InFlightEntry, timeoutMs: number): Promise<SendResult> {
     const slot = this.admission.tryAdmit(entry);
     if (slot !== -1) return this.begin(slot, entry);
-    return this.admission.waitForSlot(entry, this.options.admissionTimeoutMs).then((waited) => {
+    const message = entry.accepted.message;
+    return this.admission.waitForSlot(entry, timeoutMs).then((waited) => {
       if (waited === ADMISSION_CLOSED) {
-        return this.settleEarly(accepted.message.id, reject(ErrorCode.CLOSED, 'the bus closed while the message waited for admission'), startedAt);
+        return this.settleEarly(message.id, reject(ErrorCode.CLOSED, 'the bus closed while the message waited for admission'), entry.startedAt, message);
       }
       if (waited === ADMISSION_TIMED_OUT) {
         const bound = `${this.options.maxInFlight} messages or ${this.options.maxInFlightBytes} bytes`;
-        return this.settleEarly(accepted.message.id, reject(ErrorCode.OVERLOADED, `in flight at the bound (${bound}) for ${this.options.admissionTimeoutMs} ms`), startedAt);
+        return this.settleEarly(message.id, reject(ErrorCode.OVERLOADED, `in flight at the bound (${bound}) for ${timeoutMs} ms`), entry.startedAt, message);
       }
       return this.begin(waited, entry);
     });
+  }
+
+  /** The audit log is full (backpressure) or failed: wait for it within the admission budget, or refuse. */
+  private async admitWhenAudited(entry: InFlightEntry): Promise<SendResult> {
+    const message = entry.accepted.message;
+    const refused = await this.auditGate!.wait(this.options.admissionTimeoutMs);
+    if (refused !== null) return this.settleEarly(message.id, refused, entry.startedAt, message);
+    if (this.closing) return this.settleEarly(message.id, reject(ErrorCode.CLOSED, 'the bus closed while the message waited for the audit log'), entry.startedAt, message);
+    const left = this.options.admissionTimeoutMs - (performance.now() - entry.startedAt);
+    return this.admit(entry, Math.max(0, Math.floor(left)));
   }
 
   /** Sends several messages; they share ring records, so this costs less per message than a loop of awaits. */
@@ -191,7 +230,7 @@ export class AgentBus {
     const sender = typeof input?.from === 'string' ? this.registry.get(input.from) : undefined;
     if (sender === undefined) {
       const id = typeof input?.id === 'string' ? input.id : '';
-      return Promise.resolve([this.settleEarly(id, reject(ErrorCode.TENANT, `sender '${String(input?.from)}' is not a registered agent`), performance.now())]);
+      return Promise.resolve([this.settleEarly(id, reject(ErrorCode.TENANT, `sender '${String(input?.from)}' is not a registered agent`), performance.now(), auditedInput(input, id))]);
     }
     const { id: _ignoredId, ...rest } = input;
     const sends: Promise<SendResult>[] = [];
@@ -224,6 +263,15 @@ export class AgentBus {
    */
   health(): BusHealth {
     return busHealth(this.options.mode, this.judge.counters(), this.admission.table.inUse, this.admission.bytesInFlight);
+  }
+
+  /**
+   * Runs a workflow: each step a message sent through this bus (judged like any other) as soon as its own
+   * dependencies succeeded; see `runWorkflow` in src/workflow/run.ts.
+   */
+  runWorkflow(spec: WorkflowSpec | WorkflowDefinition, options: RunWorkflowOptions = {}): Promise<WorkflowResult> {
+    this.assertOpen();
+    return runWorkflow(this, spec, options);
   }
 
   /** Starts a new measurement window (histograms, counters, rate). */
@@ -262,6 +310,13 @@ export class AgentBus {
     this.sweeper.stop();
     await this.judge.stop();
     this.metricsRecorder.eventLoop.stop();
+    // Last: every message has settled, so every record is appended; close() writes them all.
+    await this.audit?.close();
+  }
+
+  /** The audit log's counters (appended, written, queued, dropped, overflowed, lost); null when `audit` is off. */
+  auditStats(): AuditStats | null {
+    return this.audit?.stats() ?? null;
   }
 
   private assertOpen(): void {
@@ -291,6 +346,11 @@ export class AgentBus {
       return;
     }
     const impact = verdict.impact;
+    const replayed = this.replayOf(entry.accepted.message);
+    if (replayed !== null) {
+      this.settle(slot, entry, 'rejected', replayed.code, [...replayed.reasons], impact);
+      return;
+    }
     // Never late: the sweep may not have seen it yet, so look at the clock once more before the handler.
     if (performance.now() >= entry.deadline) {
       this.settle(slot, entry, 'rejected', ErrorCode.TIMEOUT, [this.timeoutReason(entry, 'judged')], impact);
@@ -301,6 +361,18 @@ export class AgentBus {
     if (outcome instanceof Promise) outcome.then((settled) => this.delivered(slot, entry, impact, settled));
     else this.delivered(slot, entry, impact, outcome);
   };
+
+  /**
+   * A signed message the pipeline allowed, seen before? Checked here, on the main thread, by one guard:
+   * with several validation threads a replay could be judged on another thread than the original. Only
+   * messages whose signature was verified (a keyed sender's) are remembered: a forgery must not burn the
+   * id of the genuine message it imitates.
+   */
+  private replayOf(message: AgentMessage): Rejection | null {
+    if (message.signature === undefined || this.registry.get(message.from)?.publicKey === undefined) return null;
+    this.replay ??= new ReplayGuard(this.options.replay);
+    return this.replay.check(message.from, message.id, message.createdAt, Date.now());
+  }
 
   private delivered(slot: number, entry: InFlightEntry, impact: number, outcome: DeliveryOutcome): void {
     // Settled already (its handler overran the deadline): the handler has returned, so free the slot.
@@ -328,6 +400,7 @@ export class AgentBus {
     const result: SendResult = { id: entry.accepted.message.id, status, reasons, latencyUs };
     if (code !== undefined) result.code = code;
     if (impact > 0) result.impact = impact;
+    if (this.audit !== null) this.recordAudit(entry.accepted.message, status, code, reasons, entry.deliberation);
     resolve(result);
   }
 
@@ -380,11 +453,26 @@ export class AgentBus {
     return Math.min(deadlineMs, this.options.messageTimeoutMs);
   }
 
-  private settleEarly(id: string, rejection: Rejection, startedAt: number): SendResult {
+  private settleEarly(id: string, rejection: Rejection, startedAt: number, audited: AuditedMessage): SendResult {
     const latencyUs = (performance.now() - startedAt) * 1000;
     const status: SendStatus = rejection.code === ErrorCode.EXPIRED ? 'expired' : 'rejected';
     this.metricsRecorder.recordSettled(status, rejection.code, latencyUs);
-    return { id, status, code: rejection.code, reasons: [...rejection.reasons], latencyUs };
+    const reasons = [...rejection.reasons];
+    if (this.audit !== null) this.recordAudit(audited, status, rejection.code, reasons, null);
+    return { id, status, code: rejection.code, reasons, latencyUs };
+  }
+
+  /**
+   * One record per settled message. `append` never waits: admission held new messages while the log was
+   * full, and the log keeps a reserve for the messages already admitted.
+   */
+  private recordAudit(message: AuditedMessage, status: SendStatus, code: ErrorCode | undefined, reasons: readonly string[], deliberation: DeliberationDecision | null): void {
+    // A message refused while close() runs after the log closed (it waited for the log) has no record to add.
+    if (this.audit!.closed) return;
+    const revision = this.policy !== null && this.pipelineKind === 'full' ? this.policy.revision : undefined;
+    // A copy: the caller owns the result's array and may change it before the record is written.
+    const kept = reasons.length === 0 ? NO_REASONS : [...reasons];
+    this.audit!.appendOutcome(Date.now(), message, status, code, kept, revision, deliberation === null ? undefined : auditDeliberationOf(deliberation));
   }
 }
 
@@ -395,7 +483,7 @@ function entryBytes(entry: InFlightEntry): number {
 /** An upper bound on the bytes a message's envelope takes in a ring record (UTF-8 ≤ 3 bytes per UTF-16 unit). */
 function envelopeBytesUpperBound(accepted: AcceptedMessage): number {
   const m = accepted.message;
-  let chars = m.id.length + m.from.length + m.to.length + m.tenantId.length + m.constitutionalHash.length + (m.conversationId?.length ?? 0);
+  let chars = m.id.length + m.from.length + m.to.length + m.tenantId.length + m.constitutionalHash.length + (m.conversationId?.length ?? 0) + (m.signature?.length ?? 0);
   let entries = 0;
   for (const key in m.metadata) {
     chars += key.length + m.metadata[key]!.length;

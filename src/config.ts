@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { AuditLogOptions } from './audit/audit-log.ts';
 import { AgentBusError, ErrorCode } from './errors.ts';
 import { DEFAULT_CONSTITUTIONAL_HASH, DEFAULT_LIMITS, type MessageLimits } from './model/message.ts';
 
@@ -67,6 +68,18 @@ export interface AgentBusOptions {
   deliberation?: false | DeliberationSettings;
   /** Where the bus reports what it is doing at start (policy off, static checks). Default: console.error. */
   log?: (line: string) => void;
+  /**
+   * The audit trail: every settled message (delivered, rejected, failed, expired) appended to a hash-chained
+   * JSON Lines log that `agentbus audit verify` checks. Off by default. `reserve` defaults to `maxInFlight`.
+   * When the writer falls behind, `onFull: 'backpressure'` (default) holds admission (the same wait and
+   * E_OVERLOADED as a full in-flight table); a log that failed refuses every new message (fail closed).
+   */
+  audit?: AuditLogOptions | false;
+  /**
+   * Replay refusal for signed messages (senders registered with a `publicKey`): the same sender and id within
+   * `windowMs` (default 5 min) is E_SIGNATURE, as is a `createdAt` outside the window. One guard for the bus.
+   */
+  replay?: { windowMs?: number; maxSkewMs?: number; maxRemembered?: number };
 }
 
 export interface DeliberationSettings {
@@ -99,6 +112,9 @@ export interface ResolvedOptions {
   policyCache: { max: number; ttlMs: number; maxBytes: number } | false;
   deliberation: false | (DeliberationSettings & { threshold: number });
   log: (line: string) => void;
+  /** Checked when the log opens (`AuditLog.open`), with `reserve` defaulted to `maxInFlight` here. */
+  audit: AuditLogOptions | false;
+  replay: { windowMs?: number; maxSkewMs?: number; maxRemembered?: number };
 }
 
 function envInt(name: string): number | undefined {
@@ -132,6 +148,7 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
   if (typeof constitutionalHash !== 'string' || constitutionalHash.length === 0) {
     throw new AgentBusError(ErrorCode.CONFIG, 'constitutionalHash must be a non-empty string');
   }
+  const maxInFlight = positiveInt('maxInFlight', options.maxInFlight ?? envInt('AGENTBUS_MAX_IN_FLIGHT') ?? 65_536);
   const ringBytes = positiveInt('ringBytes', options.ringBytes ?? 4 * 1024 * 1024, 1024);
   // A ring must hold a record of one largest message (payload, metadata, ids) with room to spare.
   const largestRecord = limits.maxPayloadBytes + limits.maxMetadataBytes + 6 * limits.maxIdBytes + 4096;
@@ -143,7 +160,7 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
     workers: positiveInt('workers', options.workers ?? envInt('AGENTBUS_WORKERS') ?? defaultWorkerCount()),
     constitutionalHash,
     limits,
-    maxInFlight: positiveInt('maxInFlight', options.maxInFlight ?? envInt('AGENTBUS_MAX_IN_FLIGHT') ?? 65_536),
+    maxInFlight,
     maxInFlightBytes: positiveInt('maxInFlightBytes', options.maxInFlightBytes ?? 256 * 1024 * 1024, 1024),
     messageTimeoutMs: positiveInt('messageTimeoutMs', options.messageTimeoutMs ?? 5_000),
     admissionTimeoutMs: positiveInt('admissionTimeoutMs', options.admissionTimeoutMs ?? 1_000, 0),
@@ -157,7 +174,26 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
     policyCache: resolvePolicyCache(options.policyCache),
     deliberation: resolveDeliberation(options.deliberation),
     log: options.log ?? ((line: string) => console.error(line)),
+    audit: resolveAudit(options.audit, maxInFlight),
+    replay: resolveReplay(options.replay),
   };
+}
+
+function resolveReplay(replay: AgentBusOptions['replay']): ResolvedOptions['replay'] {
+  if (replay === undefined) return {};
+  if (replay === null || typeof replay !== 'object') throw new AgentBusError(ErrorCode.CONFIG, 'replay must be an object');
+  const { windowMs, maxSkewMs, maxRemembered } = replay;
+  if (windowMs !== undefined && !(typeof windowMs === 'number' && windowMs > 0)) throw new AgentBusError(ErrorCode.CONFIG, `replay.windowMs must be > 0, got ${String(windowMs)}`);
+  if (maxSkewMs !== undefined && !(typeof maxSkewMs === 'number' && maxSkewMs >= 0)) throw new AgentBusError(ErrorCode.CONFIG, `replay.maxSkewMs must be >= 0, got ${String(maxSkewMs)}`);
+  if (maxRemembered !== undefined) positiveInt('replay.maxRemembered', maxRemembered);
+  return { ...replay };
+}
+
+function resolveAudit(audit: AgentBusOptions['audit'], maxInFlight: number): ResolvedOptions['audit'] {
+  if (audit === undefined || audit === false) return false;
+  if (audit === null || typeof audit !== 'object') throw new AgentBusError(ErrorCode.CONFIG, 'audit must be false or an object with a `file`');
+  // The records of admitted messages must always fit (see AuditLog): room for every message in flight.
+  return { ...audit, reserve: audit.reserve ?? maxInFlight };
 }
 
 function resolvePolicyCache(cache: AgentBusOptions['policyCache']): ResolvedOptions['policyCache'] {

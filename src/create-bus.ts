@@ -1,3 +1,4 @@
+import { AuditLog } from './audit/audit-log.ts';
 import type { BusOptions } from './bus.ts';
 import { AgentBus } from './bus.ts';
 import { resolveOptions, type ResolvedOptions } from './config.ts';
@@ -34,7 +35,14 @@ export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus
     resolved.mode === 'inline' ? await InlineJudge.create(resolved, kind, policy, impact) : (wiring) => new WorkersJudge(resolved, kind, impact, policy, wiring);
   const makeJudge = deliberation === null ? makeInner : (wiring: JudgeWiring) => new DeliberatingJudge(makeInner, deliberation, resolved.deliberation === false ? 1 : resolved.deliberation.threshold, wiring);
   const encodePayloads = resolved.mode === 'workers' && pipelineReadsPayload({ kind, stages: resolved.stages, impact });
-  const bus = new AgentBus(options, { policy, pipelineKind: kind, encodePayloads, makeJudge });
+  let audit: AuditLog | null = null;
+  try {
+    audit = resolved.audit === false ? null : await AuditLog.open(resolved.audit);
+  } catch (error) {
+    await deliberation?.close();
+    throw error;
+  }
+  const bus = new AgentBus(options, { policy, pipelineKind: kind, encodePayloads, makeJudge, audit });
   await bus.start();
   return bus;
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AgentBus, BusOptions } from '../../src/bus.ts';
 import { createAgentBus } from '../../src/create-bus.ts';
 import type { MessageInput } from '../../src/model/message.ts';
@@ -18,6 +21,29 @@ async function busPeer(options: PeerOptions, busOptions: BusOptions): Promise<Pe
 export const agentbusPeer: PeerDefinition = {
   name: 'agentbus',
   create: (options) => busPeer(options, { ...benchBusOptions(options.pipeline), mode: 'workers', workers: options.workers }),
+};
+
+/**
+ * The default bus with the audit trail on (`audit: { file }`, every other audit option its default: writer
+ * thread, backpressure), the log in a temporary directory removed at close. Its row against `agentbus`, same
+ * run, is what the audit trail costs.
+ */
+export const agentbusAuditPeer: PeerDefinition = {
+  name: 'agentbus-audit',
+  create: async (options) => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentbus-bench-audit-'));
+    const peer = await busPeer(options, { ...benchBusOptions(options.pipeline), mode: 'workers', workers: options.workers, audit: { file: join(dir, 'audit.jsonl') } });
+    return {
+      send: peer.send,
+      close: async () => {
+        try {
+          await peer.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    };
+  },
 };
 
 /** The same bus with deliberation off: the pipeline the Piscina peers run, for the transport comparison. */

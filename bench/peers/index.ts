@@ -1,4 +1,4 @@
-import { agentbusNoDeliberationPeer, agentbusPeer, inlinePeer, noopPeer, ringEmptyPeer } from './bus-peers.ts';
+import { agentbusAuditPeer, agentbusNoDeliberationPeer, agentbusPeer, inlinePeer, noopPeer, ringEmptyPeer } from './bus-peers.ts';
 import type { PeerDefinition, PeerName } from './peer.ts';
 import { piscinaBatchedPeer, piscinaPerMessagePeer } from './piscina-peers.ts';
 
@@ -6,6 +6,7 @@ export { PEER_NAMES, type Peer, type PeerDefinition, type PeerName, type PeerOpt
 
 const PEERS: Record<PeerName, PeerDefinition> = {
   agentbus: agentbusPeer,
+  'agentbus-audit': agentbusAuditPeer,
   'agentbus-no-deliberation': agentbusNoDeliberationPeer,
   noop: noopPeer,
   inline: inlinePeer,

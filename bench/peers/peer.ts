@@ -5,7 +5,7 @@ import type { SendResult } from '../../src/model/send-result.ts';
 import type { Scenario } from '../scenario.ts';
 
 /** The designs the bench compares, in the order they are listed in reports. */
-export const PEER_NAMES = ['agentbus', 'agentbus-no-deliberation', 'inline', 'piscina-per-message', 'piscina-batched', 'ring-empty', 'noop'] as const;
+export const PEER_NAMES = ['agentbus', 'agentbus-audit', 'agentbus-no-deliberation', 'inline', 'piscina-per-message', 'piscina-batched', 'ring-empty', 'noop'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 export interface PeerOptions {

@@ -15,6 +15,8 @@ const THROUGHPUT_TARGETS: Partial<Record<BenchPipeline, { rps: number; p99Us?: n
 };
 const DEFAULT_BUS_TARGET_RPS = 150_000;
 const DEFAULT_BUS_SHARE = 0.7;
+/** Issue 16: the audit trail costs at most 10% of the default bus's msgs/s, measured in the same run. */
+const AUDIT_SHARE = 0.9;
 
 /** The row the dispatch designs are compared with: the bus running the same pipeline as the Piscina peers. */
 export const TRANSPORT_REFERENCE: PeerName = 'agentbus-no-deliberation';
@@ -37,7 +39,7 @@ export function closedLoopRatios(results: readonly LoadResult[]): Ratio[] {
   const ours = closed.find((r) => r.name === TRANSPORT_REFERENCE) ?? closed.find((r) => r.name === 'agentbus');
   if (ours === undefined) return [];
   return closed
-    .filter((r) => r.name !== ours.name && r.name !== 'agentbus' && r.name !== 'noop')
+    .filter((r) => r.name !== ours.name && r.name !== 'agentbus' && r.name !== 'agentbus-audit' && r.name !== 'noop')
     .map((r) => ({ peer: r.name, throughput: r.rps > 0 ? ours.rps / r.rps : Number.POSITIVE_INFINITY, p99: ours.p99Us > 0 ? r.p99Us / ours.p99Us : NaN }));
 }
 
@@ -123,6 +125,13 @@ export function checkTargets(results: readonly LoadResult[], eightyPercentRate: 
     ours
       ? { description: 'event-loop delay P99 ≤ 2 ms at max load', measured: ms(ours.eventLoopP99Us), met: ours.eventLoopP99Us <= 2000 }
       : { description: 'event-loop delay P99 ≤ 2 ms at max load', measured: 'not run', met: null },
+  );
+  const audited = find(results, 'agentbus-audit', 'closed');
+  const auditShare = `audit on (agentbus-audit) ≥ ${AUDIT_SHARE}× agentbus msgs/s, same run`;
+  targets.push(
+    defaultBus && audited
+      ? { description: auditShare, measured: `${(audited.rps / Math.max(1, defaultBus.rps)).toFixed(2)}×`, met: audited.rps >= AUDIT_SHARE * defaultBus.rps }
+      : { description: auditShare, measured: 'not run', met: null },
   );
   return targets;
 }

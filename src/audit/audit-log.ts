@@ -198,6 +198,11 @@ export class AuditLog {
     return this.lastHead;
   }
 
+  /** True once `close()` was called: `append` would throw. */
+  get closed(): boolean {
+    return this.closing !== null;
+  }
+
   get failed(): Error | null {
     return this.failure;
   }

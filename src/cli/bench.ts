@@ -76,7 +76,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--workers <n>', 'validation threads for every threaded peer (default: cores - 1)', positiveInteger)
     .option('--repeat <n>', 'repetitions (order rotated), medians reported (default 3; 1 with --quick)', positiveInteger)
     .option('--rates <list>', 'open-loop offered rates, msgs/s, comma-separated; 50% and 80% of the default bus closed-loop max are added (default 10000,50000,100000,200000)')
-    .option('--peers <list>', 'comma-separated subset of: agentbus, agentbus-no-deliberation, inline, piscina-per-message, piscina-batched, ring-empty, noop')
+    .option('--peers <list>', 'comma-separated subset of: agentbus, agentbus-audit, agentbus-no-deliberation, inline, piscina-per-message, piscina-batched, ring-empty, noop')
     .option('--micro', 'also run the micro-benchmarks', false)
     .option('--write', 'regenerate BENCHMARKS.md and its charts (bench/charts/*.svg); implies --micro', false)
     .option('--quick', 'a short run: 1 repetition, 1 s per load, rates 10k and 100k (under a minute)', false)

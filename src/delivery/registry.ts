@@ -1,5 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import { AgentBusError, ErrorCode } from '../errors.ts';
 import type { AgentMessage } from '../model/message.ts';
+import { parsePublicKey, rawPublicKey, type PublicKeyInput } from '../signature/keys.ts';
 import { EMPTY_REGISTRY, isValidTenantId, registrySnapshot, TENANT_ID_PATTERN, type RegistryEntry, type RegistrySnapshot, type RegistryView } from '../model/registry-snapshot.ts';
 
 /** Receives an allowed message on the main thread. Throwing or rejecting marks the send `failed` (E_HANDLER). */
@@ -13,6 +15,11 @@ export interface AgentRegistration {
   capabilities?: readonly string[];
   /** Trust tier for deliberation: 0 (least trusted, default) to 2. */
   tier?: number;
+  /**
+   * The agent's Ed25519 public key (KeyObject, PEM, SPKI DER or the raw 32 bytes). With one, every message
+   * the agent sends must carry `signature` (see `signMessage`), verified on the validation threads.
+   */
+  publicKey?: PublicKeyInput;
   handler: AgentHandler;
 }
 
@@ -22,6 +29,7 @@ export interface RegisteredAgent {
   readonly type: string;
   readonly capabilities: readonly string[];
   readonly tier: number;
+  readonly publicKey?: KeyObject;
   readonly handler: AgentHandler;
 }
 
@@ -31,6 +39,8 @@ export interface RegisteredAgent {
  */
 export class AgentRegistry implements RegistryView {
   private readonly agents = new Map<string, RegisteredAgent>();
+  /** Registered public keys as raw bytes: what crosses to the validation threads. */
+  private readonly rawKeys = new Map<string, Uint8Array>();
   private current: RegistrySnapshot = EMPTY_REGISTRY;
   private changes = 0;
 
@@ -58,21 +68,25 @@ export class AgentRegistry implements RegistryView {
     }
     const tier = registration.tier ?? 0;
     if (tier !== 0 && tier !== 1 && tier !== 2) throw new AgentBusError(ErrorCode.CONFIG, `agent '${id}': tier must be 0, 1 or 2`);
+    const publicKey = registration.publicKey === undefined ? undefined : parsePublicKey(registration.publicKey, `agent '${id}': publicKey`);
     const agent: RegisteredAgent = Object.freeze({
       id,
       tenantId,
       type: registration.type ?? 'agent',
       capabilities: Object.freeze([...capabilities]),
       tier,
+      ...(publicKey !== undefined ? { publicKey } : {}),
       handler,
     });
     this.agents.set(id, agent);
+    if (publicKey !== undefined) this.rawKeys.set(id, rawPublicKey(publicKey));
     this.publish();
     return agent;
   }
 
   unregister(id: string): boolean {
     const removed = this.agents.delete(id);
+    this.rawKeys.delete(id);
     if (removed) this.publish();
     return removed;
   }
@@ -101,7 +115,10 @@ export class AgentRegistry implements RegistryView {
   /** The agents in the form shipped to workers. */
   entries(): RegistryEntry[] {
     const out: RegistryEntry[] = [];
-    for (const agent of this.agents.values()) out.push([agent.id, agent.tenantId, agent.type, agent.capabilities, agent.tier]);
+    for (const agent of this.agents.values()) {
+      const key = this.rawKeys.get(agent.id);
+      out.push(key === undefined ? [agent.id, agent.tenantId, agent.type, agent.capabilities, agent.tier] : [agent.id, agent.tenantId, agent.type, agent.capabilities, agent.tier, key]);
+    }
     return out;
   }
 

@@ -90,6 +90,7 @@ export class DeliberatingJudge implements Judge {
   };
 
   private forward(slot: number, entry: InFlightEntry, verdict: Verdict, decision: DeliberationDecision): void {
+    entry.deliberation = decision;
     if (decision.allowed) this.wiring.sink.verdict(slot, entry, verdict);
     else this.wiring.sink.verdict(slot, entry, { ...verdict, code: decision.code ?? ErrorCode.DELIBERATION_ERROR, reasons: [...decision.reasons] });
   }

@@ -1,5 +1,6 @@
 import { ErrorCode, reject, type Rejection } from '../errors.ts';
 import { generateMessageId, isMessageType, MessageType, Priority, type AcceptedMessage, type AgentMessage, type JsonValue, type MessageLimits } from '../model/message.ts';
+import { isSignatureText } from '../signature/verify.ts';
 import { utf8Bytes } from './encoded-size.ts';
 import { inspectPayload } from './inspect-payload.ts';
 
@@ -87,7 +88,7 @@ function readMessage(input: unknown, defaultHash: string, limits: MessageLimits,
   const raw = input as Record<string, unknown>;
   // Each field is read exactly once: a getter cannot pass a check with one value and be kept with another.
   const { id: rawId, from, to, type, tenantId, priority: rawPriority, constitutionalHash: rawHash } = raw;
-  const { payload: rawPayload, metadata: rawMetadata, createdAt: rawCreatedAt, expiresAt: rawExpiresAt, conversationId: rawConversationId } = raw;
+  const { payload: rawPayload, metadata: rawMetadata, createdAt: rawCreatedAt, expiresAt: rawExpiresAt, conversationId: rawConversationId, signature: rawSignature } = raw;
   let id: string;
   if (rawId === undefined) id = generateMessageId();
   else {
@@ -144,6 +145,11 @@ function readMessage(input: unknown, defaultHash: string, limits: MessageLimits,
     conversationId = rawConversationId as string;
   }
 
+  // Checked for form only (and so bounded): whether it verifies is the signature stage's question.
+  if (rawSignature !== undefined && !isSignatureText(rawSignature)) {
+    return refuse(id, ErrorCode.SIGNATURE, 'signature must be the base64 text of 64 bytes (88 characters)');
+  }
+
   // One object shape for every message (optional fields present as undefined) keeps property access monomorphic.
   const message = {
     id,
@@ -158,6 +164,7 @@ function readMessage(input: unknown, defaultHash: string, limits: MessageLimits,
     createdAt,
     expiresAt,
     conversationId,
+    signature: rawSignature as string | undefined,
   } as AgentMessage;
   return { ok: true, value: { message, depth: inspected.depth, payloadBytes: inspected.encodedBytes } };
 }

@@ -17,15 +17,22 @@ export type EncodedIntake =
   | { ok: false; id: string; rejection: Rejection };
 
 /**
- * Everything that happens to a message on the caller's thread before it can be queued: shape checks and
- * the exact size (`acceptMessage`), then encoding the payload — only when `codec` is given, i.e. when a
- * stage on the other side of a thread boundary reads it.
+ * Which payloads cross to another thread: `all` when a stage there reads every payload (see
+ * pipelineReadsPayload), `signed` when only the signature stage may (it verifies a signed message's
+ * payload, and reads no other), `none` when nothing is judged on another thread.
  */
-export function intakeMessage(input: unknown, options: ResolvedOptions, codec: PayloadCodec | null): EncodedIntake {
+export type PayloadCrossing = 'all' | 'signed' | 'none';
+
+/**
+ * Everything that happens to a message on the caller's thread before it can be queued: shape checks and
+ * the exact size (`acceptMessage`), then encoding the payload — only when a stage on the other side of a
+ * thread boundary will read it (`crossing`).
+ */
+export function intakeMessage(input: unknown, options: ResolvedOptions, codec: PayloadCodec | null, crossing: PayloadCrossing = codec === null ? 'none' : 'all'): EncodedIntake {
   const intake = acceptMessage(input, options.constitutionalHash, options.limits, Date.now());
   if (!intake.ok) return intake;
   const accepted = intake.value;
-  if (codec === null) return { ok: true, accepted, payload: null };
+  if (codec === null || crossing === 'none' || (crossing === 'signed' && accepted.message.signature === undefined)) return { ok: true, accepted, payload: null };
   let payload: Uint8Array;
   try {
     payload = codec.encode(accepted.message.payload);

@@ -46,6 +46,11 @@ export interface AgentMessage {
   /** Milliseconds since the epoch; after it the message is `expired`, never delivered. */
   readonly expiresAt?: number;
   readonly conversationId?: string;
+  /**
+   * The sender's Ed25519 signature over the message's canonical fields, base64 (88 characters): required
+   * when the sender registered a `publicKey` (see `signMessage`).
+   */
+  readonly signature?: string;
 }
 
 /** What callers pass to `send()`: everything the bus can default may be left out. */
@@ -67,6 +72,7 @@ export interface MessageInput {
    * bus's `messageTimeoutMs`. Past it the send settles E_TIMEOUT and the message is never delivered.
    */
   deadlineMs?: number;
+  signature?: string;
 }
 
 export interface MessageLimits {
@@ -128,5 +134,6 @@ export function createMessage(input: MessageInput, defaultHash: string = DEFAULT
       ? { expiresAt: input.expiresAt instanceof Date ? input.expiresAt.getTime() : input.expiresAt }
       : {}),
     ...(input.conversationId !== undefined ? { conversationId: input.conversationId } : {}),
+    ...(input.signature !== undefined ? { signature: input.signature } : {}),
   };
 }

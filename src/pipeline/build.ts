@@ -2,6 +2,7 @@ import type { AgentMessage } from '../model/message.ts';
 import { createImpactScorer } from './impact.ts';
 import { createPipeline, type ImpactScorer, type Pipeline } from './index.ts';
 import { createPolicyEvaluator, createPolicyStage, type PolicyEvaluator } from './policy.ts';
+import { createSignatureStage } from './signature.ts';
 import { loadStages } from './stage-loader.ts';
 import type { PipelineSpec } from './spec.ts';
 
@@ -51,5 +52,7 @@ export async function buildPipeline(spec: PipelineSpec): Promise<BuiltPipeline> 
         })
       : null;
   const impact = spec.impact ? impactStage() : null;
-  return { pipeline: createPipeline({ policy: evaluator ? createPolicyStage(evaluator) : null, extra, impact }), policy: evaluator };
+  // Signatures are checked in every non-empty pipeline: a keyed sender's messages are verified whatever else runs.
+  const signature = createSignatureStage();
+  return { pipeline: createPipeline({ signature, policy: evaluator ? createPolicyStage(evaluator) : null, extra, impact }), policy: evaluator };
 }

@@ -7,9 +7,12 @@ import { checkedStageResult } from './stage-result.ts';
 import type { RegistrySnapshot } from '../model/registry-snapshot.ts';
 import { checkTenant } from './tenant.ts';
 
-/** A message as a stage sees it: its header, what intake measured, and the payload on demand. */
+/**
+ * A message as a stage sees it: its header, what intake measured, and the payload on demand. The signature
+ * is the caller's base64 text on the caller's thread, its 64 bytes on a validation thread.
+ */
 export interface PipelineItem {
-  readonly message: Omit<AgentMessage, 'payload'>;
+  readonly message: Omit<AgentMessage, 'payload' | 'signature'> & { readonly signature?: string | Uint8Array | undefined };
   /** Encoded (msgpack) payload size in bytes. */
   readonly payloadBytes: number;
   /** Payload nesting depth, measured by intake. */
@@ -59,6 +62,11 @@ export const limitsStage: Stage = (item, context) =>
 export const VALIDATION_STAGES: readonly Stage[] = [constitutionalStage, tenantStage, limitsStage];
 
 export interface PipelineParts {
+  /**
+   * The signature stage (signature.ts), after the built-in checks and before the policy: no policy decision
+   * about a sender not proven to be who it says. Costs a registry lookup for a sender without a key.
+   */
+  signature?: Stage | null;
   /** The policy stage (OPA); absent when the bus runs with `policy: false`. */
   policy?: Stage | BatchStage | null;
   /** Extra stages after the built-in ones (user-supplied modules). */
@@ -103,6 +111,7 @@ function failed(error: unknown): PipelineResult {
 /** Composes the pipeline once; running it is a loop over plain functions. */
 export function createPipeline(parts: PipelineParts = {}): Pipeline {
   const stages: Stage[] = [...VALIDATION_STAGES];
+  if (parts.signature) stages.push(parts.signature);
   if (parts.policy) stages.push(parts.policy);
   if (parts.extra) stages.push(...parts.extra);
   const impact = parts.impact ?? null;

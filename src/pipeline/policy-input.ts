@@ -47,7 +47,7 @@ export interface PolicyInput {
 }
 
 /** A message without its payload is enough unless `includePayload` is set. */
-export type PolicyMessage = Omit<AgentMessage, 'payload'> & { readonly payload?: JsonValue };
+export type PolicyMessage = Omit<AgentMessage, 'payload' | 'signature'> & { readonly payload?: JsonValue };
 
 /**
  * An input built here (known shape, validated message, no ids, no payload): its cache lookup and its

@@ -6,9 +6,7 @@ import type { PipelineContext, PipelineItem, Stage } from './index.ts';
 import type { AgentInfo } from '../model/registry-snapshot.ts';
 
 /** A registered agent as the signature stage reads it: its Ed25519 public key, when it registered one. */
-export interface KeyedAgentInfo extends AgentInfo {
-  readonly publicKey?: KeyObject;
-}
+export type KeyedAgentInfo = AgentInfo;
 
 /** A message header that may carry a signature (base64 text or the 64 bytes). */
 export interface SignedHeader {
@@ -28,17 +26,17 @@ export interface SignatureStageOptions {
   replay?: ReplayGuard | null;
 }
 
-const registryKey = (agentId: string, context: PipelineContext): KeyObject | undefined =>
-  (context.registry.agents.get(agentId) as KeyedAgentInfo | undefined)?.publicKey;
+const registryKey = (agentId: string, context: PipelineContext): KeyObject | undefined => context.registry.agents.get(agentId)?.publicKey;
 
 const headerSignature = (item: PipelineItem): unknown => (item.message as SignedHeader).signature;
 
 /**
  * The signature stage: a sender that registered a public key must sign every message (Ed25519 over the
  * canonical fields, see signature/canonical.ts); a missing or invalid signature is E_SIGNATURE. Senders
- * without a key are not checked. Reads the payload (the signature covers it), so with this stage the bus
- * must send payloads to the workers. Runs after the tenant stage (the sender is known) and before the
- * policy (no policy decision about a sender not proven to be who it says).
+ * without a key are not checked. Reads the payload of a signed message (the signature covers it): the bus
+ * sends the payload of every message that carries a signature to the workers. Runs after the tenant stage (the sender is known) and before the
+ * policy (no policy decision about a sender not proven to be who it says). Built into every pipeline
+ * (build.ts); a signed message's payload crosses to the validation threads (intake/encode.ts).
  */
 export function createSignatureStage(options: SignatureStageOptions = {}): Stage {
   const publicKeyOf = options.publicKeyOf ?? registryKey;

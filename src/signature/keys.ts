@@ -1,14 +1,13 @@
 import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
 import { AgentBusError, ErrorCode } from '../errors.ts';
+import { ED25519_PUBLIC_KEY_BYTES, ed25519PublicKey } from '../model/registry-snapshot.ts';
 
 /** An Ed25519 public key as registration accepts it: a KeyObject, PEM text, SPKI DER, or the raw 32 bytes. */
 export type PublicKeyInput = KeyObject | string | Uint8Array;
 /** An Ed25519 private key: a KeyObject or PEM (PKCS#8) text. */
 export type PrivateKeyInput = KeyObject | string;
 
-/** The fixed SPKI DER header of an Ed25519 public key (RFC 8410); the raw key's 32 bytes follow it. */
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const RAW_KEY_BYTES = 32;
+const RAW_KEY_BYTES = ED25519_PUBLIC_KEY_BYTES;
 
 function ed25519(key: KeyObject, kind: 'public' | 'private', what: string): KeyObject {
   if (key.type !== kind || key.asymmetricKeyType !== 'ed25519') {
@@ -23,8 +22,8 @@ export function parsePublicKey(input: PublicKeyInput, what = 'publicKey'): KeyOb
     if (input instanceof KeyObject) return ed25519(input.type === 'private' ? createPublicKey(input) : input, 'public', what);
     if (typeof input === 'string') return ed25519(createPublicKey(input), 'public', what);
     if (input instanceof Uint8Array) {
-      const der = input.length === RAW_KEY_BYTES ? Buffer.concat([ED25519_SPKI_PREFIX, input]) : Buffer.from(input);
-      return ed25519(createPublicKey({ key: der, format: 'der', type: 'spki' }), 'public', what);
+      const key = input.length === RAW_KEY_BYTES ? ed25519PublicKey(input) : createPublicKey({ key: Buffer.from(input), format: 'der', type: 'spki' });
+      return ed25519(key, 'public', what);
     }
   } catch (error) {
     if (error instanceof AgentBusError) throw error;

@@ -5,6 +5,11 @@ export const SIGNATURE_BYTES = 64;
 /** Base64 of 64 bytes, padded: exactly 88 characters. Anything longer is refused before decoding. */
 const SIGNATURE_BASE64 = /^[A-Za-z0-9+/]{86}==$/;
 
+/** Whether `value` is a signature as a message carries it: the base64 text of 64 bytes. */
+export function isSignatureText(value: unknown): value is string {
+  return typeof value === 'string' && value.length === 88 && SIGNATURE_BASE64.test(value);
+}
+
 /** The signature's bytes, or null when it is not 64 bytes (or base64 text of them). */
 export function decodeSignature(signature: unknown): Uint8Array | null {
   if (signature instanceof Uint8Array) return signature.length === SIGNATURE_BYTES ? signature : null;

@@ -11,10 +11,10 @@ export function result(name: PeerName, mode: 'closed' | 'open', rate: number | n
   };
 }
 
-export const PEERS: PeerName[] = ['agentbus', 'agentbus-no-deliberation', 'inline', 'piscina-per-message', 'piscina-batched', 'ring-empty', 'noop'];
+export const PEERS: PeerName[] = ['agentbus', 'agentbus-audit', 'agentbus-no-deliberation', 'inline', 'piscina-per-message', 'piscina-batched', 'ring-empty', 'noop'];
 
 export function sampleReport(): BenchReport {
-  const closedRps: Record<PeerName, number> = { agentbus: 280_000, 'agentbus-no-deliberation': 300_000, inline: 250_000, 'piscina-per-message': 10_000, 'piscina-batched': 200_000, 'ring-empty': 500_000, noop: 2_000_000 };
+  const closedRps: Record<PeerName, number> = { agentbus: 280_000, 'agentbus-audit': 260_000, 'agentbus-no-deliberation': 300_000, inline: 250_000, 'piscina-per-message': 10_000, 'piscina-batched': 200_000, 'ring-empty': 500_000, noop: 2_000_000 };
   const fast = (p: PeerName) => p === 'agentbus' || p === 'agentbus-no-deliberation';
   const results: LoadResult[] = PEERS.map((p) => result(p, 'closed', null, closedRps[p], fast(p) ? 3000 : 6000));
   for (const rate of [100_000, 150_000, 240_000]) {

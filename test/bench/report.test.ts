@@ -43,15 +43,20 @@ test('median of repetitions, figure by figure; overloaded by majority; distribut
 test('dispatch designs are compared with the bus running their pipeline; the default bus has its own targets', () => {
   const report = sampleReport();
   const ratios = closedLoopRatios(report.results);
-  assert.deepEqual(ratios.map((r) => r.peer), ['inline', 'piscina-per-message', 'piscina-batched', 'ring-empty'], 'not the default bus, not noop');
+  assert.deepEqual(ratios.map((r) => r.peer), ['inline', 'piscina-per-message', 'piscina-batched', 'ring-empty'], 'not the default bus (audited or not), not noop');
   assert.equal(ratios.find((r) => r.peer === 'piscina-per-message')!.throughput, 30);
   assert.equal(ratios.find((r) => r.peer === 'inline')!.p99, 2);
   const targets = checkTargets(report.results, 240_000, 'full', 150_000);
-  assert.equal(targets.length, 10);
+  assert.equal(targets.length, 11);
   assert.match(targets[0]!.description, /default bus \(agentbus\) closed loop: ≥ 150,000 msgs\/s/);
   assert.match(targets[1]!.measured, /^0\.93×$/);
   assert.match(targets[4]!.description, /agentbus-no-deliberation closed loop, full pipeline: ≥ 200,000 msgs\/s/);
-  assert.deepEqual(targets.map((t) => t.met), [true, true, true, true, true, true, true, true, true, true]);
+  assert.deepEqual(targets.map((t) => t.met), [true, true, true, true, true, true, true, true, true, true, true]);
+  // The audit trail's cost: 260k against 280k is 0.93×, within 10%; 240k (0.86×) is not.
+  assert.deepEqual([targets[10]!.description, targets[10]!.measured], ['audit on (agentbus-audit) ≥ 0.9× agentbus msgs/s, same run', '0.93×']);
+  const auditSlow = report.results.map((r) => (r.name === 'agentbus-audit' && r.mode === 'closed' ? { ...r, rps: 240_000 } : r));
+  assert.equal(checkTargets(auditSlow, 240_000, 'full', 150_000)[10]!.met, false);
+  assert.equal(checkTargets(report.results.filter((r) => r.name !== 'agentbus-audit'), 240_000, 'full', 150_000)[10]!.met, null);
   // An error in an open-loop row of the default bus up to 80% of its max misses the no-error target.
   const withError = report.results.map((r) => (r.name === 'agentbus' && r.rateTarget === 100_000 ? { ...r, errors: 1 } : r));
   assert.equal(checkTargets(withError, 240_000, 'full', 150_000)[3]!.met, false);
@@ -65,7 +70,7 @@ test('dispatch designs are compared with the bus running their pipeline; the def
   const validation = checkTargets(report.results, 240_000, 'validation')[0]!;
   assert.match(validation.description, /≥ 300,000 msgs\/s, P99 < 5.00 ms/);
   assert.equal(validation.met, report.results.find((r) => r.name === 'agentbus-no-deliberation' && r.mode === 'closed')!.rps >= 300_000);
-  assert.equal(checkTargets(report.results, null, 'empty').length, 5);
+  assert.equal(checkTargets(report.results, null, 'empty').length, 6);
 });
 
 test('tables: text columns line up, Markdown escapes pipes', () => {
@@ -82,7 +87,7 @@ test('tables: text columns line up, Markdown escapes pipes', () => {
 test('sections: closed loop first, then each open-loop rate ascending, one row per peer', () => {
   const sections = resultSections(sampleReport().results, 512);
   assert.deepEqual(sections.map((s) => s.key), ['closed', 'open-100000', 'open-150000', 'open-240000']);
-  assert.ok(sections.every((s) => s.results.length === 7));
+  assert.ok(sections.every((s) => s.results.length === 8));
 });
 
 test('the text report has every section, the ratios, the targets and the micro table with claims', () => {

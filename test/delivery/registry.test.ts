@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { AgentRegistry } from '../../src/delivery/registry.ts';
+import { registrySnapshot } from '../../src/model/registry-snapshot.ts';
 
 const handler = () => {};
 
@@ -40,4 +42,22 @@ test('bad registrations throw E_CONFIG and change nothing', () => {
   for (const registration of bad) assert.throws(() => registry.register(registration as never, 256), { code: 'E_CONFIG' });
   assert.equal(registry.version, 1);
   assert.equal(registry.size, 1);
+});
+
+test('a public key is checked at registration, crosses as its raw 32 bytes, and the snapshot rebuilds the same key', () => {
+  const registry = new AgentRegistry();
+  const { publicKey } = generateKeyPairSync('ed25519');
+  const pem = publicKey.export({ format: 'pem', type: 'spki' }) as string;
+  const agent = registry.register({ id: 'k', tenantId: 'acme', publicKey: pem, handler }, 256);
+  assert.ok(agent.publicKey?.equals(publicKey));
+  const [entry] = registry.entries();
+  assert.equal(entry!.length, 6);
+  assert.deepEqual(Buffer.from(entry![5]!), publicKey.export({ format: 'der', type: 'spki' }).subarray(-32));
+  // Through a structured clone, as the side channel posts it to a validation thread.
+  const rebuilt = registrySnapshot(1, structuredClone(registry.entries()));
+  assert.ok(rebuilt.agents.get('k')!.publicKey!.equals(publicKey));
+  assert.throws(() => registry.register({ id: 'x', tenantId: 'acme', publicKey: 'not a key', handler }, 256), { code: 'E_CONFIG' });
+  assert.equal(registry.get('x'), undefined);
+  registry.unregister('k');
+  assert.deepEqual(registry.entries(), []);
 });

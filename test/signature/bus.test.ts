@@ -1,38 +1,44 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { createAgentBus, type AgentMessage } from '../../src/index.ts';
+import { createAgentBus, type AgentBus, type AgentMessage, type BusOptions } from '../../src/index.ts';
 import { rawPublicKey } from '../../src/signature/keys.ts';
 import { signMessage } from '../../src/signature/sign.ts';
-import { runWorkflow } from '../../src/workflow/run.ts';
 
-const STAGE = fileURLToPath(new URL('../fixtures/signature-stage.ts', import.meta.url));
 const alice = generateKeyPairSync('ed25519');
 const mallory = generateKeyPairSync('ed25519');
-process.env.AGENTBUS_TEST_PUBLIC_KEYS = `alice=${Buffer.from(rawPublicKey(alice.publicKey)).toString('hex')}`;
+const base = { from: 'alice', to: 'bob', type: 'command', tenantId: 'acme', payload: { amount: 10 } } as const;
 
-/** A signed message with its signature carried in metadata (see the fixture). */
-function send(fields: Record<string, unknown>, key = alice.privateKey, change: Record<string, unknown> = {}) {
-  const { signature, ...signed } = signMessage({ from: 'alice', to: 'bob', type: 'command', tenantId: 'acme', payload: { amount: 10 }, ...fields } as never, key);
-  return { ...signed, ...change, metadata: { signature } };
+/** alice registers her key (as raw bytes, the form a registry carries to the threads), plain has none. */
+function register(bus: AgentBus, delivered: AgentMessage[]): void {
+  bus.registerAgent({ id: 'alice', tenantId: 'acme', publicKey: rawPublicKey(alice.publicKey), handler: () => {} });
+  bus.registerAgent({ id: 'plain', tenantId: 'acme', handler: () => {} });
+  bus.registerAgent({ id: 'bob', tenantId: 'acme', handler: (m) => void delivered.push(m) });
 }
 
-for (const [name, options] of [['inline', { mode: 'inline' }], ['worker threads', { workers: 1 }]] as const) {
-  test(`${name}: signed messages are delivered; forged, altered and unsigned ones from a keyed agent are E_SIGNATURE`, async () => {
-    const bus = await createAgentBus({ log: () => {}, deliberation: false, stages: [STAGE], ...options });
+const modes: readonly (readonly [string, BusOptions])[] = [
+  ['inline', { mode: 'inline' }],
+  // The built-in signature stage on real validation threads: signature bytes and payload cross the rings.
+  ['two validation threads', { workers: 2 }],
+  // With deliberation, impact scoring reads every payload: the payload crosses for every message.
+  ['one validation thread, deliberation on', { workers: 1, deliberation: undefined }],
+];
+
+for (const [name, options] of modes) {
+  test(`${name}: signed messages are delivered; wrong key, altered payload, altered header, unsigned from a keyed agent and a replay are E_SIGNATURE`, async () => {
+    const bus = await createAgentBus({ log: () => {}, deliberation: false, ...options });
     try {
       const delivered: AgentMessage[] = [];
-      bus.registerAgent({ id: 'alice', tenantId: 'acme', handler: () => {} });
-      bus.registerAgent({ id: 'plain', tenantId: 'acme', handler: () => {} });
-      bus.registerAgent({ id: 'bob', tenantId: 'acme', handler: (m) => void delivered.push(m) });
+      register(bus, delivered);
+      const genuine = signMessage({ ...base, id: 'ok-1' }, alice.privateKey);
       const results = await Promise.all([
-        bus.send(send({ id: 'ok-1' })),
-        bus.send(send({ id: 'forged' }, mallory.privateKey)),
-        bus.send(send({ id: 'altered' }, alice.privateKey, { payload: { amount: 10_000 } })),
-        bus.send(send({ id: 'moved' }, alice.privateKey, { priority: 3 })),
-        bus.send({ id: 'unsigned', from: 'alice', to: 'bob', type: 'command', tenantId: 'acme', payload: { amount: 10 } }),
-        bus.send({ id: 'unkeyed', from: 'plain', to: 'bob', type: 'command', tenantId: 'acme' }),
+        bus.send(genuine),
+        bus.send(signMessage({ ...base, id: 'forged' }, mallory.privateKey)),
+        bus.send({ ...signMessage({ ...base, id: 'altered' }, alice.privateKey), payload: { amount: 10_000 } }),
+        bus.send({ ...signMessage({ ...base, id: 'moved' }, alice.privateKey), priority: 3 }),
+        bus.send({ ...signMessage({ ...base, id: 'redirected' }, alice.privateKey), to: 'plain' }),
+        bus.send({ ...base, id: 'unsigned' }),
+        bus.send({ ...base, id: 'unkeyed', from: 'plain' }),
       ]);
       assert.deepEqual(
         results.map((r) => [r.id, r.status, r.code]),
@@ -41,22 +47,94 @@ for (const [name, options] of [['inline', { mode: 'inline' }], ['worker threads'
           ['forged', 'rejected', 'E_SIGNATURE'],
           ['altered', 'rejected', 'E_SIGNATURE'],
           ['moved', 'rejected', 'E_SIGNATURE'],
+          ['redirected', 'rejected', 'E_SIGNATURE'],
           ['unsigned', 'rejected', 'E_SIGNATURE'],
           ['unkeyed', 'delivered', undefined],
         ],
       );
+      assert.match(results[5]!.reasons[0]!, /'alice' registered a public key: its messages must be signed/);
+      // The handler gets the message as sent, signature included (a recipient may verify it again).
       assert.deepEqual(delivered.map((m) => m.id).sort(), ['ok-1', 'unkeyed']);
+      assert.equal(delivered.find((m) => m.id === 'ok-1')!.signature, genuine.signature);
+
+      const replay = await bus.send(genuine);
+      assert.deepEqual([replay.status, replay.code], ['rejected', 'E_SIGNATURE']);
+      assert.match(replay.reasons[0]!, /replay: 'alice' already sent message 'ok-1'/);
+      assert.equal(delivered.filter((m) => m.id === 'ok-1').length, 1, 'the replay never reached the handler');
     } finally {
       await bus.close();
     }
   });
 }
 
-test('a workflow whose sender is keyed signs each attempt in beforeSend; unsigned, its steps are refused', async () => {
-  const bus = await createAgentBus({ mode: 'inline', log: () => {}, deliberation: false, stages: [STAGE] });
+test('two validation threads: of the same signed message sent many times at once, exactly one is delivered', async () => {
+  const bus = await createAgentBus({ log: () => {}, deliberation: false, workers: 2 });
+  try {
+    const delivered: AgentMessage[] = [];
+    register(bus, delivered);
+    const signed = Array.from({ length: 20 }, (_, i) => signMessage({ ...base, id: `m-${i}` }, alice.privateKey));
+    // Every message four times, interleaved, so copies travel in different ring records and threads.
+    const results = await Promise.all([0, 1, 2, 3].flatMap(() => signed.map((m) => bus.send(m))));
+    assert.equal(results.filter((r) => r.status === 'delivered').length, 20);
+    assert.deepEqual(new Set(results.filter((r) => r.status !== 'delivered').map((r) => r.code)), new Set(['E_SIGNATURE']));
+    assert.deepEqual(delivered.map((m) => m.id).sort(), signed.map((m) => m.id).sort());
+  } finally {
+    await bus.close();
+  }
+});
+
+test('a forged copy does not burn the genuine message id; a signed message from a sender without a key is not remembered', async () => {
+  const bus = await createAgentBus({ mode: 'inline', log: () => {}, deliberation: false });
+  try {
+    const delivered: AgentMessage[] = [];
+    register(bus, delivered);
+    const forged = await bus.send(signMessage({ ...base, id: 'm-7' }, mallory.privateKey));
+    assert.equal(forged.code, 'E_SIGNATURE');
+    const genuine = await bus.send(signMessage({ ...base, id: 'm-7' }, alice.privateKey));
+    assert.equal(genuine.status, 'delivered');
+    const unkeyed = signMessage({ ...base, id: 'p-1', from: 'plain' }, mallory.privateKey);
+    assert.equal((await bus.send(unkeyed)).status, 'delivered');
+    assert.equal((await bus.send(unkeyed)).status, 'delivered', 'a sender without a key is not checked, nor its ids remembered');
+  } finally {
+    await bus.close();
+  }
+});
+
+test('replay window: a signed message created before the window is refused', async () => {
+  const bus = await createAgentBus({ mode: 'inline', log: () => {}, deliberation: false, replay: { windowMs: 1_000 } });
+  try {
+    register(bus, []);
+    const stale = await bus.send(signMessage({ ...base, id: 'old', createdAt: Date.now() - 5_000 }, alice.privateKey));
+    assert.deepEqual([stale.status, stale.code], ['rejected', 'E_SIGNATURE']);
+    assert.match(stale.reasons[0]!, /outside the 1000 ms replay window/);
+  } finally {
+    await bus.close();
+  }
+});
+
+test('intake refuses a signature that is not the base64 of 64 bytes; registration refuses a key that is not Ed25519', async () => {
+  const bus = await createAgentBus({ mode: 'inline', log: () => {}, deliberation: false });
+  try {
+    register(bus, []);
+    for (const signature of ['', 'abc', 'A'.repeat(88), 42, 'A'.repeat(10_000)]) {
+      const result = await bus.send({ ...base, id: 'x', signature } as never);
+      assert.deepEqual([result.status, result.code], ['rejected', 'E_SIGNATURE'], JSON.stringify(signature).slice(0, 20));
+    }
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    assert.throws(() => bus.registerAgent({ id: 'r', tenantId: 'acme', publicKey: rsa.publicKey, handler: () => {} }), { code: 'E_CONFIG' });
+    assert.throws(() => bus.registerAgent({ id: 'r', tenantId: 'acme', publicKey: new Uint8Array(31), handler: () => {} }), { code: 'E_CONFIG' });
+    assert.equal(bus.getAgent('r'), undefined);
+  } finally {
+    await bus.close();
+  }
+  await assert.rejects(createAgentBus({ mode: 'inline', log: () => {}, deliberation: false, replay: { windowMs: 0 } }), { code: 'E_CONFIG' });
+});
+
+test('bus.runWorkflow: a keyed sender signs each attempt in beforeSend (retries get their own ids, so none is a replay); unsigned, its steps are refused', async () => {
+  const bus = await createAgentBus({ mode: 'inline', log: () => {}, deliberation: false });
   try {
     let calls = 0;
-    bus.registerAgent({ id: 'alice', tenantId: 'acme', handler: () => {} });
+    bus.registerAgent({ id: 'alice', tenantId: 'acme', publicKey: alice.publicKey, handler: () => {} });
     bus.registerAgent({
       id: 'bob',
       tenantId: 'acme',
@@ -65,17 +143,13 @@ test('a workflow whose sender is keyed signs each attempt in beforeSend; unsigne
       },
     });
     const steps = [
-      { id: 'one', message: { from: 'alice', to: 'bob', type: 'command', tenantId: 'acme', payload: { n: 1 } }, retries: 1 },
-      { id: 'two', message: { from: 'alice', to: 'bob', type: 'command', tenantId: 'acme', payload: { n: 2 } }, dependsOn: ['one'] },
+      { id: 'one', message: { ...base, payload: { n: 1 } }, retries: 1 },
+      { id: 'two', message: { ...base, payload: { n: 2 } }, dependsOn: ['one'] },
     ] as const;
-    const sign = (message: Parameters<typeof signMessage>[0]) => {
-      const { signature, ...signed } = signMessage(message, alice.privateKey);
-      return { ...signed, metadata: { ...signed.metadata, signature } };
-    };
-    const signed = await runWorkflow(bus, { steps }, { beforeSend: sign });
+    const signed = await bus.runWorkflow({ steps }, { beforeSend: (message) => signMessage(message, alice.privateKey) });
     assert.equal(signed.status, 'succeeded', JSON.stringify(signed.steps));
     assert.deepEqual(signed.steps.one!.attempts.map((a) => [a.status, a.code]), [['failed', 'E_HANDLER'], ['delivered', undefined]]);
-    const unsigned = await runWorkflow(bus, { steps });
+    const unsigned = await bus.runWorkflow({ steps });
     assert.deepEqual(unsigned.steps.one!.attempts.map((a) => [a.status, a.code]), [['rejected', 'E_SIGNATURE']]);
     assert.deepEqual(unsigned.skipped, ['two']);
   } finally {

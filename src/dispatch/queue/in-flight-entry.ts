@@ -1,5 +1,6 @@
 import type { AcceptedMessage } from '../../model/message.ts';
 import type { SendResult } from '../../model/send-result.ts';
+import type { DeliberationDecision } from '../../solver/decision.ts';
 
 /**
  * A message from admission until its slot is released. The bus creates it and resolves it (once: `resolve`
@@ -33,4 +34,6 @@ export interface InFlightEntry {
   crashes: number;
   /** A verdict (or a failure) was handed on: later ones for the same message are ignored. */
   verdicted: boolean;
+  /** What deliberation decided, when the message went to it (set by the judge; the audit trail keeps it). */
+  deliberation: DeliberationDecision | null;
 }

@@ -14,14 +14,18 @@ import { StringTable } from './string-table.ts';
  *
  *     u32 slot, u32 generation, u32 payloadBytes, u32 payloadLength, u32 depth,
  *     f64 createdAt, f64 sentAt, f64 expiresAt (NaN: none),
- *     u8 type (index in MESSAGE_TYPES), u8 priority, u8 hasConversationId,
+ *     u8 type (index in MESSAGE_TYPES), u8 priority, u8 hasConversationId, u8 hasSignature,
  *     strings id, from, to, tenantId, constitutionalHash[, conversationId] (u32 UTF-8 length + bytes),
+ *     [64 signature bytes, when hasSignature],
  *     u32 metadata entries, then key and value strings,
  *     payloadLength payload bytes (msgpack; 0 when the payload was not sent — an encoded payload never is).
  *
  * Little-endian throughout.
  */
-export const ENVELOPE_VERSION = 3;
+export const ENVELOPE_VERSION = 4;
+
+/** An Ed25519 signature's bytes; intake admits only base64 text of exactly this many. */
+const SIGNATURE_BYTES = 64;
 
 /** Append only: the index is the wire value. */
 const MESSAGE_TYPES: readonly MessageType[] = Object.values(MessageType);
@@ -41,6 +45,8 @@ export interface Envelope {
   createdAt: number;
   expiresAt: number | undefined;
   conversationId: string | undefined;
+  /** The sender's signature (a view into the record, like the payload), when the message carried one. */
+  signature: Uint8Array | undefined;
   metadata: Record<string, string>;
   /** The encoded payload, or null when the sender knew no stage reads it (see pipelineReadsPayload). */
   payload: Uint8Array | null;
@@ -59,8 +65,8 @@ export interface OutgoingMessage {
 }
 
 const RECORD_HEADER = 8;
-/** Fixed part of one envelope: five u32, three f64, three u8. */
-const FIXED_BYTES = 5 * 4 + 3 * 8 + 3;
+/** Fixed part of one envelope: five u32, three f64, four u8. */
+const FIXED_BYTES = 5 * 4 + 3 * 8 + 4;
 
 /** Main side: writes a batch into one reusable buffer. */
 export class EnvelopeEncoder {
@@ -96,6 +102,7 @@ export class EnvelopeEncoder {
     this.buffer[o + 44] = type;
     this.buffer[o + 45] = m.priority;
     this.buffer[o + 46] = m.conversationId === undefined ? 0 : 1;
+    this.buffer[o + 47] = m.signature === undefined ? 0 : 1;
     this.at = o + FIXED_BYTES;
     this.writeString(m.id);
     this.writeString(m.from);
@@ -103,6 +110,7 @@ export class EnvelopeEncoder {
     this.writeString(m.tenantId);
     this.writeString(m.constitutionalHash);
     if (m.conversationId !== undefined) this.writeString(m.conversationId);
+    if (m.signature !== undefined) this.writeSignature(m.signature);
     const countAt = this.at;
     this.reserve(4);
     this.at += 4;
@@ -118,6 +126,14 @@ export class EnvelopeEncoder {
       this.buffer.set(out.payload, this.at);
       this.at += payloadLength;
     }
+  }
+
+  private writeSignature(base64: string): void {
+    this.reserve(SIGNATURE_BYTES);
+    const written = this.buffer.write(base64, this.at, SIGNATURE_BYTES, 'base64');
+    // Intake admits only the base64 text of 64 bytes; anything else here is a bug, not a message to judge.
+    if (written !== SIGNATURE_BYTES) throw new TypeError(`a signature decoded to ${written} bytes, not ${SIGNATURE_BYTES}`);
+    this.at += SIGNATURE_BYTES;
   }
 
   private writeString(text: string): void {
@@ -184,6 +200,7 @@ export class EnvelopeDecoder {
     if (type === undefined) throw new Error(`unknown message type ${this.bytes[o + 44]} on the wire`);
     const priority = this.bytes[o + 45] as Priority;
     const hasConversationId = this.bytes[o + 46] === 1;
+    const hasSignature = this.bytes[o + 47] === 1;
     this.at = o + FIXED_BYTES;
     const id = this.readString();
     const from = this.readString(this.repeated);
@@ -191,6 +208,12 @@ export class EnvelopeDecoder {
     const tenantId = this.readString(this.repeated);
     const constitutionalHash = this.readString(this.repeated);
     const conversationId = hasConversationId ? this.readString() : undefined;
+    let signature: Uint8Array | undefined;
+    if (hasSignature) {
+      if (this.at + SIGNATURE_BYTES > this.bytes.length) throw new Error('message record ends inside a signature');
+      signature = this.bytes.subarray(this.at, this.at + SIGNATURE_BYTES);
+      this.at += SIGNATURE_BYTES;
+    }
     const entries = this.readUint32();
     const metadata: Record<string, string> = {};
     for (let i = 0; i < entries; i++) {
@@ -205,7 +228,7 @@ export class EnvelopeDecoder {
     }
     return {
       slot, generation, id, from, to, type, tenantId, priority, constitutionalHash, createdAt,
-      expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt, conversationId, metadata, payload, payloadBytes, depth, sentAt,
+      expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt, conversationId, signature, metadata, payload, payloadBytes, depth, sentAt,
     };
   }
 

@@ -23,6 +23,7 @@ const messageInput = fc.record({
   createdAt: fc.integer({ min: 0, max: 2 ** 45 }),
   expiresAt: fc.option(fc.double({ min: 1, max: 2 ** 45, noNaN: true }), { nil: undefined }),
   conversationId: fc.option(text(1, 30), { nil: undefined }),
+  signature: fc.option(fc.uint8Array({ minLength: 64, maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('base64')), { nil: undefined }),
 });
 
 function accept(input: object) {
@@ -51,7 +52,9 @@ test('a batch of envelopes round-trips field for field, payloads sliced back in 
         const { payload: _payload, ...header } = m;
         const { payload, slot, generation, sentAt, depth: d, payloadBytes: size, ...decodedHeader } = e;
         // Metadata comes back as a plain object whatever its prototype was (null-prototype objects are accepted).
-        assert.deepEqual(decodedHeader, { ...header, metadata: { ...header.metadata } });
+        // The signature crosses as its 64 bytes.
+        const signature = header.signature === undefined ? undefined : Buffer.from(header.signature, 'base64');
+        assert.deepEqual(decodedHeader, { ...header, metadata: { ...header.metadata }, signature });
         assert.deepEqual([slot, generation, sentAt, d, size], [slots[i], generations[i], 1234.5 + i, depth, payloadBytes]);
         if (i % 2 === 0) assert.deepEqual(payloads.decode(payload!), m.payload);
         else assert.equal(payload, null);
