@@ -3,6 +3,8 @@
 // `this.out` is the cursor into the innermost statement list.
 import { RegoCompileError, unsupported, type Literal, type Term, type Location, type MetadataBlock } from './ast.ts';
 import { ruleAnnotations } from './annotations.ts';
+import { withTarget } from './with-target.ts';
+import { jsonTerm } from './json-term.ts';
 import { orderBody, allVarsOfTerm } from './safety.ts';
 import { outputArgumentAsEquality } from './check.ts';
 import { BUILTINS } from './builtins.ts';
@@ -31,16 +33,6 @@ export class FunctionBuilder {
     if (local === undefined) this.refLocals.set(key, (local = this.newLocal()));
     return local;
   }
-}
-
-/** A JSON value as a term (object and array literals of constants). */
-function jsonTerm(v: unknown, loc: Location): Term {
-  if (v === null) return { type: 'null', loc };
-  if (typeof v === 'boolean') return { type: 'boolean', value: v, loc };
-  if (typeof v === 'number') return { type: 'number', value: v, text: String(v), loc };
-  if (typeof v === 'string') return { type: 'string', value: v, loc };
-  if (Array.isArray(v)) return { type: 'array', items: v.map((x) => jsonTerm(x, loc)), loc };
-  return { type: 'object', entries: Object.entries(v as object).map(([k, x]) => [{ type: 'string', value: k, loc }, jsonTerm(x, loc)] as const), loc };
 }
 
 /** Significant decimal digits of a number literal (OPA keeps them all; a double holds 15 safely). */
@@ -185,7 +177,7 @@ export class BodyPlanner implements DataAccess {
     let input = this.input;
     let data = this.data;
     for (const m of lit.modifiers) {
-      const target = this.withTarget(m.target);
+      const target = withTarget(m.target, this.scope, this.policy.tree);
       const value = this.planTerm(m.value, env);
       let replaced = value;
       if (target.path.length > 0) {
@@ -202,26 +194,6 @@ export class BodyPlanner implements DataAccess {
     this.data = data;
     this.noMemo = true;
     try { this.planLiteral(lit.literal, env); } finally { this.input = saved.input; this.data = saved.data; this.noMemo = saved.noMemo; }
-  }
-
-  /** What a `with` replaces: input or base data at a constant path (rules and functions stay as they are). */
-  private withTarget(t: Term): { root: 'input' | 'data'; path: string[] } {
-    const head = t.type === 'ref' ? t.head : t;
-    const tail = t.type === 'ref' ? t.path : [];
-    if (head.type !== 'var' || this.isVar(head.name) || tail.some((p) => p.type !== 'string')) throw unsupported(t.loc, '`with` on anything but input or data at a constant path');
-    const abs = [...(this.scope.resolveName(head.name) ?? [head.name]), ...tail.map((p) => (p as { value: string }).value)];
-    if (abs[0] === 'input') return { root: 'input', path: abs.slice(1) };
-    if (abs[0] !== 'data') throw unsupported(t.loc, '`with` on a function or built-in');
-    // Replacing (part of) a rule's value, or a package holding rules, would need the rules' own
-    // values merged in; base data beside the rules is replaced as a document.
-    let node = this.policy.tree;
-    for (const seg of abs.slice(1)) {
-      const child = node.children.get(seg);
-      if (!child) return { root: 'data', path: abs.slice(1) };
-      if (child.group) break;
-      node = child;
-    }
-    throw unsupported(t.loc, '`with` on a rule or on a package holding rules');
   }
 
   /**
