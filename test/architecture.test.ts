@@ -17,8 +17,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['src/errors.ts', 'src/model/'],
-  ['src/config.ts', 'src/seeded-random.ts', 'src/metrics/', 'src/workers/entry.ts', 'src/workers/exec-argv.ts'],
-  ['src/intake/', 'src/rego/', 'src/audit/', 'src/signature/'],
+  ['src/config.ts', 'src/seeded-random.ts', 'src/metrics/', 'src/workers/entry.ts', 'src/workers/exec-argv.ts', 'src/audit/'],
+  ['src/intake/', 'src/rego/', 'src/signature/'],
   ['src/solver/', 'src/permissions/'],
   ['src/pipeline/'],
   ['src/delivery/'],
