@@ -2,8 +2,11 @@
 // hot paths (here, dispatcher, validation thread, bench loops) read the clock per message.
 import { performance } from 'node:perf_hooks';
 import { resolveOptions, type AgentBusOptions, type ResolvedOptions } from './config.ts';
-import { deliver, type DeliveryOutcome } from './delivery/route.ts';
+import type { Delivery } from './delivery/delivery.ts';
+import { InProcessDelivery } from './delivery/in-process-delivery.ts';
+import type { DeliveryOutcome } from './delivery/route.ts';
 import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './delivery/registry.ts';
+import type { TransportOption } from './delivery/transport-option.ts';
 import type { Judge, JudgeSink, JudgeWiring } from './dispatch/judge.ts';
 import { Admission, ADMISSION_CLOSED, ADMISSION_TIMED_OUT } from './dispatch/queue/admission.ts';
 import type { InFlightEntry } from './dispatch/queue/in-flight-entry.ts';
@@ -12,7 +15,8 @@ import { AgentBusError, ErrorCode, reject, type Rejection } from './errors.ts';
 import { intakeMessage } from './intake/encode.ts';
 import { PayloadCodec } from './intake/payload-codec.ts';
 import type { AcceptedMessage, AgentMessage, MessageInput } from './model/message.ts';
-import type { SendResult, SendStatus } from './model/send-result.ts';
+import type { AgentInfo } from './model/registry-snapshot.ts';
+import type { SendOptions, SendResult, SendStatus } from './model/send-result.ts';
 import { BusMetrics, type MetricsSnapshot } from './metrics/bus-metrics.ts';
 import { loadPolicyInit } from './pipeline/policy-loader.ts';
 import type { PipelineKind, PolicyInit } from './pipeline/spec.ts';
@@ -30,6 +34,8 @@ export interface BusParts {
   readonly encodePayloads: boolean;
   /** Builds the one judge the bus talks to, wired to the bus's in-flight table, registry and sink. */
   readonly makeJudge: (wiring: JudgeWiring) => Judge;
+  /** Binds the transport `createAgentBus()` opened to the bus's registry; in-process when absent. */
+  readonly makeDelivery?: (registry: AgentRegistry) => Delivery;
 }
 
 export interface BusOptions extends AgentBusOptions {
@@ -39,6 +45,8 @@ export interface BusOptions extends AgentBusOptions {
    * only: the transport's own ceiling).
    */
   pipeline?: PipelineKind;
+  /** Which transport delivers allowed messages: in-process (default) or Redis across processes. */
+  transport?: TransportOption;
 }
 
 /**
@@ -55,6 +63,7 @@ export class AgentBus {
   private readonly payloadCodec: PayloadCodec | null;
   private readonly admission: Admission<InFlightEntry>;
   private readonly judge: Judge;
+  private readonly delivery: Delivery;
   private closing = false;
   private closingPromise: Promise<void> | null = null;
   private drained: (() => void) | null = null;
@@ -70,6 +79,7 @@ export class AgentBus {
     this.payloadCodec = parts.encodePayloads ? new PayloadCodec() : null;
     const sink: JudgeSink = { verdict: this.onVerdict, failure: this.onJudgeFailure };
     this.judge = parts.makeJudge({ table: this.admission.table, registry: this.registry, sink });
+    this.delivery = parts.makeDelivery?.(this.registry) ?? new InProcessDelivery(this.registry);
   }
 
   /** @internal */
@@ -113,21 +123,56 @@ export class AgentBus {
     return this.judge.threads;
   }
 
+  /** Registers an agent of this process. With a transport across processes use `registerAgentAsync`. */
   registerAgent(registration: AgentRegistration): RegisteredAgent {
     this.assertOpen();
+    this.assertSyncRegistration('registerAgent');
     return this.registry.register(registration, this.options.limits.maxIdBytes);
   }
 
+  /**
+   * Registers an agent with any transport; resolves once it can receive (with Redis: published in the shared
+   * registry, its inbox read by this process). Rejects — and leaves it unregistered — when that fails.
+   */
+  async registerAgentAsync(registration: AgentRegistration): Promise<RegisteredAgent> {
+    this.assertOpen();
+    const agent = this.registry.register(registration, this.options.limits.maxIdBytes);
+    try {
+      await this.delivery.publish(agent);
+    } catch (error) {
+      if (this.registry.get(agent.id) === agent) this.registry.unregister(agent.id);
+      throw error;
+    }
+    return agent;
+  }
+
   unregisterAgent(id: string): boolean {
+    this.assertSyncRegistration('unregisterAgent');
     return this.registry.unregister(id);
   }
 
+  /** Unregisters with any transport; resolves once other processes no longer deliver to it here. */
+  async unregisterAgentAsync(id: string): Promise<boolean> {
+    const removed = this.registry.unregister(id);
+    if (removed) await this.delivery.withdraw(id);
+    return removed;
+  }
+
+  /** An agent of this process, with its handler. */
   getAgent(id: string): RegisteredAgent | undefined {
     return this.registry.get(id);
   }
 
-  /** Sends one message. Resolves with its outcome; rejections resolve too. */
-  send(input: MessageInput | AgentMessage): Promise<SendResult> {
+  /** An agent wherever it is served (this process, or another one sharing the transport), as judging sees it. */
+  findAgent(id: string): AgentInfo | undefined {
+    return this.registry.lookup(id);
+  }
+
+  /**
+   * Sends one message. Resolves with its outcome; rejections resolve too. With `fireAndForget` it settles
+   * `accepted` once the message is handed over for delivery, without waiting for the handler.
+   */
+  send(input: MessageInput | AgentMessage, options?: SendOptions): Promise<SendResult> {
     this.assertOpen();
     const startedAt = performance.now();
     const intake = intakeMessage(input, this.options, this.payloadCodec);
@@ -144,6 +189,7 @@ export class AgentBus {
       worker: -1,
       crashes: 0,
       verdicted: false,
+      fireAndForget: options?.fireAndForget === true,
     };
     const slot = this.admission.tryAdmit(entry);
     if (slot !== -1) return this.begin(slot, entry);
@@ -177,9 +223,9 @@ export class AgentBus {
     }
     const { id: _ignoredId, ...rest } = input;
     const sends: Promise<SendResult>[] = [];
-    for (const agent of this.registry.inTenant(sender.tenantId)) {
-      if (agent.id === sender.id) continue;
-      sends.push(this.send({ ...rest, to: agent.id } as MessageInput));
+    for (const id of this.registry.idsInTenant(sender.tenantId)) {
+      if (id === sender.id) continue;
+      sends.push(this.send({ ...rest, to: id } as MessageInput));
     }
     return Promise.all(sends);
   }
@@ -233,11 +279,18 @@ export class AgentBus {
       }
     }
     await this.judge.stop();
+    await this.delivery.close();
     this.metricsRecorder.eventLoop.stop();
   }
 
   private assertOpen(): void {
     if (this.closing) throw new AgentBusError(ErrorCode.CLOSED, 'the bus is closed');
+  }
+
+  private assertSyncRegistration(method: string): void {
+    if (this.delivery.asyncRegistration) {
+      throw new AgentBusError(ErrorCode.CONFIG, `${method}: the ${this.delivery.kind} transport registers asynchronously; await bus.${method}Async(...)`);
+    }
   }
 
   private begin(slot: number, entry: InFlightEntry): Promise<SendResult> {
@@ -257,13 +310,13 @@ export class AgentBus {
       return;
     }
     const impact = verdict.impact;
-    const outcome = deliver(this.registry, entry.accepted.message, Date.now());
+    const outcome = this.delivery.deliver(entry.accepted.message, Date.now(), entry.fireAndForget === true);
     if (outcome instanceof Promise) outcome.then((settled) => this.delivered(slot, entry, impact, settled));
     else this.delivered(slot, entry, impact, outcome);
   };
 
   private delivered(slot: number, entry: InFlightEntry, impact: number, outcome: DeliveryOutcome): void {
-    if (outcome.ok) this.settle(slot, entry, 'delivered', undefined, [], impact);
+    if (outcome.ok) this.settle(slot, entry, outcome.accepted ? 'accepted' : 'delivered', undefined, [], impact);
     else this.settle(slot, entry, outcome.status, outcome.code, [outcome.reason], impact);
   }
 

@@ -17,6 +17,8 @@ export interface InFlightEntry {
   readonly sentAt: number;
   /** `performance.now()` at send(), for the end-to-end latency. */
   readonly startedAt: number;
+  /** Settle `accepted` once handed over for delivery, not when the handler settled (SendOptions.fireAndForget). */
+  readonly fireAndForget?: boolean;
   /** The worker holding it (-1: none). */
   worker: number;
   crashes: number;
