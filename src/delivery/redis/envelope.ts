@@ -56,3 +56,36 @@ export function decodeOutcome(fields: ReadonlyMap<string, string>): { id: string
   if (fields.get('ok') === '1') return { id, outcome: { ok: true } };
   return { id, outcome: { ok: false, code: fields.get('code') ?? 'E_INTERNAL', reason: fields.get('reason') ?? 'no reason given' } };
 }
+
+/**
+ * Several outcomes for one reply stream as one entry (the outcomes of a read batch settled in one turn): field
+ * `o` holds `[[id, 1] | [id, 0, code, reason], ...]` as JSON.
+ */
+export function encodeOutcomes(outcomes: readonly { readonly id: string; readonly outcome: RemoteOutcome }[]): string[] {
+  return ['o', JSON.stringify(outcomes.map(({ id, outcome }) => (outcome.ok ? [id, 1] : [id, 0, outcome.code, outcome.reason])))];
+}
+
+/** Every outcome a reply entry carries, in either form; an entry that is neither carries none. */
+export function decodeOutcomes(fields: ReadonlyMap<string, string>): { id: string; outcome: RemoteOutcome }[] {
+  const many = fields.get('o');
+  if (many === undefined) {
+    const one = decodeOutcome(fields);
+    return one === undefined ? [] : [one];
+  }
+  let rows: unknown;
+  try {
+    rows = JSON.parse(many);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(rows)) return [];
+  const out: { id: string; outcome: RemoteOutcome }[] = [];
+  for (const row of rows) {
+    if (!Array.isArray(row) || typeof row[0] !== 'string') continue;
+    out.push({
+      id: row[0],
+      outcome: row[1] === 1 ? { ok: true } : { ok: false, code: typeof row[2] === 'string' ? row[2] : 'E_INTERNAL', reason: typeof row[3] === 'string' ? row[3] : 'no reason given' },
+    });
+  }
+  return out;
+}
