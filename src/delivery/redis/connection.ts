@@ -125,14 +125,13 @@ export class RedisConnection extends EventEmitter {
   async pipeline(commands: readonly RedisCommand[]): Promise<(RedisReply | Error)[]> {
     if (commands.length === 0) return [];
     if (!this.client.isReady) throw new RedisUnavailableError('connection is down (reconnecting)');
-    const pending = Promise.all(
-      commands.map((command) =>
-        (this.client.sendCommand(command as string[]) as Promise<RedisReply>).catch((error: unknown) => {
-          if (error instanceof ErrorReply) return error;
-          throw error;
-        }),
-      ),
-    );
+    const sent = commands.map((command) => this.client.sendCommand(command as string[]) as Promise<RedisReply>);
+    // The common case (no error reply) costs no promise per command beyond node-redis's own; when one command
+    // replied with an error, every reply is collected again, each error reply in its place.
+    const pending = Promise.all(sent).catch((error: unknown) => {
+      if (!(error instanceof ErrorReply)) throw error;
+      return Promise.all(sent.map((reply) => reply.catch((e: unknown) => (e instanceof ErrorReply ? e : Promise.reject(e)))));
+    });
     return this.settle(pending, `pipeline of ${commands.length}`, this.options.commandTimeoutMs);
   }
 

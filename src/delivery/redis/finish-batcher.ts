@@ -7,7 +7,7 @@ import { asEval, isNoScript } from './lua-script.ts';
 interface Pending extends Finished {
   readonly agentId: string;
   readonly replyTo: string;
-  readonly resolve: () => void;
+  readonly done: () => void;
 }
 
 /** Most outcomes in one script call or one reply entry (bounded: Lua's unpack and one write of the pipeline). */
@@ -39,15 +39,16 @@ export class FinishBatcher {
     private readonly stopped: () => boolean,
   ) {}
 
-  /** Resolves once the outcome is recorded and the entry acknowledged (or the consumer stopped trying). */
-  finish(agentId: string, replyTo: string, finished: Finished): Promise<void> {
-    return new Promise((resolve) => {
-      this.queue.push({ ...finished, agentId, replyTo, resolve });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+  /**
+   * Calls `done` once the outcome is recorded and the entry acknowledged (or the consumer stopped trying). A
+   * callback, not a promise: the consumer settles a whole read batch with one promise.
+   */
+  finish(agentId: string, replyTo: string, finished: Finished, done: () => void): void {
+    this.queue.push({ messageId: finished.messageId, entryId: finished.entryId, outcome: finished.outcome, redelivered: finished.redelivered, agentId, replyTo, done });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   private flush(): void {
@@ -99,11 +100,11 @@ export class FinishBatcher {
     const failed: Pending[] = [];
     groups.forEach((group, i) => {
       if (replies === undefined || replies[i] instanceof Error) failed.push(...group);
-      else for (const item of group) item.resolve();
+      else for (const item of group) item.done();
     });
     if (failed.length === 0) return;
     if (this.stopped() && attempt >= 3) {
-      for (const item of failed) item.resolve();
+      for (const item of failed) item.done();
       return;
     }
     await sleep(reconnectDelay(attempt, this.backoff.baseMs, this.backoff.maxMs));

@@ -3,7 +3,7 @@ import { ErrorCode } from '../../errors.ts';
 import type { AgentMessage } from '../../model/message.ts';
 import { reconnectDelay, type RedisCommand, type RedisConnection, type RedisReply } from './connection.ts';
 import type { BeginResult, EffectLedger } from './effect-ledger.ts';
-import { decodeEnvelope, encodeOutcome, fieldsOf, type RemoteOutcome } from './envelope.ts';
+import { decodeEntry, decodeEnvelope, encodeOutcome, fieldsOf, type RemoteOutcome } from './envelope.ts';
 import { FinishBatcher } from './finish-batcher.ts';
 import { CONSUMER_GROUP, type KeyLayout } from './keys.ts';
 import { claimStale, type ClaimedEntry } from './reclaim.ts';
@@ -181,8 +181,9 @@ export class StreamConsumer {
 
   /**
    * One delivery of a batch of one inbox's entries: their leases in one script, then each handler, each
-   * outcome recorded and acked (batched per turn by the finisher). Never throws; an entry that could not be
-   * leased (Redis unreachable, another node's live lease) stays pending for a later claim.
+   * outcome recorded and acked (batched per turn by the finisher). Never throws; settles once every entry
+   * is finished with; an entry that could not be leased (Redis unreachable, another node's live lease) stays
+   * pending for a later claim.
    */
   private async handleBatch(agentId: string, entries: readonly Delivered[]): Promise<void> {
     const inbox = this.keys.inbox(agentId);
@@ -190,7 +191,7 @@ export class StreamConsumer {
     for (const entry of entries) {
       const runKey = `${inbox}\0${entry.entryId}`;
       if (this.running.has(runKey)) continue;
-      const decoded = decodeEnvelope(fieldsOf(entry.flat));
+      const decoded = decodeEntry(entry.flat);
       if (!decoded.ok) {
         this.track(this.deadLetterNow(agentId, entry.entryId, entry.flat, decoded.reason));
         continue;
@@ -208,38 +209,64 @@ export class StreamConsumer {
       for (const item of batch) this.release(item.runKey); // Redis unreachable: the entries stay pending and are claimed again later.
       return;
     }
-    await Promise.all(batch.map((item, i) => this.complete(agentId, item, begins[i]!)));
+    // One promise for the batch, not one per entry: each entry calls `finished` exactly once.
+    await new Promise<void>((resolve) => {
+      let open = batch.length;
+      const finished = (runKey: string) => {
+        this.release(runKey);
+        if (--open === 0) resolve();
+      };
+      for (let i = 0; i < batch.length; i++) this.complete(agentId, batch[i]!, begins[i]!, finished);
+    });
   }
 
-  /** After the lease: skip, finish a duplicate, or run the handler and record its outcome. */
-  private async complete(agentId: string, item: Running, begin: BeginResult): Promise<void> {
+  /** After the lease: skip, finish a duplicate, or run the handler and record its outcome; then `finished(runKey)`. */
+  private complete(agentId: string, item: Running, begin: BeginResult, finished: (runKey: string) => void): void {
     const { runKey, entryId, message, replyTo } = item;
     const redelivered = item.deliveries > 1;
-    try {
-      // Another consumer's live lease, or a copy of this message already running here: leave the entry pending;
-      // a later claim finds the outcome recorded and acks it without running the handler.
-      if (begin.kind === 'busy' && (begin.holder !== 'this node' || this.runningElsewhere(runKey, agentId, message.id))) return;
-      if (begin.kind === 'done') {
-        this.stats.duplicatesSkipped++;
-        await this.finisher.finish(agentId, replyTo, { messageId: message.id, entryId, outcome: begin.outcome, redelivered });
-        return;
-      }
-      const handler = this.handlers.get(agentId);
-      if (handler === undefined) {
-        // Unregistered while the entry was on its way: give it back for another process serving the agent.
-        await this.batch.run(this.ledger.failCommands(agentId, message.id, entryId, `agent '${agentId}' left this process`)).catch(() => {});
-        return;
-      }
-      const failure = await this.runHandler(handler, message);
-      this.stats.handled++;
-      if (failure === undefined) {
-        await this.finisher.finish(agentId, replyTo, { messageId: message.id, entryId, outcome: OK, redelivered });
-      } else {
-        await this.batch.run(this.ledger.failCommands(agentId, message.id, entryId, failure)).catch(() => {});
-      }
-    } finally {
-      this.release(runKey);
+    const record = (outcome: RemoteOutcome) => this.finisher.finish(agentId, replyTo, { messageId: message.id, entryId, outcome, redelivered }, () => finished(runKey));
+    const giveBack = (reason: string) => {
+      this.batch.run(this.ledger.failCommands(agentId, message.id, entryId, reason)).then(
+        () => finished(runKey),
+        () => finished(runKey),
+      );
+    };
+    // Another consumer's live lease, or a copy of this message already running here: leave the entry pending;
+    // a later claim finds the outcome recorded and acks it without running the handler.
+    if (begin.kind === 'busy' && (begin.holder !== 'this node' || this.runningElsewhere(runKey, agentId, message.id))) {
+      finished(runKey);
+      return;
     }
+    if (begin.kind === 'done') {
+      this.stats.duplicatesSkipped++;
+      record(begin.outcome);
+      return;
+    }
+    const handler = this.handlers.get(agentId);
+    if (handler === undefined) {
+      // Unregistered while the entry was on its way: give it back for another process serving the agent.
+      giveBack(`agent '${agentId}' left this process`);
+      return;
+    }
+    let result: void | Promise<void>;
+    try {
+      result = handler(message);
+    } catch (error) {
+      this.stats.handled++;
+      giveBack(`handler of '${message.to}' failed: ${describe(error)}`);
+      return;
+    }
+    if (result === undefined || result === null || typeof (result as Promise<void>).then !== 'function') {
+      // A synchronous handler: its outcome joins this turn's record-and-ack script.
+      this.stats.handled++;
+      record(OK);
+      return;
+    }
+    void this.settleHandler(result as Promise<void>, message).then((failure) => {
+      this.stats.handled++;
+      if (failure === undefined) record(OK);
+      else giveBack(failure);
+    });
   }
 
   private release(runKey: string): void {
@@ -252,12 +279,10 @@ export class StreamConsumer {
     return false;
   }
 
-  /** Undefined when the handler settled well; otherwise why it did not. */
-  private async runHandler(handler: LocalHandler, message: AgentMessage): Promise<string | undefined> {
+  /** Undefined when the handler's promise settled well in time; otherwise why it did not. Never rejects. */
+  private async settleHandler(result: Promise<void>, message: AgentMessage): Promise<string | undefined> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const result = handler(message);
-      if (result === undefined || result === null || typeof (result as Promise<void>).then !== 'function') return undefined;
       const timeout = new Promise<string>((resolve) => {
         timer = setTimeout(() => resolve(`handler of '${message.to}' did not settle within ${this.options.handlerTimeoutMs} ms`), this.options.handlerTimeoutMs);
       });
