@@ -11,6 +11,7 @@ function positiveRate(text: string): number {
 }
 
 export async function runBenchCommand(opts: BenchCommandOptions): Promise<void> {
+  if (opts.transport === 'redis') return runRedis(opts);
   const preset = opts.quick ? QUICK_RUN : FULL_RUN;
   const report = await runBench({
     json: opts.json,
@@ -29,6 +30,22 @@ export async function runBenchCommand(opts: BenchCommandOptions): Promise<void> 
   });
   printBench(report, opts.json);
   if (opts.write) for (const file of writeBenchmarks(report)) process.stderr.write(`wrote ${file}\n`);
+}
+
+/** `agentbus bench --transport redis`: the cross-process bench (bench/redis/redis-bench.ts); `--rates` are msgs/s. */
+async function runRedis(opts: BenchCommandOptions): Promise<void> {
+  const { FULL, QUICK, runRedisBench } = await import('./redis/redis-bench.ts');
+  const preset = opts.quick ? QUICK : FULL;
+  const consumers = opts.consumers === undefined ? preset.consumers : opts.consumers.split(',').map(positiveRate).map(Math.round);
+  const report = await runRedisBench({
+    ...preset,
+    count: opts.count ?? preset.count,
+    durationS: opts.duration ?? preset.durationS,
+    consumers,
+    ...(opts.rates === undefined ? {} : { rates: opts.rates.split(',').map(positiveRate) }),
+    log: opts.json ? () => {} : (line) => console.log(line),
+  });
+  if (opts.json) console.log(JSON.stringify({ command: opts.command, ...report }, null, 2));
 }
 
 export const entry: BenchEntry = { runBenchCommand };

@@ -5,8 +5,11 @@ import type { AuditLog, AuditStats } from './audit/audit-log.ts';
 import { AuditGate, auditDeliberationOf, auditedInput } from './audit/bus-hooks.ts';
 import type { AuditedMessage } from './audit/record.ts';
 import { resolveOptions, type AgentBusOptions, type ResolvedOptions } from './config.ts';
-import { deliver, type DeliveryOutcome } from './delivery/route.ts';
+import type { Delivery } from './delivery/delivery.ts';
+import { InProcessDelivery } from './delivery/in-process-delivery.ts';
+import type { DeliveryOutcome } from './delivery/route.ts';
 import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './delivery/registry.ts';
+import type { TransportOption } from './delivery/transport-option.ts';
 import type { Judge, JudgeSink, JudgeWiring } from './dispatch/judge.ts';
 import { Admission, ADMISSION_CLOSED, ADMISSION_TIMED_OUT } from './dispatch/queue/admission.ts';
 import { DeadlineSweeper } from './dispatch/queue/deadline-sweeper.ts';
@@ -17,7 +20,8 @@ import { AgentBusError, ErrorCode, reject, type Rejection } from './errors.ts';
 import { intakeMessage, type PayloadCrossing } from './intake/encode.ts';
 import { PayloadCodec } from './intake/payload-codec.ts';
 import type { AcceptedMessage, AgentMessage, MessageInput } from './model/message.ts';
-import type { SendResult, SendStatus } from './model/send-result.ts';
+import type { AgentInfo } from './model/registry-snapshot.ts';
+import type { SendOptions, SendResult, SendStatus } from './model/send-result.ts';
 import { BusMetrics, type MetricsSnapshot } from './metrics/bus-metrics.ts';
 import { loadPolicyInit } from './pipeline/policy-loader.ts';
 import type { PipelineKind, PolicyInit } from './pipeline/spec.ts';
@@ -44,6 +48,8 @@ export interface BusParts {
   readonly makeJudge: (wiring: JudgeWiring) => Judge;
   /** The audit trail, opened; null when `audit` is off. The bus closes it. */
   readonly audit?: AuditLog | null;
+  /** Binds the transport `createAgentBus()` opened to the bus's registry; in-process when absent. */
+  readonly makeDelivery?: (registry: AgentRegistry) => Delivery;
 }
 
 export interface BusOptions extends AgentBusOptions {
@@ -53,6 +59,8 @@ export interface BusOptions extends AgentBusOptions {
    * only: the transport's own ceiling).
    */
   pipeline?: PipelineKind;
+  /** Which transport delivers allowed messages: in-process (default) or Redis across processes. */
+  transport?: TransportOption;
 }
 
 /**
@@ -75,6 +83,7 @@ export class AgentBus {
   /** Whether a validation worker was alive, read once per sweep tick (`now`) when something is overdue. */
   private aliveAt = Number.NaN;
   private workersAlive = true;
+  private readonly delivery: Delivery;
   private closing = false;
   private closingPromise: Promise<void> | null = null;
   private drained: (() => void) | null = null;
@@ -98,6 +107,7 @@ export class AgentBus {
     this.auditGate = this.audit === null ? null : new AuditGate(this.audit, this.options.maxInFlight);
     const sink: JudgeSink = { verdict: this.onVerdict, failure: this.onJudgeFailure };
     this.judge = parts.makeJudge({ table: this.admission.table, registry: this.registry, sink });
+    this.delivery = parts.makeDelivery?.(this.registry) ?? new InProcessDelivery(this.registry);
   }
 
   /** @internal */
@@ -143,21 +153,56 @@ export class AgentBus {
     return this.judge.threads;
   }
 
+  /** Registers an agent of this process. With a transport across processes use `registerAgentAsync`. */
   registerAgent(registration: AgentRegistration): RegisteredAgent {
     this.assertOpen();
+    this.assertSyncRegistration('registerAgent');
     return this.registry.register(registration, this.options.limits.maxIdBytes);
   }
 
+  /**
+   * Registers an agent with any transport; resolves once it can receive (with Redis: published in the shared
+   * registry, its inbox read by this process). Rejects — and leaves it unregistered — when that fails.
+   */
+  async registerAgentAsync(registration: AgentRegistration): Promise<RegisteredAgent> {
+    this.assertOpen();
+    const agent = this.registry.register(registration, this.options.limits.maxIdBytes);
+    try {
+      await this.delivery.publish(agent);
+    } catch (error) {
+      if (this.registry.get(agent.id) === agent) this.registry.unregister(agent.id);
+      throw error;
+    }
+    return agent;
+  }
+
   unregisterAgent(id: string): boolean {
+    this.assertSyncRegistration('unregisterAgent');
     return this.registry.unregister(id);
   }
 
+  /** Unregisters with any transport; resolves once other processes no longer deliver to it here. */
+  async unregisterAgentAsync(id: string): Promise<boolean> {
+    const removed = this.registry.unregister(id);
+    if (removed) await this.delivery.withdraw(id);
+    return removed;
+  }
+
+  /** An agent of this process, with its handler. */
   getAgent(id: string): RegisteredAgent | undefined {
     return this.registry.get(id);
   }
 
-  /** Sends one message. Resolves with its outcome; rejections resolve too. */
-  send(input: MessageInput | AgentMessage): Promise<SendResult> {
+  /** An agent wherever it is served (this process, or another one sharing the transport), as judging sees it. */
+  findAgent(id: string): AgentInfo | undefined {
+    return this.registry.lookup(id);
+  }
+
+  /**
+   * Sends one message. Resolves with its outcome; rejections resolve too. With `fireAndForget` it settles
+   * `accepted` once the message is handed over for delivery, without waiting for the handler.
+   */
+  send(input: MessageInput | AgentMessage, options?: SendOptions): Promise<SendResult> {
     this.assertOpen();
     const startedAt = performance.now();
     const intake = intakeMessage(input, this.options, this.payloadCodec, this.payloadCrossing);
@@ -183,6 +228,7 @@ export class AgentBus {
       crashes: 0,
       verdicted: false,
       deliberation: null,
+      fireAndForget: options?.fireAndForget === true,
     };
     if (this.auditGate !== null && !this.auditGate.open) return this.admitWhenAudited(entry);
     return this.admit(entry, this.options.admissionTimeoutMs);
@@ -234,9 +280,9 @@ export class AgentBus {
     }
     const { id: _ignoredId, ...rest } = input;
     const sends: Promise<SendResult>[] = [];
-    for (const agent of this.registry.inTenant(sender.tenantId)) {
-      if (agent.id === sender.id) continue;
-      sends.push(this.send({ ...rest, to: agent.id } as MessageInput));
+    for (const id of this.registry.idsInTenant(sender.tenantId)) {
+      if (id === sender.id) continue;
+      sends.push(this.send({ ...rest, to: id } as MessageInput));
     }
     return Promise.all(sends);
   }
@@ -309,6 +355,7 @@ export class AgentBus {
     }
     this.sweeper.stop();
     await this.judge.stop();
+    await this.delivery.close();
     this.metricsRecorder.eventLoop.stop();
     // Last: every message has settled, so every record is appended; close() writes them all.
     await this.audit?.close();
@@ -321,6 +368,12 @@ export class AgentBus {
 
   private assertOpen(): void {
     if (this.closing) throw new AgentBusError(ErrorCode.CLOSED, 'the bus is closed');
+  }
+
+  private assertSyncRegistration(method: string): void {
+    if (this.delivery.asyncRegistration) {
+      throw new AgentBusError(ErrorCode.CONFIG, `${method}: the ${this.delivery.kind} transport registers asynchronously; await bus.${method}Async(...)`);
+    }
   }
 
   private begin(slot: number, entry: InFlightEntry): Promise<SendResult> {
@@ -357,7 +410,7 @@ export class AgentBus {
       return;
     }
     entry.delivering = true;
-    const outcome = deliver(this.registry, entry.accepted.message, Date.now());
+    const outcome = this.delivery.deliver(entry.accepted.message, Date.now(), entry.fireAndForget === true);
     if (outcome instanceof Promise) outcome.then((settled) => this.delivered(slot, entry, impact, settled));
     else this.delivered(slot, entry, impact, outcome);
   };
@@ -376,7 +429,7 @@ export class AgentBus {
 
   private delivered(slot: number, entry: InFlightEntry, impact: number, outcome: DeliveryOutcome): void {
     // Settled already (its handler overran the deadline): the handler has returned, so free the slot.
-    if (outcome.ok) this.settle(slot, entry, 'delivered', undefined, [], impact);
+    if (outcome.ok) this.settle(slot, entry, outcome.accepted ? 'accepted' : 'delivered', undefined, [], impact);
     else this.settle(slot, entry, outcome.status, outcome.code, [outcome.reason], impact);
   }
 

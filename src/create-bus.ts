@@ -4,6 +4,7 @@ import { AgentBus } from './bus.ts';
 import { resolveOptions, type ResolvedOptions } from './config.ts';
 import type { PipelineKind } from './pipeline/spec.ts';
 import { AgentBusError, ErrorCode } from './errors.ts';
+import { openDelivery } from './delivery/open-delivery.ts';
 import { DeliberatingJudge } from './dispatch/deliberating-judge.ts';
 import { InlineJudge } from './dispatch/inline.ts';
 import type { Judge, JudgeWiring } from './dispatch/judge.ts';
@@ -13,7 +14,10 @@ import { BUNDLED_POLICY_DIR, loadPolicyInit } from './pipeline/policy-loader.ts'
 import { loadStages } from './pipeline/stage-loader.ts';
 import { createDeliberation, formatStaticCheckReport, type Deliberation } from './solver/index.ts';
 
-/** Creates and starts a bus: loads user stages and the policy (compiling it once, here), starts the threads. */
+/**
+ * Creates and starts a bus: loads user stages and the policy (compiling it once, here), opens the transport
+ * (with Redis: connected, the registry mirror loaded), starts the threads.
+ */
 export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus> {
   const resolved = resolveOptions(options);
   try {
@@ -42,9 +46,21 @@ export async function createAgentBus(options: BusOptions = {}): Promise<AgentBus
     await deliberation?.close();
     throw error;
   }
-  const bus = new AgentBus(options, { policy, pipelineKind: kind, encodePayloads, makeJudge, audit });
-  await bus.start();
-  return bus;
+  let delivery;
+  try {
+    delivery = await openDelivery(options.transport);
+  } catch (error) {
+    await Promise.all([deliberation?.close(), audit?.close()]);
+    throw error;
+  }
+  try {
+    const bus = new AgentBus(options, { policy, pipelineKind: kind, encodePayloads, makeJudge, audit, makeDelivery: delivery.bind });
+    await bus.start();
+    return bus;
+  } catch (error) {
+    await Promise.all([delivery.abandon(), deliberation?.close(), audit?.close()]);
+    throw error;
+  }
 }
 
 /** Starts the solver pool and runs the static checks; refuses to start the bus when one fails. */

@@ -16,6 +16,10 @@ export {
 } from './model/message.ts';
 export type { AgentHandler, AgentRegistration, RegisteredAgent } from './delivery/registry.ts';
 export type { MetricsSnapshot, SendStatus } from './metrics/bus-metrics.ts';
+export type { SendOptions } from './model/send-result.ts';
+export type { AgentInfo } from './model/registry-snapshot.ts';
+export type { TransportOption } from './delivery/transport-option.ts';
+export type { RedisTransportOptions } from './delivery/redis/options.ts';
 export type { PercentileSummary } from './metrics/histogram.ts';
 export type { Stage, PipelineItem, PipelineContext } from './pipeline/index.ts';
 export { AuditLog, verifyAudit, type AuditLogOptions, type AuditRecord, type AuditVerification } from './audit/index.ts';

@@ -296,3 +296,24 @@ test('a registry of 60,000 agents (larger than a ring record) reaches the worker
     assert.equal(result.status, 'delivered', JSON.stringify(result));
   });
 });
+
+test('fire-and-forget sends settle accepted once the handler was called, without waiting for it; registerAgentAsync works in-process', async () => {
+  await withBus({ mode: 'inline' }, async (bus) => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started: string[] = [];
+    bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
+    const slow = await bus.registerAgentAsync({ id: 'slow', tenantId: 'tenant-a', handler: async (m) => { started.push(m.id); await gate; } });
+    assert.equal(slow.id, 'slow');
+    assert.equal(bus.findAgent('slow')?.tenantId, 'tenant-a');
+    const accepted = await bus.send({ from: 'sender', to: 'slow', type: 'event', tenantId: 'tenant-a', payload: {} }, { fireAndForget: true });
+    assert.equal(accepted.status, 'accepted');
+    assert.deepEqual(started, [accepted.id], 'the handler was called, and has not finished');
+    const waited = bus.send({ from: 'sender', to: 'slow', type: 'event', tenantId: 'tenant-a', payload: {} });
+    release();
+    assert.equal((await waited).status, 'delivered');
+    assert.equal(bus.metrics().byStatus.accepted, 1);
+    assert.equal(await bus.unregisterAgentAsync('slow'), true);
+    assert.equal(bus.findAgent('slow'), undefined);
+  });
+});

@@ -3,17 +3,20 @@
  * - mode 'raw': plain node-redis, XREADGROUP COUNT 100 BLOCK, JSON.parse per entry, one XACK per batch.
  * - mode 'transport': RedisTransport serving the bench agent (the same group and batching, plus the effect
  *   ledger, the reply path when asked, and the registry).
+ * - mode 'bus': a bus (createAgentBus with the Redis transport) serving the bench agent, as a user runs it.
  * Each message carries its send time `t` (ms, performance.timeOrigin + now(): one clock for all processes on
  * the machine); the consumer records one-way latency in an HDR histogram.
- * IPC: 'reset' clears the figures; 'report' answers {count, firstAt, lastAt, latencyUs}; 'stop' exits.
+ * IPC: 'reset' clears the figures; 'report' answers {count, firstAt, lastAt, latencyUs, cpuUs (this process's
+ * CPU time since the reset)}; 'stop' exits.
  */
 import { createClient } from '@redis/client';
 import { performance } from 'node:perf_hooks';
 import { RedisTransport } from '../../src/delivery/redis/transport.ts';
+import { createAgentBus } from '../../src/index.ts';
 import { LatencyHistogram } from '../../src/metrics/histogram.ts';
 
 interface Config {
-  mode: 'raw' | 'transport';
+  mode: 'raw' | 'transport' | 'bus';
   url: string;
   prefix: string;
   consumer: string;
@@ -23,6 +26,7 @@ const config = JSON.parse(process.env.BENCH_REDIS ?? '{}') as Config;
 const now = () => performance.timeOrigin + performance.now();
 const histogram = new LatencyHistogram();
 let count = 0;
+let cpuAtReset = process.cpuUsage();
 let firstAt = 0;
 let lastAt = 0;
 
@@ -67,6 +71,10 @@ if (config.mode === 'raw') {
     await loop.catch(() => {});
     client.destroy();
   };
+} else if (config.mode === 'bus') {
+  const bus = await createAgentBus({ deliberation: false, log: () => {}, transport: { kind: 'redis', url: config.url, keyPrefix: config.prefix, nodeId: config.consumer } });
+  await bus.registerAgentAsync({ id: 'bench-agent', tenantId: 'bench', handler: (message) => record((message.payload as { t: number }).t) });
+  close = () => bus.close();
 } else {
   const transport = new RedisTransport({ url: config.url, keyPrefix: config.prefix, nodeId: config.consumer });
   await transport.start();
@@ -82,9 +90,11 @@ process.on('message', async (command: string) => {
   if (command === 'reset') {
     count = 0;
     histogram.reset();
+    cpuAtReset = process.cpuUsage();
     process.send!('reset');
   } else if (command === 'report') {
-    process.send!({ count, firstAt, lastAt, latencyUs: histogram.summary() });
+    const cpu = process.cpuUsage(cpuAtReset);
+    process.send!({ count, firstAt, lastAt, latencyUs: histogram.summary(), cpuUs: cpu.user + cpu.system });
   } else if (command === 'stop') {
     await close();
     process.exit(0);

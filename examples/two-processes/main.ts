@@ -3,10 +3,11 @@
  *
  *   npm run example:two-processes          (starts its own redis-server; or set REDIS_URL to use yours)
  *
- * This process starts redis-server, then two children: `planner.ts` (agent `planner`) and `worker.ts`
- * (agents `worker-1`, `worker-2`). The planner sends tasks to the workers and waits for each remote handler to
- * settle; the workers answer with fire-and-forget results. Until the bus is wired to the Redis transport,
- * the processes use the transport directly, with intake validation and the tenant check done here.
+ * This process starts redis-server, then two children, each with its own bus (createAgentBus with the Redis
+ * transport): `planner.ts` (agent `planner`) and `worker.ts` (agents `worker-1`, `worker-2`). Every message
+ * is judged by the sending process's bus (hash, tenant, the bundled policy) before it enters Redis. The
+ * planner sends tasks to the workers and waits for each remote handler to settle; the workers answer with
+ * fire-and-forget results.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

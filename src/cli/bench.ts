@@ -22,6 +22,16 @@ export interface BenchCommandOptions {
   micro: boolean;
   write: boolean;
   quick: boolean;
+  /**
+   * `in-process` (default): the peers above. `redis`: the cross-process bench instead (bench/redis/): raw
+   * node-redis, the Redis transport, the bus over Redis and the in-process bus side by side on one
+   * redis-server, a latency curve over offered rates, and the scale-out over consumer processes.
+   */
+  transport: 'in-process' | 'redis';
+  /** With `--transport redis`: messages per max-rate run. */
+  count?: number;
+  /** With `--transport redis`: consumer process counts of the scale-out run, comma-separated. */
+  consumers?: string;
   /** The command as typed, recorded with the figures. */
   command: string;
 }
@@ -80,6 +90,9 @@ export function registerBenchCommand(program: Command): void {
     .option('--micro', 'also run the micro-benchmarks', false)
     .option('--write', 'regenerate BENCHMARKS.md and its charts (bench/charts/*.svg); implies --micro', false)
     .option('--quick', 'a short run: 1 repetition, 1 s per load, rates 10k and 100k (under a minute)', false)
+    .addOption(new Option('--transport <kind>', 'in-process: the peers above; redis: across processes through one redis-server (raw node-redis, the transport, the bus over Redis and in-process side by side; a latency curve; the scale-out over consumer processes; redis-server must be installed, or set REDIS_URL)').choices(['in-process', 'redis']).default('in-process'))
+    .option('--count <n>', 'with --transport redis: messages per max-rate run (default 50000; 2000 with --quick)', positiveInteger)
+    .option('--consumers <list>', 'with --transport redis: consumer process counts of the scale-out run (default 1,2,3,4; 1,2 with --quick)')
     .action(async (opts: Omit<BenchCommandOptions, 'command'>) => {
       const url = locateBenchEntry();
       if (url === null) {

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { AgentBusError, ErrorCode } from '../errors.ts';
 import type { AgentMessage } from '../model/message.ts';
 import { parsePublicKey, rawPublicKey, type PublicKeyInput } from '../signature/keys.ts';
-import { EMPTY_REGISTRY, isValidTenantId, registrySnapshot, TENANT_ID_PATTERN, type RegistryEntry, type RegistrySnapshot, type RegistryView } from '../model/registry-snapshot.ts';
+import { EMPTY_REGISTRY, isValidTenantId, registrySnapshot, TENANT_ID_PATTERN, type AgentInfo, type RegistryEntry, type RegistrySnapshot, type RegistryView } from '../model/registry-snapshot.ts';
 
 /** Receives an allowed message on the main thread. Throwing or rejecting marks the send `failed` (E_HANDLER). */
 export type AgentHandler = (message: AgentMessage) => void | Promise<void>;
@@ -34,13 +34,16 @@ export interface RegisteredAgent {
 }
 
 /**
- * The agents a bus knows, on the main thread. Every change bumps `version`; the dispatcher ships a fresh
- * snapshot to each worker, in order with the messages, before the next message it sends.
+ * The agents a bus knows, on the main thread: its own (local, with handlers) and, with a transport across
+ * processes, those other processes serve (remote: what the transport's registry mirror says, no handler).
+ * Judging sees both — local wins when an id is in both. Every change bumps `version`; the dispatcher ships a
+ * fresh snapshot to each worker, in order with the messages, before the next message it sends.
  */
 export class AgentRegistry implements RegistryView {
   private readonly agents = new Map<string, RegisteredAgent>();
   /** Registered public keys as raw bytes: what crosses to the validation threads. */
   private readonly rawKeys = new Map<string, Uint8Array>();
+  private remote: ReadonlyMap<string, AgentInfo> = new Map();
   private current: RegistrySnapshot = EMPTY_REGISTRY;
   private changes = 0;
 
@@ -91,8 +94,33 @@ export class AgentRegistry implements RegistryView {
     return removed;
   }
 
+  /** A local agent (registered on this bus, with its handler). */
   get(id: string): RegisteredAgent | undefined {
     return this.agents.get(id);
+  }
+
+  /** An agent wherever it is served: local first, then the remote ones. */
+  lookup(id: string): AgentInfo | undefined {
+    return this.agents.get(id) ?? this.remote.get(id);
+  }
+
+  /**
+   * Replaces the remote agents (the transport's mirror of the registry other processes publish) and bumps the
+   * version, so the next message is judged with them. An entry for a local id is kept but shadowed.
+   */
+  setRemote(entries: readonly RegistryEntry[]): void {
+    const remote = new Map<string, AgentInfo>();
+    for (const [id, tenantId, type, capabilities, tier = 0] of entries) remote.set(id, { tenantId, type, capabilities, tier });
+    this.remote = remote;
+    this.publish();
+  }
+
+  /** Ids of every agent of one tenant, local (in registration order) then remote. */
+  idsInTenant(tenantId: string): string[] {
+    const out: string[] = [];
+    for (const agent of this.agents.values()) if (agent.tenantId === tenantId) out.push(agent.id);
+    for (const [id, agent] of this.remote) if (agent.tenantId === tenantId && !this.agents.has(id)) out.push(id);
+    return out;
   }
 
   /** Agents of one tenant, in registration order. */
@@ -112,13 +140,14 @@ export class AgentRegistry implements RegistryView {
     return this.current;
   }
 
-  /** The agents in the form shipped to workers. */
+  /** The agents in the form shipped to workers: local, then remote ids no local agent shadows. */
   entries(): RegistryEntry[] {
     const out: RegistryEntry[] = [];
     for (const agent of this.agents.values()) {
       const key = this.rawKeys.get(agent.id);
       out.push(key === undefined ? [agent.id, agent.tenantId, agent.type, agent.capabilities, agent.tier] : [agent.id, agent.tenantId, agent.type, agent.capabilities, agent.tier, key]);
     }
+    for (const [id, agent] of this.remote) if (!this.agents.has(id)) out.push([id, agent.tenantId, agent.type, agent.capabilities, agent.tier]);
     return out;
   }
 

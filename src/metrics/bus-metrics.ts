@@ -33,7 +33,7 @@ export class BusMetrics {
   readonly queued = new LatencyHistogram();
   readonly pipeline = new LatencyHistogram();
   readonly eventLoop = new EventLoopMonitor();
-  private readonly statusCounts: Record<SendStatus, number> = { delivered: 0, rejected: 0, failed: 0, expired: 0 };
+  private readonly statusCounts: Record<SendStatus, number> = { delivered: 0, accepted: 0, rejected: 0, failed: 0, expired: 0 };
   private readonly codeCounts = new Map<ErrorCode, number>();
   private settled = 0;
   private since = performance.now();

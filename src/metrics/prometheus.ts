@@ -81,7 +81,7 @@ export function instrumentBus(bus: InstrumentableBus, options: InstrumentOptions
 
   const messages = new Counter({
     name: `${prefix}messages_total`,
-    help: 'Settled sends by status and code (code="none" when delivered).',
+    help: 'Settled sends by status and code (code="none" when delivered or accepted).',
     labelNames: ['status', 'code'] as const,
     registers,
   });

@@ -1,7 +1,20 @@
 import type { ErrorCode } from '../errors.ts';
 
-/** How a `send()` ended. */
-export type SendStatus = 'delivered' | 'rejected' | 'failed' | 'expired';
+/**
+ * How a `send()` ended. `accepted`: the caller asked for fire-and-forget and the message was handed over for
+ * delivery (with the Redis transport: Redis acknowledged it into the recipient's stream; in-process: the
+ * handler was called); the handler's own outcome is not reported.
+ */
+export type SendStatus = 'delivered' | 'accepted' | 'rejected' | 'failed' | 'expired';
+
+/** Per-send options. */
+export interface SendOptions {
+  /**
+   * Settle `accepted` as soon as the message is handed over for delivery, without waiting for the recipient's
+   * handler (whose failure is then not reported to the sender). Default false: settle when the handler settled.
+   */
+  fireAndForget?: boolean;
+}
 
 export interface SendResult {
   id: string;

@@ -61,3 +61,27 @@ test('a public key is checked at registration, crosses as its raw 32 bytes, and 
   registry.unregister('k');
   assert.deepEqual(registry.entries(), []);
 });
+
+test('remote agents (another process serves them) are judged with the local ones; a local id shadows a remote one', () => {
+  const registry = new AgentRegistry();
+  registry.register({ id: 'a', tenantId: 'acme', tier: 1, handler }, 256);
+  const before = registry.version;
+  registry.setRemote([
+    ['a', 'evil', 'agent', [], 0],
+    ['r', 'acme', 'worker', ['sum'], 2],
+    ['s', 'other', 'agent', []],
+  ]);
+  assert.equal(registry.version, before + 1, 'a new remote set is a change the workers must see');
+  assert.deepEqual(registry.entries(), [['a', 'acme', 'agent', [], 1], ['r', 'acme', 'worker', ['sum'], 2], ['s', 'other', 'agent', [], 0]]);
+  const snapshot = registry.snapshot();
+  assert.equal(snapshot.tenantOf.get('a'), 'acme', 'local wins');
+  assert.deepEqual(snapshot.agents.get('r'), { tenantId: 'acme', type: 'worker', capabilities: ['sum'], tier: 2 });
+  assert.equal(registry.lookup('a')?.tenantId, 'acme');
+  assert.equal(registry.lookup('r')?.tenantId, 'acme');
+  assert.equal(registry.get('r'), undefined, 'a remote agent has no handler here');
+  assert.deepEqual(registry.idsInTenant('acme'), ['a', 'r']);
+  registry.setRemote([]);
+  assert.equal(registry.lookup('r'), undefined);
+  assert.equal(registry.snapshot().tenantOf.has('r'), false);
+  assert.equal(registry.size, 1, 'size counts local agents');
+});

@@ -57,3 +57,27 @@ test('a message that expired before delivery is not delivered', () => {
   assert.deepEqual(deliver(registry, to('bob', { expiresAt: NOW + 1 }), NOW), { ok: true });
   assert.equal(called, 1);
 });
+
+test('fire-and-forget: accepted once the handler was called; a synchronous throw is still a failure, a later rejection is not waited for', async () => {
+  let finish!: () => void;
+  const calls: string[] = [];
+  const registry = registryWith({
+    slow: () => {
+      calls.push('slow');
+      return new Promise<void>((resolve) => (finish = resolve));
+    },
+    rejecter: async () => {
+      calls.push('rejecter');
+      throw new Error('later');
+    },
+    thrower: () => {
+      throw new Error('now');
+    },
+  });
+  assert.deepEqual(deliver(registry, to('slow'), NOW, true), { ok: true, accepted: true }, 'settled before the handler finished');
+  finish();
+  assert.deepEqual(deliver(registry, to('rejecter'), NOW, true), { ok: true, accepted: true });
+  assert.deepEqual(deliver(registry, to('thrower'), NOW, true), { ok: false, status: 'failed', code: 'E_HANDLER', reason: "handler of 'thrower' threw Error: now" });
+  assert.deepEqual(calls, ['slow', 'rejecter']);
+  assert.deepEqual(deliver(registry, to('nobody'), NOW, true).valueOf(), { ok: false, status: 'rejected', code: 'E_UNKNOWN_AGENT', reason: "recipient 'nobody' is not a registered agent" });
+});

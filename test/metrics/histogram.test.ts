@@ -25,7 +25,7 @@ test('bus metrics count by status and by code, and reset starts a new window', (
   m.recordSettled('rejected', 'E_TENANT', 30);
   m.recordSettled('expired', 'E_EXPIRED', 40);
   const snap = m.snapshot(3, { configured: 1, restarts: 0, mode: 'workers' });
-  assert.deepEqual(snap.byStatus, { delivered: 1, rejected: 2, failed: 0, expired: 1 });
+  assert.deepEqual(snap.byStatus, { delivered: 1, accepted: 0, rejected: 2, failed: 0, expired: 1 });
   assert.deepEqual(snap.byCode, { E_TENANT: 2, E_EXPIRED: 1 });
   assert.equal(snap.settled, 4);
   assert.equal(snap.inFlight, 3);

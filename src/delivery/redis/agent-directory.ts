@@ -7,6 +7,8 @@ export interface DirectoryAgent {
   readonly tenantId: string;
   readonly type: string;
   readonly capabilities: readonly string[];
+  /** Trust tier for deliberation (0–2): a remote sender is deliberated with its own tier. */
+  readonly tier?: number;
 }
 
 /**
@@ -44,9 +46,10 @@ return out`;
 
 function parseInfo(tenantId: string, json: string): DirectoryAgent {
   try {
-    const info = JSON.parse(json) as { type?: unknown; capabilities?: unknown };
+    const info = JSON.parse(json) as { type?: unknown; capabilities?: unknown; tier?: unknown };
     const capabilities = Array.isArray(info.capabilities) ? info.capabilities.filter((c): c is string => typeof c === 'string') : [];
-    return { tenantId, type: typeof info.type === 'string' ? info.type : 'agent', capabilities };
+    const tier = info.tier === 1 || info.tier === 2 ? info.tier : 0;
+    return { tenantId, type: typeof info.type === 'string' ? info.type : 'agent', capabilities, tier };
   } catch {
     return { tenantId, type: 'agent', capabilities: [] };
   }
@@ -56,7 +59,8 @@ function sameAgents(a: ReadonlyMap<string, DirectoryAgent>, b: ReadonlyMap<strin
   if (a.size !== b.size) return false;
   for (const [id, agent] of a) {
     const other = b.get(id);
-    if (other === undefined || other.tenantId !== agent.tenantId || other.type !== agent.type || other.capabilities.join('\0') !== agent.capabilities.join('\0')) return false;
+    if (other === undefined || other.tenantId !== agent.tenantId || other.type !== agent.type || (other.tier ?? 0) !== (agent.tier ?? 0)) return false;
+    if (other.capabilities.join('\0') !== agent.capabilities.join('\0')) return false;
   }
   return true;
 }
@@ -113,7 +117,7 @@ export class AgentDirectory {
   entries(): RegistryEntry[] {
     const all = new Map(this.mirror);
     for (const [id, agent] of this.locals) all.set(id, agent);
-    return [...all].map(([id, agent]) => [id, agent.tenantId, agent.type, agent.capabilities] as const);
+    return [...all].map(([id, agent]) => [id, agent.tenantId, agent.type, agent.capabilities, agent.tier ?? 0] as const);
   }
 
   isLocal(agentId: string): boolean {
@@ -170,7 +174,7 @@ export class AgentDirectory {
     const argv: string[] = [String(this.ttlMs)];
     for (const id of ids) {
       const agent = this.locals.get(id);
-      if (agent !== undefined) argv.push(id, JSON.stringify({ type: agent.type, capabilities: agent.capabilities }));
+      if (agent !== undefined) argv.push(id, JSON.stringify({ type: agent.type, capabilities: agent.capabilities, tier: agent.tier ?? 0 }));
     }
     if (argv.length === 1) return;
     await this.connection.send(['EVAL', HEARTBEAT, '2', this.keys.tenantAgents(tenantId), this.keys.tenantInfo(tenantId), ...argv]);

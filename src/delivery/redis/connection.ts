@@ -117,23 +117,21 @@ export class RedisConnection extends EventEmitter {
   }
 
   /**
-   * Sends commands as one explicit pipeline (one write, one round trip); not a transaction. Each command's
-   * reply or error comes back in order; the whole batch shares one deadline.
+   * Sends commands as one pipeline (one write, one round trip: node-redis writes every command issued in one
+   * tick together); not a transaction. Each command's reply or error reply comes back in order — one
+   * command's error never costs the others their replies (node-redis's `execAsPipeline` rejects the whole
+   * batch with the first error) — and the whole batch shares one deadline.
    */
   async pipeline(commands: readonly RedisCommand[]): Promise<(RedisReply | Error)[]> {
     if (commands.length === 0) return [];
     if (!this.client.isReady) throw new RedisUnavailableError('connection is down (reconnecting)');
-    const multi = this.client.multi();
-    for (const command of commands) multi.addCommand(command as string[]);
-    const pending = (multi.execAsPipeline() as Promise<unknown[]>).then(
-      (replies) => replies as (RedisReply | Error)[],
-      (error: unknown) => {
-        // A pipeline whose commands replied with errors rejects with every reply attached.
-        const replies = (error as { replies?: unknown[] }).replies;
-        if (Array.isArray(replies) && replies.length === commands.length) return replies as (RedisReply | Error)[];
-        throw error;
-      },
-    );
+    const sent = commands.map((command) => this.client.sendCommand(command as string[]) as Promise<RedisReply>);
+    // The common case (no error reply) costs no promise per command beyond node-redis's own; when one command
+    // replied with an error, every reply is collected again, each error reply in its place.
+    const pending = Promise.all(sent).catch((error: unknown) => {
+      if (!(error instanceof ErrorReply)) throw error;
+      return Promise.all(sent.map((reply) => reply.catch((e: unknown) => (e instanceof ErrorReply ? e : Promise.reject(e)))));
+    });
     return this.settle(pending, `pipeline of ${commands.length}`, this.options.commandTimeoutMs);
   }
 

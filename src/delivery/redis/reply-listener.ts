@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { reconnectDelay, type RedisConnection } from './connection.ts';
-import { decodeOutcome, fieldsOf, type RemoteOutcome } from './envelope.ts';
+import { decodeOutcomes, fieldsOf, type RemoteOutcome } from './envelope.ts';
 
 /** How a wait for a remote outcome ended when no outcome came. */
 export type ReplyWaitEnd = { kind: 'timeout' } | { kind: 'closed' };
@@ -97,14 +97,14 @@ export class ReplyListener {
         for (const [, entries] of reply as [string, [string, string[]][]][]) {
           for (const [entryId, flat] of entries) {
             this.lastId = entryId;
-            const decoded = decodeOutcome(fieldsOf(flat));
-            if (decoded === undefined) continue;
-            const list = this.waiters.get(decoded.id);
-            if (list === undefined) continue; // a duplicate reply, or one for a wait that already timed out
-            this.waiters.delete(decoded.id);
-            for (const waiter of list) {
-              clearTimeout(waiter.timer);
-              waiter.settle(decoded.outcome);
+            for (const decoded of decodeOutcomes(fieldsOf(flat))) {
+              const list = this.waiters.get(decoded.id);
+              if (list === undefined) continue; // a duplicate reply, or one for a wait that already timed out
+              this.waiters.delete(decoded.id);
+              for (const waiter of list) {
+                clearTimeout(waiter.timer);
+                waiter.settle(decoded.outcome);
+              }
             }
           }
         }

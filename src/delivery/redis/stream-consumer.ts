@@ -2,14 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '../../errors.ts';
 import type { AgentMessage } from '../../model/message.ts';
 import { reconnectDelay, type RedisCommand, type RedisConnection, type RedisReply } from './connection.ts';
-import type { EffectLedger } from './effect-ledger.ts';
-import { decodeEnvelope, encodeOutcome, fieldsOf, type RemoteOutcome } from './envelope.ts';
+import type { BeginResult, EffectLedger } from './effect-ledger.ts';
+import { decodeEntry, decodeEnvelope, encodeOutcome, fieldsOf, type RemoteOutcome } from './envelope.ts';
+import { FinishBatcher } from './finish-batcher.ts';
 import { CONSUMER_GROUP, type KeyLayout } from './keys.ts';
 import { claimStale, type ClaimedEntry } from './reclaim.ts';
 import type { ResolvedRedisTransportOptions } from './options.ts';
 import { TurnBatcher } from './turn-batcher.ts';
 
 export type LocalHandler = (message: AgentMessage) => void | Promise<void>;
+
+const OK: RemoteOutcome = Object.freeze({ ok: true });
 
 /** What the consumer counts, for tests and metrics. */
 export interface ConsumerStats {
@@ -21,6 +24,28 @@ export interface ConsumerStats {
   lost: number;
 }
 
+/** One entry as read or claimed: its id, its raw fields, how often it was delivered (this time included). */
+interface Delivered {
+  readonly entryId: string;
+  readonly flat: readonly string[];
+  readonly deliveries: number;
+}
+
+/** An entry whose lease is being taken or whose handler runs here. */
+interface Running {
+  readonly runKey: string;
+  readonly entryId: string;
+  readonly message: AgentMessage;
+  readonly replyTo: string;
+  readonly deliveries: number;
+}
+
+/**
+ * Entries read but not finished, as a multiple of one read's COUNT: a new read starts while earlier batches
+ * are still being leased, handled and acked, so the round trips overlap instead of adding up.
+ */
+const READ_AHEAD = 4;
+
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -28,7 +53,9 @@ function describe(error: unknown): string {
 /**
  * Reads the inboxes of this process's agents through the consumer group `deliver` (one XREADGROUP over all
  * of them, COUNT ≥ 100, BLOCK, on a dedicated connection), runs each entry's handler once per message id
- * (see {@link EffectLedger}), then acknowledges it and sends the outcome to the sender's reply stream.
+ * (see {@link EffectLedger}), then acknowledges it and sends the outcome to the sender's reply stream. Per
+ * read batch that is one script taking every lease, the handlers, and one script recording every outcome and
+ * acking (see {@link FinishBatcher}), not a command or three per message.
  * A handler that throws, rejects or outlives `handlerTimeoutMs` leaves its entry pending, to be claimed and
  * tried again after `claimIdleMs`; after `maxDeliveries` it is dead-lettered with the reason and the sender
  * is told. A claim pass every `claimIntervalMs` also takes over the entries of consumers that died.
@@ -46,8 +73,10 @@ export class StreamConsumer {
   private readerClientId: string | undefined;
   private wake: (() => void) | undefined;
   readonly stats: ConsumerStats = { handled: 0, duplicatesSkipped: 0, claimed: 0, deadLettered: 0, lost: 0 };
-  /** Lease checks, acks and replies of one turn go out as one pipeline. */
+  /** Lease scripts and failure records of one turn go out as one pipeline. */
   private readonly batch: TurnBatcher;
+  /** Outcomes, acks and replies of one turn go out as one pipeline. */
+  private readonly finisher: FinishBatcher;
 
   constructor(
     private readonly reader: RedisConnection,
@@ -57,6 +86,7 @@ export class StreamConsumer {
     private readonly options: ResolvedRedisTransportOptions,
   ) {
     this.batch = new TurnBatcher(commands);
+    this.finisher = new FinishBatcher(commands, ledger, { baseMs: options.reconnectBaseMs, maxMs: options.reconnectMaxMs }, () => this.stopped);
     reader.on('ready', () => {
       this.readerClientId = undefined;
     });
@@ -111,10 +141,11 @@ export class StreamConsumer {
     let failures = 0;
     while (!this.stopped) {
       const agents = [...this.handlers.keys()];
-      if (agents.length === 0 || this.running.size >= this.options.readCount) {
+      if (agents.length === 0 || this.running.size >= READ_AHEAD * this.options.readCount) {
+        // Woken when an agent is added or entries finish (release), or after blockMs at the latest.
         await new Promise<void>((resolve) => {
           this.wake = resolve;
-          setTimeout(resolve, agents.length === 0 ? this.options.blockMs : 5).unref();
+          setTimeout(resolve, this.options.blockMs).unref();
         });
         this.wake = undefined;
         continue;
@@ -132,7 +163,7 @@ export class StreamConsumer {
         for (const [inbox, entries] of reply as [string, [string, string[] | null][]][]) {
           const agentId = this.keys.agentOfInbox(inbox);
           if (agentId === undefined) continue;
-          for (const [entryId, fields] of entries) this.track(this.handle(agentId, entryId, fields ?? []));
+          this.track(this.handleBatch(agentId, entries.map(([entryId, fields]) => ({ entryId, flat: fields ?? [], deliveries: 1 }))));
         }
       } catch (error) {
         if (this.stopped) break;
@@ -148,49 +179,99 @@ export class StreamConsumer {
     void work.finally(() => this.settled.delete(work));
   }
 
-  /** One delivery of one entry: dedupe, run, record, ack, reply. Never throws. */
-  private async handle(agentId: string, entryId: string, flat: readonly string[], deliveries = 1): Promise<void> {
+  /**
+   * One delivery of a batch of one inbox's entries: their leases in one script, then each handler, each
+   * outcome recorded and acked (batched per turn by the finisher). Never throws; settles once every entry
+   * is finished with; an entry that could not be leased (Redis unreachable, another node's live lease) stays
+   * pending for a later claim.
+   */
+  private async handleBatch(agentId: string, entries: readonly Delivered[]): Promise<void> {
     const inbox = this.keys.inbox(agentId);
-    const runKey = `${inbox}\0${entryId}`;
-    if (this.running.has(runKey)) return;
-    const decoded = decodeEnvelope(fieldsOf(flat));
-    if (!decoded.ok) {
-      await this.deadLetterNow(agentId, entryId, flat, decoded.reason);
+    const batch: Running[] = [];
+    for (const entry of entries) {
+      const runKey = `${inbox}\0${entry.entryId}`;
+      if (this.running.has(runKey)) continue;
+      const decoded = decodeEntry(entry.flat);
+      if (!decoded.ok) {
+        this.track(this.deadLetterNow(agentId, entry.entryId, entry.flat, decoded.reason));
+        continue;
+      }
+      const { message, replyTo } = decoded.envelope;
+      this.running.set(runKey, { agentId, messageId: message.id });
+      batch.push({ runKey, entryId: entry.entryId, message, replyTo, deliveries: entry.deliveries });
+    }
+    if (batch.length === 0) return;
+    let begins: BeginResult[];
+    try {
+      const command = this.ledger.beginBatchCommand(agentId, batch.map((item) => item.message.id));
+      begins = this.ledger.beginResults(await this.batch.runScript(command, this.ledger.beginScript), batch.length);
+    } catch {
+      for (const item of batch) this.release(item.runKey); // Redis unreachable: the entries stay pending and are claimed again later.
       return;
     }
-    const { message, replyTo } = decoded.envelope;
-    this.running.set(runKey, { agentId, messageId: message.id });
-    try {
-      let begin;
-      try {
-        begin = this.ledger.beginResult((await this.batch.run([this.ledger.beginCommand(agentId, message.id)]))[0]!);
-      } catch {
-        return; // Redis unreachable: the entry stays pending and is claimed again later.
-      }
-      // Another consumer's live lease, or a copy of this message already running here: leave the entry pending;
-      // a later claim finds the outcome recorded and acks it without running the handler.
-      if (begin.kind === 'busy' && (begin.holder !== 'this node' || this.runningElsewhere(runKey, agentId, message.id))) return;
-      if (begin.kind === 'done') {
-        this.stats.duplicatesSkipped++;
-        await this.finish(agentId, message.id, entryId, replyTo, begin.outcome, deliveries > 1);
-        return;
-      }
-      const handler = this.handlers.get(agentId);
-      if (handler === undefined) {
-        // Unregistered while the entry was on its way: give it back for another process serving the agent.
-        await this.batch.run(this.ledger.failCommands(agentId, message.id, entryId, `agent '${agentId}' left this process`)).catch(() => {});
-        return;
-      }
-      const failure = await this.runHandler(handler, message);
-      this.stats.handled++;
-      if (failure === undefined) {
-        await this.finish(agentId, message.id, entryId, replyTo, { ok: true }, deliveries > 1);
-      } else {
-        await this.batch.run(this.ledger.failCommands(agentId, message.id, entryId, failure)).catch(() => {});
-      }
-    } finally {
-      this.running.delete(runKey);
+    // One promise for the batch, not one per entry: each entry calls `finished` exactly once.
+    await new Promise<void>((resolve) => {
+      let open = batch.length;
+      const finished = (runKey: string) => {
+        this.release(runKey);
+        if (--open === 0) resolve();
+      };
+      for (let i = 0; i < batch.length; i++) this.complete(agentId, batch[i]!, begins[i]!, finished);
+    });
+  }
+
+  /** After the lease: skip, finish a duplicate, or run the handler and record its outcome; then `finished(runKey)`. */
+  private complete(agentId: string, item: Running, begin: BeginResult, finished: (runKey: string) => void): void {
+    const { runKey, entryId, message, replyTo } = item;
+    const redelivered = item.deliveries > 1;
+    const record = (outcome: RemoteOutcome) => this.finisher.finish(agentId, replyTo, { messageId: message.id, entryId, outcome, redelivered }, () => finished(runKey));
+    const giveBack = (reason: string) => {
+      this.batch.run(this.ledger.failCommands(agentId, message.id, entryId, reason)).then(
+        () => finished(runKey),
+        () => finished(runKey),
+      );
+    };
+    // Another consumer's live lease, or a copy of this message already running here: leave the entry pending;
+    // a later claim finds the outcome recorded and acks it without running the handler.
+    if (begin.kind === 'busy' && (begin.holder !== 'this node' || this.runningElsewhere(runKey, agentId, message.id))) {
+      finished(runKey);
+      return;
     }
+    if (begin.kind === 'done') {
+      this.stats.duplicatesSkipped++;
+      record(begin.outcome);
+      return;
+    }
+    const handler = this.handlers.get(agentId);
+    if (handler === undefined) {
+      // Unregistered while the entry was on its way: give it back for another process serving the agent.
+      giveBack(`agent '${agentId}' left this process`);
+      return;
+    }
+    let result: void | Promise<void>;
+    try {
+      result = handler(message);
+    } catch (error) {
+      this.stats.handled++;
+      giveBack(`handler of '${message.to}' failed: ${describe(error)}`);
+      return;
+    }
+    if (result === undefined || result === null || typeof (result as Promise<void>).then !== 'function') {
+      // A synchronous handler: its outcome joins this turn's record-and-ack script.
+      this.stats.handled++;
+      record(OK);
+      return;
+    }
+    void this.settleHandler(result as Promise<void>, message).then((failure) => {
+      this.stats.handled++;
+      if (failure === undefined) record(OK);
+      else giveBack(failure);
+    });
+  }
+
+  private release(runKey: string): void {
+    this.running.delete(runKey);
+    this.wake?.();
   }
 
   private runningElsewhere(runKey: string, agentId: string, messageId: string): boolean {
@@ -198,12 +279,10 @@ export class StreamConsumer {
     return false;
   }
 
-  /** Undefined when the handler settled well; otherwise why it did not. */
-  private async runHandler(handler: LocalHandler, message: AgentMessage): Promise<string | undefined> {
+  /** Undefined when the handler's promise settled well in time; otherwise why it did not. Never rejects. */
+  private async settleHandler(result: Promise<void>, message: AgentMessage): Promise<string | undefined> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const result = handler(message);
-      if (result === undefined || result === null || typeof (result as Promise<void>).then !== 'function') return undefined;
       const timeout = new Promise<string>((resolve) => {
         timer = setTimeout(() => resolve(`handler of '${message.to}' did not settle within ${this.options.handlerTimeoutMs} ms`), this.options.handlerTimeoutMs);
       });
@@ -212,27 +291,6 @@ export class StreamConsumer {
       return `handler of '${message.to}' failed: ${describe(error)}`;
     } finally {
       clearTimeout(timer);
-    }
-  }
-
-  /**
-   * Records the outcome, acks, replies: in one pipeline, retried until it lands (every command in it is
-   * idempotent but the reply, and a duplicate reply is ignored by the sender), so a handled message is not
-   * handled again because Redis blinked.
-   */
-  private async finish(agentId: string, messageId: string, entryId: string, replyTo: string, outcome: RemoteOutcome, redelivered: boolean): Promise<void> {
-    const commands: RedisCommand[] = this.ledger.finishCommands(agentId, messageId, entryId, outcome, redelivered);
-    const recorded = commands.length;
-    if (replyTo !== '') commands.push(['XADD', replyTo, 'MAXLEN', '~', '100000', '*', ...encodeOutcome(messageId, outcome)]);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const replies = await this.batch.run(commands);
-        if (!replies.slice(0, recorded).some((reply) => reply instanceof Error)) return;
-      } catch {
-        // unreachable or outcome unknown: try again (all of it is idempotent)
-      }
-      if (this.stopped && attempt > 3) return;
-      await sleep(reconnectDelay(attempt, this.options.reconnectBaseMs, this.options.reconnectMaxMs));
     }
   }
 
@@ -262,7 +320,9 @@ export class StreamConsumer {
         this.stats.claimed += pass.claimed.length;
         this.stats.deadLettered += pass.dead.length;
         this.stats.lost += pass.lost;
-        for (const entry of pass.claimed) this.track(this.handle(agentId, entry.entryId, entry.fields, entry.deliveries));
+        if (pass.claimed.length > 0) {
+          this.track(this.handleBatch(agentId, pass.claimed.map((entry) => ({ entryId: entry.entryId, flat: entry.fields, deliveries: entry.deliveries }))));
+        }
         const replies: RedisCommand[] = [];
         for (const entry of pass.dead) {
           const reply = this.deadLetterReply(entry);

@@ -26,6 +26,8 @@ export interface LocalAgent {
   readonly tenantId: string;
   readonly type?: string;
   readonly capabilities?: readonly string[];
+  /** Trust tier for deliberation (0–2); default 0. */
+  readonly tier?: number;
   readonly handler: LocalHandler;
 }
 
@@ -100,7 +102,7 @@ export class RedisTransport {
   /** Serves an agent from this process: it appears in the registry (all processes see it within a heartbeat) and its inbox is read here. */
   async registerLocal(agent: LocalAgent): Promise<void> {
     this.assertStarted();
-    const info: DirectoryAgent = { tenantId: agent.tenantId, type: agent.type ?? 'agent', capabilities: agent.capabilities ?? [] };
+    const info: DirectoryAgent = { tenantId: agent.tenantId, type: agent.type ?? 'agent', capabilities: agent.capabilities ?? [], tier: agent.tier ?? 0 };
     await this.consumer.add(agent.id, agent.handler);
     try {
       await this.directory.register(agent.id, info);

@@ -1,4 +1,5 @@
 import type { RedisCommand, RedisConnection, RedisReply } from './connection.ts';
+import { asEval, isNoScript, type LuaScript } from './lua-script.ts';
 
 interface Queued {
   readonly commands: readonly RedisCommand[];
@@ -29,6 +30,14 @@ export class TurnBatcher {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /** One script call (EVALSHA) in this turn's pipeline; sent again as EVAL when the server lost its script cache. */
+  async runScript(command: RedisCommand, script: LuaScript): Promise<RedisReply> {
+    let [reply] = await this.run([command]);
+    if (isNoScript(reply)) [reply] = await this.run([asEval(command, script)]);
+    if (reply instanceof Error) throw reply;
+    return reply!;
   }
 
   private flush(): void {

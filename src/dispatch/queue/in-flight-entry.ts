@@ -29,6 +29,8 @@ export interface InFlightEntry {
   readonly deadline: number;
   /** Its handler has been called (a timeout now fails it, and the slot waits for the handler to return). */
   delivering: boolean;
+  /** Settle `accepted` once handed over for delivery, not when the handler settled (SendOptions.fireAndForget). */
+  readonly fireAndForget?: boolean;
   /** The worker holding it (-1: none). */
   worker: number;
   crashes: number;

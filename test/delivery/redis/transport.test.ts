@@ -127,11 +127,11 @@ test('the same message id written twice (a retry after an unknown outcome) runs 
 
 test('the registry lives in Redis per tenant: a closed process\'s agents leave every mirror; an id cannot change tenant', needsRedis, async () => {
   const [a, b] = await pair();
-  await b.registerLocal({ id: 'worker', tenantId: 'tenant-b', type: 'auditor', capabilities: ['read'], handler: () => {} });
+  await b.registerLocal({ id: 'worker', tenantId: 'tenant-b', type: 'auditor', capabilities: ['read'], tier: 2, handler: () => {} });
   let changes = 0;
   a.onRegistryChange(() => changes++);
   await until(() => a.lookupRemote('worker') !== undefined);
-  assert.deepEqual(a.registryEntries(), [['worker', 'tenant-b', 'auditor', ['read']]]);
+  assert.deepEqual(a.registryEntries(), [['worker', 'tenant-b', 'auditor', ['read'], 2]], 'type, capabilities and the deliberation tier travel with the agent');
   assert.ok(changes >= 1);
   await assert.rejects(a.registerLocal({ id: 'worker', tenantId: 'tenant-a', handler: () => {} }), { code: 'E_CONFIG' });
   await b.close();
