@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { writeJson } from './conventions.ts';
 import { AuditUnreadableError, verifyAudit, type VerifyAuditOptions } from '../audit/verify.ts';
 
 export const AUDIT_EXIT = { INTACT: 0, BROKEN: 1, UNREADABLE: 2 } as const;
@@ -36,12 +37,14 @@ export function registerAuditCommands(program: Command): void {
     .argument('<path>', 'audit log file or directory')
     .option('--start-hash <hash>', "the prev of the first record when the log's oldest files were pruned")
     .option('--head <hash>', 'the head hash published when the log was written (detects records cut from the end)')
-    .action(async (path: string, opts: { startHash?: string; head?: string }) => {
+    .option('--json', 'print one JSON document: exitCode and the lines (the verdict, or the first bad record)', false)
+    .action(async (path: string, opts: { startHash?: string; head?: string; json: boolean }) => {
       const outcome = await runAuditVerify(path, {
         ...(opts.startHash !== undefined ? { startHash: opts.startHash } : {}),
         ...(opts.head !== undefined ? { expectHead: opts.head } : {}),
       });
-      for (const line of outcome.lines) (outcome.exitCode === 0 ? console.log : console.error)(line);
+      if (opts.json) writeJson({ exitCode: outcome.exitCode, lines: outcome.lines });
+      else for (const line of outcome.lines) (outcome.exitCode === 0 ? console.log : console.error)(line);
       process.exitCode = outcome.exitCode;
     });
 }

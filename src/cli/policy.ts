@@ -129,7 +129,7 @@ const evalFailure = (): number => EXIT_ERROR;
 function printEval(source: string, options: PolicyEvalOptions): void {
   const run = () => {
     const outcome = runPolicyEvalCommand(source, options);
-    if (outcome.exitCode !== 0) process.exitCode = outcome.exitCode;
+    process.exitCode = outcome.exitCode;
     return outcome;
   };
   if (options.json) printJson(() => run().result, evalFailure);

@@ -38,8 +38,8 @@ const pathOf = (command: Command): string[] => {
   return names;
 };
 
-test('the CLI has the five commands the README documents', () => {
-  assert.deepEqual(leaves.map((c) => pathOf(c).join(' ')).sort(), ['bench', 'permissions check', 'permissions consolidate', 'policy build', 'policy eval']);
+test('the CLI has the seven commands the README documents', () => {
+  assert.deepEqual(leaves.map((c) => pathOf(c).join(' ')).sort(), ['audit verify', 'bench', 'deliberation explain', 'permissions check', 'permissions consolidate', 'policy build', 'policy eval']);
 });
 
 for (const command of allCommands(buildProgram())) {

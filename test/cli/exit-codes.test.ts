@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DEFAULT_CONSTITUTIONAL_HASH } from '../../src/model/message.ts';
+import { encodeRecordLine } from '../../src/audit/chain.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/agentbus.js');
@@ -50,6 +51,13 @@ const policyInput = (type: string) => ({
 });
 const rules = { permissions: { allow: ['Bash(git status)', 'Bash(git diff:*)', 'Read(/src/**)'] } };
 
+/** One record line of a hash-chained audit log, written as the log writes it. */
+function auditLine(seq: number, prev: string): { text: string; hash: string } {
+  const record = { time: 1_700_000_000_000 + seq, id: `m${seq}`, from: 'a', to: 'b', tenant: 'acme', type: 'event', status: 'delivered', reasons: [] };
+  const { line, hash } = encodeRecordLine(seq, prev, record);
+  return { text: line, hash };
+}
+
 /** One scenario per documented cell: it returns the status the command exited with, having checked its output. */
 const scenarios: Record<string, Partial<Record<0 | 1 | 2, () => number | null | 'absent'>>> = {
   'agentbus policy build': {
@@ -74,8 +82,6 @@ const scenarios: Record<string, Partial<Record<0 | 1 | 2, () => number | null | 
       return result.status;
     },
     1: () => {
-      // --fail / --fail-defined arrive with the Rego compiler's branch; until then this cell cannot run.
-      if (!run(['policy', 'eval', '--help']).stdout.includes('--fail')) return 'absent';
       mkdirSync(join(dir, 'undef'), { recursive: true });
       file('undef/p.rego', 'package t\n\np if {\n  input.x == 1\n}\n');
       return run(['policy', 'eval', join(dir, 'undef'), '-e', 't/p', '--input', file('empty.json', {}), '--raw', '--fail']).status;
@@ -113,6 +119,34 @@ const scenarios: Record<string, Partial<Record<0 | 1 | 2, () => number | null | 
       return result.status;
     },
     2: () => run(['bench', '--pipeline', 'nope']).status,
+  },
+  'agentbus deliberation explain': {
+    0: () => {
+      const result = run(['deliberation', 'explain', '--json']);
+      const templates = json(result).templates as { template: string; mode: string }[];
+      assert.ok(templates.some((t) => t.template === 'tier-quota' && t.mode === 'compiled'), result.stderr);
+      return result.status;
+    },
+    2: () => run(['deliberation', 'explain', file('bad-deliberation.json', { routing: { threshold: 2 }, templates: [] })]).status,
+  },
+  'agentbus audit verify': {
+    0: () => {
+      const genesis = '0'.repeat(64);
+      const line = auditLine(0, genesis);
+      const result = run(['audit', 'verify', file('audit.jsonl', `${line.text}\n`), '--json']);
+      assert.equal(json(result).exitCode, 0, result.stdout + result.stderr);
+      return result.status;
+    },
+    1: () => {
+      const genesis = '0'.repeat(64);
+      const first = auditLine(0, genesis);
+      const second = auditLine(1, first.hash);
+      const altered = second.text.replace('"delivered"', '"rejected"');
+      const result = run(['audit', 'verify', file('tampered.jsonl', `${first.text}\n${altered}\n`)]);
+      assert.match(result.stderr, /tampered\.jsonl:2: record \(seq 1\) altered/);
+      return result.status;
+    },
+    2: () => run(['audit', 'verify', join(dir, 'no-such-audit.jsonl')]).status,
   },
   'any, with --help or --version': {
     0: () => {
