@@ -22,7 +22,7 @@ test('the inline judge hands back one verdict per message, never inside submit()
     [[sent[0]!.slot, null], [sent[1]!.slot, 'E_TENANT'], [sent[2]!.slot, 'E_UNKNOWN_AGENT'], [sent[3]!.slot, 'E_HASH_MISMATCH']],
   );
   assert.ok(sent.every(({ entry }) => entry.verdicted));
-  assert.deepEqual(judge.counters(), { policy: null, threads: { configured: 0, restarts: 0 }, deliberation: null });
+  assert.deepEqual(judge.counters(), { policy: null, threads: { configured: 0, alive: 0, restarts: 0 }, deliberation: null });
   await judge.stop();
 });
 
