@@ -97,8 +97,26 @@ test('agents re-registered across tenants while their messages are in flight: no
   assert.ok(flips > 20 && delivered > 0 && (codes.E_TENANT ?? 0) > 0, JSON.stringify({ flips, delivered, codes }));
 });
 
+/**
+ * A template that cannot compile (nonlinear over an existential variable), so every decision goes to the solver
+ * pool: the bundled templates all compile and never reach the solver.
+ */
+const PER_MESSAGE_POLICY = {
+  revision: 'faults-per-message',
+  routing: { threshold: 0.8 },
+  templates: [
+    {
+      id: 'square-amount',
+      description: 'the amount is a perfect square: nonlinear, decided per message by Z3',
+      bindings: { amount: { sort: 'Int', from: 'payload.amount', default: 0, min: 0 } },
+      variables: { r: 'Int' },
+      constraints: [{ name: 'square', assert: '(= (* r r) amount)' }],
+    },
+  ],
+};
+
 test('the solver thread recycled again and again (every decision over its budget), under load, close() in the middle: deliberated messages fail closed', async () => {
-  const bus = await createAgentBus({ workers: 1, log: () => {}, deliberation: { timeoutMs: 1 } });
+  const bus = await createAgentBus({ workers: 1, log: () => {}, deliberation: { timeoutMs: 1, policy: PER_MESSAGE_POLICY as never } });
   const run = new FaultRun(bus, 'solver');
   bus.registerAgent({ id: 'treasurer', tenantId: 'tenant-a', tier: 2, handler: run.handler('tenant-a') });
   bus.registerAgent({ id: 'bank', tenantId: 'tenant-a', handler: run.handler('tenant-a') });
