@@ -73,7 +73,7 @@ describe('deliberation on a solver pool', () => {
     assert.equal(deliberation.stats().solverTasks, tasks + 1, 'only the first denial reached the solver');
   });
 
-  it('batches one turn's decisions into shared solver tasks, and keeps the main event loop turning meanwhile', async () => {
+  it('batches the decisions of one turn into shared solver tasks, and keeps the main event loop turning meanwhile', async () => {
     let ticks = 0;
     let running = true;
     const tick = (): void => {
