@@ -43,16 +43,20 @@ test(`${KILLS} validation-thread kills at random points under open-loop load: ev
   await killer;
   loadDone = true;
   await load;
-  const { delivered, codes } = await run.check(60_000);
-  // A kill may hit a thread already dying, or a pool's spare thread between restarts: not every kill is a loss.
-  assert.ok(bus.health().restarts >= KILLS / 5, `restarts: ${bus.health().restarts} of ${KILLS} kills`);
-  assert.ok(delivered > 0, JSON.stringify(codes));
-  // Only codes a kill can explain: a message charged with two crashes is poison; while kills come faster than
-  // restarts (their backoff grows), no thread is alive and messages settle E_UNAVAILABLE, or E_TIMEOUT when a
-  // thread came back too late for their deadline. Nothing else fails.
-  const explained = ['E_POISON_MESSAGE', 'E_UNAVAILABLE', 'E_TIMEOUT'];
-  for (const code of Object.keys(codes)) assert.ok(explained.includes(code), `unexpected ${code}: ${JSON.stringify(codes)}`);
-  await bus.close();
+  try {
+    const { delivered, codes } = await run.check(60_000);
+    // A kill may hit a thread already dying, or a pool's spare thread between restarts: not every kill is a loss.
+    assert.ok(bus.health().restarts >= KILLS / 5, `restarts: ${bus.health().restarts} of ${KILLS} kills`);
+    assert.ok(delivered > 0, JSON.stringify(codes));
+    // Only codes a kill can explain: a message charged with two crashes is poison; while kills come faster than
+    // restarts (their backoff grows), no thread is alive and messages settle E_UNAVAILABLE, or E_TIMEOUT when a
+    // thread came back too late for their deadline. Nothing else fails.
+    const explained = ['E_POISON_MESSAGE', 'E_UNAVAILABLE', 'E_TIMEOUT'];
+    for (const code of Object.keys(codes)) assert.ok(explained.includes(code), `unexpected ${code}: ${JSON.stringify(codes)}`);
+  } finally {
+    // Closed whatever an assertion says: a bus left open keeps this file's process alive.
+    await bus.close();
+  }
   const grown = settledHeap() - baseline;
   assert.ok(grown < 48 * 1024 * 1024, `heap grew ${(grown / 1048576).toFixed(1)} MiB`);
 });
