@@ -142,3 +142,32 @@ export function decisionKey(revision: string, template: string, bindings: Numera
   for (const name in bindings) key += `|${name}=${bindings[name]}`;
   return key;
 }
+
+/** What a message gives each template of a policy: those that apply, and their bindings or what is missing. */
+export interface ResolvedTemplates {
+  /** Ids of the templates that apply, in policy order. */
+  readonly templates: string[];
+  /** Reasons of the templates whose required bindings are missing or invalid. */
+  readonly missing: string[];
+  readonly firstInvalid: string | undefined;
+  /** The applicable templates with valid bindings, in policy order. */
+  readonly bound: { readonly template: string; readonly bindings: NumeralBindings }[];
+}
+
+/** Resolves every template once: the one walk both the compiled decision and the solver path start from. */
+export function resolveTemplates(templates: readonly TemplateSpec[], input: BindingInput): ResolvedTemplates {
+  const ids: string[] = [];
+  const missing: string[] = [];
+  const bound: { template: string; bindings: NumeralBindings }[] = [];
+  let firstInvalid: string | undefined;
+  for (const template of templates) {
+    const resolved = resolveTemplate(template, input);
+    if (resolved.kind === 'skip') continue;
+    ids.push(template.id);
+    if (resolved.kind === 'invalid') {
+      firstInvalid ??= template.id;
+      missing.push(...resolved.reasons);
+    } else bound.push({ template: template.id, bindings: resolved.bindings });
+  }
+  return { templates: ids, missing, firstInvalid, bound };
+}

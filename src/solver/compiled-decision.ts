@@ -1,5 +1,5 @@
 import { ErrorCode } from '../errors.ts';
-import { resolveTemplate, type BindingInput } from './bindings.ts';
+import { resolveTemplates, type BindingInput } from './bindings.ts';
 import type { LoadedCompiledPolicy } from './compile/compile-policy.ts';
 import type { NumeralBindings } from './template-solver.ts';
 import type { DeliberationDecision } from './decision.ts';
@@ -27,37 +27,27 @@ export interface UnnamedDenial {
 const SOLVER: CompiledOutcome = Object.freeze({ kind: 'solver' });
 
 export function decideCompiled(policy: DeliberationPolicy, compiled: LoadedCompiledPolicy, input: BindingInput): CompiledOutcome {
-  const templates: string[] = [];
-  const missing: string[] = [];
+  const { templates, missing, firstInvalid, bound } = resolveTemplates(policy.templates, input);
+  if (missing.length > 0) return { kind: 'decided', decision: denied(missing, templates, firstInvalid) };
   const denials: string[] = [];
-  let firstInvalid: string | undefined;
   let firstDenied: string | undefined;
   const unnamed: UnnamedDenial[] = [];
-  for (const template of policy.templates) {
-    const resolved = resolveTemplate(template, input);
-    if (resolved.kind === 'skip') continue;
-    templates.push(template.id);
-    if (resolved.kind === 'invalid') {
-      firstInvalid ??= template.id;
-      missing.push(...resolved.reasons);
-      continue;
-    }
-    const predicate = compiled.predicates.get(template.id);
+  for (const { template: id, bindings } of bound) {
+    const predicate = compiled.predicates.get(id);
     if (predicate === undefined) return SOLVER;
     let decision;
     try {
-      decision = predicate(resolved.bindings);
+      decision = predicate(bindings);
     } catch {
       return SOLVER;
     }
     if (!decision.allowed) {
-      firstDenied ??= template.id;
+      firstDenied ??= id;
       const named = decision.needsCore ? [...decision.violated, ...decision.unresolved] : decision.violated;
-      if (decision.needsCore) unnamed.push({ template: template.id, bindings: resolved.bindings, reasonIndex: denials.length });
-      denials.push(`${template.id}: violated ${named.join(', ')}`);
+      if (decision.needsCore) unnamed.push({ template: id, bindings, reasonIndex: denials.length });
+      denials.push(`${id}: violated ${named.join(', ')}`);
     }
   }
-  if (missing.length > 0) return { kind: 'decided', decision: denied(missing, templates, firstInvalid) };
   if (templates.length === 0) {
     return { kind: 'decided', decision: { allowed: false, code: ErrorCode.DELIBERATION_ERROR, reasons: ['no deliberation template applies to this message'], cached: false, templates } };
   }

@@ -2,7 +2,7 @@ import CircuitBreaker from 'opossum';
 import type { Piscina } from 'piscina';
 import { ErrorCode } from '../errors.ts';
 import type { AgentMessage } from '../model/message.ts';
-import { decisionKey, resolveTemplate, type DeliberationContext } from './bindings.ts';
+import { decisionKey, resolveTemplates, type DeliberationContext } from './bindings.ts';
 import { DEFAULT_POLICY_URL, loadDeliberationPolicy, type DeliberationPolicy, withContentRevision } from './policy.ts';
 import { DecisionCache } from './result-cache.ts';
 import { createSolverPool } from './solver-pool.ts';
@@ -346,26 +346,16 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
       if (!ready || closed) return record(failure(closed ? 'deliberation is closed' : 'deliberation is not started (or its static checks failed)', []));
       const now = typeof context.now === 'number' ? context.now : Date.now();
       const input = { message, impact, context, now };
-      const templates: string[] = [];
+      const { templates, missing, firstInvalid, bound } = resolveTemplates(policy.templates, input);
       const checks: TemplateCheck[] = [];
       const keys: string[] = [];
       const verdicts: TemplateVerdict[] = [];
-      const missing: string[] = [];
-      let firstInvalid: string | undefined;
-      for (const template of policy.templates) {
-        const resolved = resolveTemplate(template, input);
-        if (resolved.kind === 'skip') continue;
-        templates.push(template.id);
-        if (resolved.kind === 'invalid') {
-          firstInvalid ??= template.id;
-          missing.push(...resolved.reasons);
-          continue;
-        }
-        const key = decisionKey(policy.revision, template.id, resolved.bindings);
+      for (const { template, bindings } of bound) {
+        const key = decisionKey(policy.revision, template, bindings);
         const hit = cache?.get(key);
         if (hit !== undefined) verdicts.push(hit);
         else {
-          checks.push({ template: template.id, bindings: resolved.bindings });
+          checks.push({ template, bindings });
           keys.push(key);
         }
       }
