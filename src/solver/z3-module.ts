@@ -29,6 +29,11 @@ export function compileZ3Module(): Promise<WebAssembly.Module> {
 export type Z3Api = Z3LowLevel['Z3'];
 export type Z3Emscripten = Z3LowLevel['em'] & Z3SyncExports;
 
+/** An emscripten pthread worker, as far as terminating one goes. */
+interface PthreadWorker {
+  onmessage: ((event: unknown) => void) | null;
+}
+
 /** Synchronous exports of the emscripten module that the typed wrapper only exposes as async calls. */
 export interface Z3SyncExports {
   _Z3_solver_check(ctx: number, solver: number): number;
@@ -38,7 +43,7 @@ export interface Z3SyncExports {
   _malloc(bytes: number): number;
   _free(ptr: number): void;
   HEAPU32: Uint32Array;
-  PThread?: { terminateAllThreads(): void };
+  PThread?: { terminateAllThreads(): void; runningWorkers: PthreadWorker[]; unusedWorkers: PthreadWorker[] };
   addFunction?: (...args: unknown[]) => number;
   removeFunction?: (index: number) => void;
 }
@@ -84,5 +89,12 @@ export async function instantiateZ3(module?: WebAssembly.Module, options: Instan
 
 /** Stops emscripten's pthread workers; without it a thread that used Z3 never exits (z3#6512, #7070). */
 export function terminateZ3Threads(instance: Z3Instance): void {
-  instance.em.PThread?.terminateAllThreads();
+  const threads = instance.em.PThread;
+  if (threads === undefined) return;
+  const workers = [...threads.runningWorkers, ...threads.unusedWorkers];
+  threads.terminateAllThreads();
+  // A worker terminated while it was still loading posts "loaded" anyway, and emscripten's handler for a
+  // terminated worker prints that to stderr ("received "loaded" command from terminated worker"): on every
+  // start of a bus whose compile finished first. The message means nothing once we stopped the worker.
+  for (const worker of workers) worker.onmessage = () => {};
 }
