@@ -104,12 +104,31 @@ function coreTasks(): MicroTask[] {
 }
 
 async function impactTasks(): Promise<MicroTask[]> {
-  const impact = await import('../src/pipeline/impact.ts');
+  const [impact, { PayloadCodec }] = await Promise.all([import('../src/pipeline/impact.ts'), import('../src/intake/payload-codec.ts')]);
   const { accepted, high } = sampleMessages();
+  // A validation thread has each payload as msgpack: it scores the bytes (or, before, decoded them first).
+  const codec = new PayloadCodec();
+  const encoded = accepted.map((a) => codec.encode(a.message.payload));
   let i = 0;
+  let j = 0;
+  let k = 0;
   return [
     { name: 'impact score (scenario messages)', fn: () => impact.scoreImpact(accepted[(i = (i + 1) % accepted.length)]!.message) },
     { name: 'impact score (high-impact transfer)', fn: () => impact.scoreImpact(high) },
+    {
+      name: 'impact score from msgpack bytes (scenario messages, as a validation thread scores)',
+      fn: () => {
+        j = (j + 1) % accepted.length;
+        return impact.scoreEncodedImpact(accepted[j]!.message, encoded[j]!, () => codec.decode(encoded[j]!));
+      },
+    },
+    {
+      name: 'decode msgpack + impact score (scenario messages, the thread\'s former path)',
+      fn: () => {
+        k = (k + 1) % accepted.length;
+        return impact.scoreImpact({ ...accepted[k]!.message, payload: codec.decode(encoded[k]!) });
+      },
+    },
   ];
 }
 

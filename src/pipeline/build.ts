@@ -1,4 +1,3 @@
-import type { AgentMessage } from '../model/message.ts';
 import { createImpactScorer } from './impact.ts';
 import { createPipeline, type ImpactScorer, type Pipeline } from './index.ts';
 import { createPolicyEvaluator, createPolicyStage, type PolicyEvaluator } from './policy.ts';
@@ -25,12 +24,12 @@ export const EMPTY_PIPELINE: Pipeline = {
 };
 
 /**
- * Impact scoring for messages every stage allowed. The scorer reads the payload, so this is where a worker
- * decodes it; its sender-volume window is this pipeline's (one per worker).
+ * Impact scoring for messages every stage allowed. On a validation thread the payload is read from its
+ * encoded bytes (decoded only when those cannot answer); the sender-volume window is this pipeline's (one
+ * per worker).
  */
 export function impactStage(): ImpactScorer {
-  const score = createImpactScorer();
-  return (item, context) => score({ message: { ...item.message, payload: item.payload() } as AgentMessage }, context);
+  return createImpactScorer();
 }
 
 /**

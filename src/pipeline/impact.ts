@@ -1,4 +1,5 @@
 import type { AgentMessage, JsonValue } from '../model/message.ts';
+import { EncodedFeatureReader } from './encoded-features.ts';
 import { KeywordScanner, type SensitivePair, type SensitiveWord } from './keyword-scanner.ts';
 import { SenderVolumeWindow } from './sender-volume.ts';
 import { VerbRiskTable } from './verb-risk.ts';
@@ -226,7 +227,12 @@ function keywordScore(hits: number): number {
 interface ScanTables {
   readonly keywords: KeywordScanner;
   readonly verbs: VerbRiskTable;
+  /** Reads the same features from a msgpack-encoded payload, when it can (see encoded-features.ts). */
+  readonly encoded: EncodedFeatureReader;
 }
+
+/** The header fields scoring reads besides the payload. */
+export type ImpactHeader = Pick<AgentMessage, 'priority' | 'type'>;
 
 const scanTables = new WeakMap<ImpactModel, ScanTables>();
 let lastModel: ImpactModel | undefined;
@@ -247,7 +253,10 @@ function buildScanTables(model: ImpactModel): ScanTables {
     const [first, second] = entry.words;
     if (first !== undefined && second !== undefined && pairHash(wordHash(first), wordHash(second)) === hash) pairs.push({ first, second, id: entry.id });
   }
-  return { keywords: new KeywordScanner(singles, pairs), verbs: new VerbRiskTable(model.verbRisk) };
+  const keywords = new KeywordScanner(singles, pairs);
+  const { actionFields, amountField, scanBudgetChars: budgetChars, scanBudgetNodes: budgetNodes } = model.config;
+  const encoded = new EncodedFeatureReader({ actionFields, amountField, budgetChars, budgetNodes }, keywords);
+  return { keywords, verbs: new VerbRiskTable(model.verbRisk), encoded };
 }
 
 function scanTablesOf(model: ImpactModel): ScanTables {
@@ -266,17 +275,33 @@ function scanTablesOf(model: ImpactModel): ScanTables {
 function components(message: AgentMessage, senderVolume: number, model: ImpactModel, out: Float64Array): void {
   const config = model.config;
   const payload = message.payload;
-  const tables = scanTablesOf(model);
-  out[0] = keywordScore(tables.keywords.count(payload, config.scanBudgetChars, config.scanBudgetNodes));
+  const hits = scanTablesOf(model).keywords.count(payload, config.scanBudgetChars, config.scanBudgetNodes);
+  let name: string | undefined;
+  let raw: JsonValue | undefined;
+  if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
+    name = actionName(payload, config.actionFields);
+    raw = payload[config.amountField];
+  }
+  componentsOf(message, hits, name, raw, senderVolume, model, out);
+}
+
+/** The components from what scoring reads of a payload (keyword hits, action name, raw amount) and of the header. */
+function componentsOf(
+  message: ImpactHeader,
+  hits: number,
+  name: string | undefined,
+  raw: JsonValue | undefined,
+  senderVolume: number,
+  model: ImpactModel,
+  out: Float64Array,
+): void {
+  const config = model.config;
+  out[0] = keywordScore(hits);
   let action = 0;
   let amount = 0;
-  if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
-    const name = actionName(payload, config.actionFields);
-    if (name !== undefined) action = tables.verbs.riskOf(name) ?? config.unknownVerbRisk;
-    const raw = payload[config.amountField];
-    const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
-    if (value > 0) amount = Math.min(1, Math.log10(1 + value) / Math.log10(1 + config.amountSaturation));
-  }
+  if (name !== undefined) action = scanTablesOf(model).verbs.riskOf(name) ?? config.unknownVerbRisk;
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
+  if (value > 0) amount = Math.min(1, Math.log10(1 + value) / Math.log10(1 + config.amountSaturation));
   out[1] = action;
   out[2] = amount;
   out[3] = senderVolume > 0 ? Math.min(1, senderVolume / config.volumeSaturation) : 0;
@@ -312,6 +337,24 @@ export function scoreImpact(message: AgentMessage, senderVolume = 0, model: Impa
   return combine(scratch, model);
 }
 
+/**
+ * The impact score of a message whose payload is at hand only as msgpack (PayloadCodec's bytes), as on a
+ * validation thread: the same number `scoreImpact` gives the decoded message. The features are read from the
+ * bytes when they can be (encoded-features.ts); otherwise `decode` is called and the message scored decoded.
+ */
+export function scoreEncodedImpact(
+  header: ImpactHeader,
+  encoded: Uint8Array,
+  decode: () => JsonValue,
+  senderVolume = 0,
+  model: ImpactModel = DEFAULT_IMPACT_MODEL,
+): number {
+  const features = scanTablesOf(model).encoded.read(encoded);
+  if (features === null) return scoreImpact({ ...header, payload: decode() } as AgentMessage, senderVolume, model);
+  componentsOf(header, features.hits, features.action, features.amount, senderVolume, model, scratch);
+  return combine(scratch, model);
+}
+
 export interface ImpactBreakdown {
   readonly score: number;
   readonly components: Readonly<Record<ImpactComponent, number>>;
@@ -325,15 +368,29 @@ export function explainImpact(message: AgentMessage, senderVolume = 0, model: Im
   return { score: combine(values, model), components: byName };
 }
 
+/** A message as the impact stage sees it (the pipeline's PipelineItem has this shape). */
+export interface ImpactItem {
+  readonly message: ImpactHeader & Pick<AgentMessage, 'from'>;
+  payload(): JsonValue;
+  /** The payload as PayloadCodec encoded it, when it came that way: scored from the bytes (scoreEncodedImpact). */
+  readonly encodedPayload?: Uint8Array | null;
+}
+
 /**
- * The impact stage for a validation worker (matches the pipeline's `ImpactScorer`): counts the sender in a
- * worker-local sliding window, then scores. One scorer per worker; its window is that worker's state.
+ * The impact stage (matches the pipeline's `ImpactScorer`): counts the sender in a judge-local sliding
+ * window, then scores, from the encoded payload where the item has it. One scorer per judge; its window is
+ * that judge's state (on a validation thread, that thread's).
  */
 export function createImpactScorer(options: { model?: ImpactModel; window?: SenderVolumeWindow } = {}): (
-  item: { readonly message: AgentMessage },
+  item: ImpactItem,
   context: { readonly now: number },
 ) => number {
   const model = options.model ?? DEFAULT_IMPACT_MODEL;
   const window = options.window ?? new SenderVolumeWindow();
-  return (item, context) => scoreImpact(item.message, window.record(item.message.from, context.now), model);
+  return (item, context) => {
+    const volume = window.record(item.message.from, context.now);
+    const encoded = item.encodedPayload;
+    if (encoded !== undefined && encoded !== null) return scoreEncodedImpact(item.message, encoded, () => item.payload(), volume, model);
+    return scoreImpact({ ...item.message, payload: item.payload() } as AgentMessage, volume, model);
+  };
 }

@@ -19,6 +19,8 @@ export interface PipelineItem {
   readonly depth: number;
   /** The payload, decoded on first use (most stages never need it). */
   payload(): JsonValue;
+  /** The payload as PayloadCodec encoded it, where it came that way (a validation thread): readable without decoding. */
+  readonly encodedPayload?: Uint8Array | null;
 }
 
 export interface PipelineContext {

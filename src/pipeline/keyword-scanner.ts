@@ -227,6 +227,42 @@ export class KeywordScanner {
   }
 
   /**
+   * Starts a count over the strings of an encoded payload, given as UTF-8 bytes: copies `source` into the
+   * scanner's buffer (once per payload, not once per string) and returns that copy, whose offsets are
+   * `source`'s; then scanUtf8 reads strings by their place in it. For a payload read whole within the
+   * budgets, where the order strings are read in cannot change the count.
+   */
+  loadUtf8(source: Uint8Array): Uint8Array {
+    this.hits = 0;
+    this.firstSeen = NONE;
+    this.secondSeen = NONE;
+    const bytes = this.bytesFor(source.length);
+    bytes.set(source);
+    for (let k = source.length; k < source.length + PADDING; k++) bytes[k] = 0;
+    return bytes;
+  }
+
+  /**
+   * Scans one string of the loaded bytes, `[start, end)`, whole (no budget); true once the count has
+   * saturated. Words are runs of ASCII letters either way, and every byte of a non-ASCII character is a
+   * non-letter, as its UTF-16 units are: the words, and so the keywords, are those of the decoded string.
+   */
+  scanUtf8(start: number, end: number): boolean {
+    if (end > start) {
+      this.from = start;
+      if (LITTLE_ENDIAN) this.filterCopied(null, start, end, false);
+      else for (let i = start; i < end && !this.matchAt(null, i, end, false); i++);
+      this.from = 0;
+    }
+    return this.hits >= KEYWORD_SATURATION;
+  }
+
+  /** The keywords counted since loadUtf8, up to KEYWORD_SATURATION. */
+  get utf8Hits(): number {
+    return this.hits;
+  }
+
+  /**
    * Reads the characters of `text` left in the budget: filters them through ANCHOR_WINDOWS and checks each
    * candidate exactly (see the file comment). A word cut by the budget is matched as cut.
    */
@@ -250,25 +286,36 @@ export class KeywordScanner {
       for (let i = 0; i < count; i++) bytes[i] = text.charCodeAt(i);
     }
     for (let k = count; k < count + PADDING; k++) bytes[k] = 0;
+    this.filterCopied(text, 0, count, fractional);
+  }
+
+  /**
+   * The filter over the characters copied into `bytes` at `[start, end)` (followed by PADDING readable
+   * bytes), and the exact check of its candidates: against `text` itself, or against the copy when `text`
+   * is null (UTF-8 bytes, exact as copied). Windows are read from the 8-byte boundary at or before `start`;
+   * a candidate before `start` is refused by matchAt (`this.from`).
+   */
+  private filterCopied(text: string | null, start: number, end: number, fractional: boolean): void {
     const words = this.words;
-    const wordCount = (count + 3) >>> 2;
-    let current = words[0] as number;
+    const wordCount = (end + 3) >>> 2;
+    let k = (start >>> 3) << 1;
+    let current = words[k] as number;
     // Eight characters per turn (two words, four windows: keywords starting at base + 0/1, 2/3, 4/5, 6/7),
     // one branch for all four; it is almost never taken.
-    for (let k = 0; k < wordCount; k += 2) {
+    for (; k < wordCount; k += 2) {
       const second = words[k + 1] as number;
       const third = words[k + 2] as number;
       const at0 = ANCHOR_WINDOWS[Math.imul(current & LOW_BITS, WINDOW_HASH_MULTIPLIER) >>> WINDOW_HASH_SHIFT] as number;
       const at2 = ANCHOR_WINDOWS[Math.imul(((current >>> 16) | (second << 16)) & LOW_BITS, WINDOW_HASH_MULTIPLIER) >>> WINDOW_HASH_SHIFT] as number;
       const at4 = ANCHOR_WINDOWS[Math.imul(second & LOW_BITS, WINDOW_HASH_MULTIPLIER) >>> WINDOW_HASH_SHIFT] as number;
       const at6 = ANCHOR_WINDOWS[Math.imul(((second >>> 16) | (third << 16)) & LOW_BITS, WINDOW_HASH_MULTIPLIER) >>> WINDOW_HASH_SHIFT] as number;
-      if ((at0 | at2 | at4 | at6) !== 0 && this.checkWindows(text, k << 2, at0, at2, at4, at6, count, fractional)) return;
+      if ((at0 | at2 | at4 | at6) !== 0 && this.checkWindows(text, k << 2, at0, at2, at4, at6, end, fractional)) return;
       current = third;
     }
   }
 
   /** The exact check of the (at most eight) positions whose windows the filter marked; true once saturated. */
-  private checkWindows(text: string, base: number, at0: number, at2: number, at4: number, at6: number, count: number, fractional: boolean): boolean {
+  private checkWindows(text: string | null, base: number, at0: number, at2: number, at4: number, at6: number, count: number, fractional: boolean): boolean {
     if (at0 !== 0 && (this.matchAt(text, base, count, fractional) || this.matchAt(text, base + 1, count, fractional))) return true;
     if (at2 !== 0 && (this.matchAt(text, base + 2, count, fractional) || this.matchAt(text, base + 3, count, fractional))) return true;
     if (at4 !== 0 && (this.matchAt(text, base + 4, count, fractional) || this.matchAt(text, base + 5, count, fractional))) return true;
@@ -293,8 +340,9 @@ export class KeywordScanner {
    * `fractional`: the scorer has always left a word that reaches a fractional budget's end uncounted; kept so
    * that scores stay what they were.
    */
-  private matchAt(text: string, start: number, count: number, fractional: boolean): boolean {
-    if (start >= count || (start > 0 && isLetter(text.charCodeAt(start - 1)))) return false;
+  private matchAt(text: string | null, start: number, count: number, fractional: boolean): boolean {
+    const from = this.from;
+    if (start >= count || start < from || (start > from && isLetter(this.codeAt(text, start - 1)))) return false;
     const state = this.walkWord(text, start, count);
     if (state === DEAD) return false;
     const end = this.wordEnd;
@@ -304,7 +352,7 @@ export class KeywordScanner {
     const first = this.pairFirstAt[state] as number;
     if (first !== NONE) {
       let next = end;
-      while (next < count && !isLetter(text.charCodeAt(next))) next++;
+      while (next < count && !isLetter(this.codeAt(text, next))) next++;
       const secondState = this.walkWord(text, next, count);
       if (secondState !== DEAD && !(fractional && this.wordEnd === count)) {
         const second = this.pairSecondAt[secondState] as number;
@@ -317,14 +365,16 @@ export class KeywordScanner {
 
   /** Where the last walkWord's word ended (the index of the first character after it). */
   private wordEnd = 0;
+  /** Where the string being scanned starts in `bytes` (0 but for scanUtf8): no word starts before it. */
+  private from = 0;
 
   /** The trie state after the letters of `text` from `start` up to a non-letter or `count`; DEAD once off the trie or if no letter is there. */
-  private walkWord(text: string, start: number, count: number): number {
+  private walkWord(text: string | null, start: number, count: number): number {
     const next = this.next;
     let state = ROOT;
     let i = start;
     while (i < count) {
-      const code = text.charCodeAt(i) | 0x20;
+      const code = this.codeAt(text, i) | 0x20;
       if (code < LOWER_A || code > LOWER_Z) break;
       state = next[(state << 5) | (code & 31)] as number;
       if (state === DEAD) return DEAD;
@@ -333,6 +383,11 @@ export class KeywordScanner {
     if (i === start) return DEAD;
     this.wordEnd = i;
     return state;
+  }
+
+  /** The character (or, with `text` null, the UTF-8 byte) at `index` that the exact check reads. */
+  private codeAt(text: string | null, index: number): number {
+    return text === null ? (this.bytes[index] as number) : text.charCodeAt(index);
   }
 
   private hit(id: number): void {

@@ -161,6 +161,7 @@ export default async function validatorLoop(init: ValidatorInit): Promise<string
 class EnvelopeItem implements PipelineItem {
   readonly payloadBytes: number;
   readonly depth: number;
+  readonly encodedPayload: Uint8Array | null;
 
   constructor(
     readonly message: Envelope,
@@ -168,6 +169,7 @@ class EnvelopeItem implements PipelineItem {
   ) {
     this.payloadBytes = message.payloadBytes;
     this.depth = message.depth;
+    this.encodedPayload = message.payload;
   }
 
   payload(): JsonValue {

@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { resolveOptions } from '../../src/config.ts';
 import { acceptMessage } from '../../src/intake/accept.ts';
 import { MessageType, type AgentMessage, type JsonValue } from '../../src/model/message.ts';
-import { createImpactModel, DEFAULT_IMPACT_CONFIG, explainImpact, scoreImpact, type ImpactConfig } from '../../src/pipeline/impact.ts';
+import { PayloadCodec } from '../../src/intake/payload-codec.ts';
+import { createImpactModel, DEFAULT_IMPACT_CONFIG, explainImpact, scoreEncodedImpact, scoreImpact, type ImpactConfig } from '../../src/pipeline/impact.ts';
 import { buildScenario } from '../../bench/scenario.ts';
 import * as reference from '../../bench/reference/impact-v1.ts';
 
@@ -111,9 +112,25 @@ const configOverrides: fc.Arbitrary<Partial<ImpactConfig>> = fc.record(
   { requiredKeys: [] },
 );
 
+const codec = new PayloadCodec();
+/** How often scoreEncodedImpact answered from the bytes, and how often it had to decode. */
+const encodedPaths = { bytes: 0, decoded: 0 };
+
 function assertSame(m: AgentMessage, volume: number, model: ReturnType<typeof createImpactModel>, referenceModel: reference.ImpactModel): void {
   assert.equal(scoreImpact(m, volume, model), reference.scoreImpact(m, volume, referenceModel));
   assert.deepEqual(explainImpact(m, volume, model).components, reference.explainImpact(m, volume, referenceModel).components);
+  assertEncodedSame(m, volume, model);
+}
+
+/** A validation thread scores the payload's bytes: the same score as decoding them and scoring the message. */
+function assertEncodedSame(m: AgentMessage, volume: number, model: ReturnType<typeof createImpactModel>): void {
+  const bytes = codec.encode(m.payload);
+  const decoded = { ...m, payload: codec.decode(bytes) };
+  let decodedHere = false;
+  const score = scoreEncodedImpact(m, bytes, () => ((decodedHere = true), decoded.payload), volume, model);
+  assert.equal(score, scoreImpact(decoded, volume, model), `payload ${JSON.stringify(decoded.payload)?.slice(0, 300)}`);
+  if (decodedHere) encodedPaths.decoded++;
+  else encodedPaths.bytes++;
 }
 
 describe('the single-pass impact scorer equals the scorer it replaced', () => {
@@ -133,12 +150,17 @@ describe('the single-pass impact scorer equals the scorer it replaced', () => {
 
   it('on generated payloads with the default configuration', () => {
     const model = createImpactModel();
+    const before = { ...encodedPaths };
     fc.assert(
       fc.property(scorerPayload, messageType, fc.integer({ min: 0, max: 4 }), fc.nat(400), (body, type, priority, volume) => {
         assertSame(message(body, type, priority), volume, model, reference.DEFAULT_IMPACT_MODEL);
       }),
       { numRuns: RUNS },
     );
+    // Within the default budgets nearly every payload is read from its bytes; the comparison must cover that path.
+    const bytes = encodedPaths.bytes - before.bytes;
+    const decoded = encodedPaths.decoded - before.decoded;
+    assert.ok(bytes > 0.8 * (bytes + decoded), `read from bytes ${bytes}, decoded ${decoded}`);
   });
 
   it('on generated payloads and configurations (budgets, keywords, verbs, action fields)', () => {

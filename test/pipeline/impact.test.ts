@@ -100,7 +100,8 @@ describe('createImpactScorer (the validation-worker stage)', () => {
   it('feeds the sender\'s volume in its window into the score', () => {
     const model = createImpactModel({ weights: { keywords: 0, action: 0, amount: 0, volume: 1, priority: 0, type: 0 }, floors: [], volumeSaturation: 4 });
     const scorer = createImpactScorer({ model });
-    const item = { message: message({}) };
+    const sent = message({});
+    const item = { message: sent, payload: () => sent.payload };
     const scores = [1, 2, 3, 4, 5].map(() => scorer(item, { now: 1_000 }));
     assert.deepEqual(scores, [0.25, 0.5, 0.75, 1, 1]);
     assert.equal(scorer(item, { now: 100_000 }), 0.25, 'the window slid past the earlier messages');
