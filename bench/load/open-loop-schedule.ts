@@ -91,6 +91,16 @@ export class OpenLoopSender {
     return sent;
   }
 
+  /**
+   * How long the sender may sleep, ms: 0 when a message is due and may go now; until the next message's
+   * intended time otherwise; 1 (re-check) while the in-flight cap holds messages back.
+   */
+  waitMs(nowMs: number): number {
+    if (this.next >= this.schedule.total) return Math.max(0, this.schedule.stopAtMs - nowMs);
+    if (this.inFlight >= this.limits.maxOutstanding) return 1;
+    return Math.max(0, this.schedule.intendedAt(this.next) - nowMs);
+  }
+
   /** Records every message that was due by the stop time and never went; returns how many. */
   recordUnsent(): number {
     const stop = this.schedule.stopAtMs;

@@ -103,3 +103,19 @@ test('idle() resolves once everything outstanding has settled', async () => {
   assert.equal(idle, true);
   assert.equal(h.sender.outstanding, 0);
 });
+
+test('the sender sleeps until the next message is due, not a moment longer, and re-checks while the cap holds it back', async () => {
+  const h = harness(1000, 0, 100, { maxOutstanding: 2, maxPerPump: 1000 }); // one message per ms
+  h.setNow(0.25);
+  assert.equal(h.sender.pump(), 1);
+  assert.equal(h.sender.waitMs(0.25), 0.75, 'message 1 is due at 1 ms');
+  h.setNow(3);
+  assert.equal(h.sender.pump(), 1, 'the cap of 2 outstanding holds the rest back');
+  assert.equal(h.sender.waitMs(3), 1, 'capped: re-check in a millisecond');
+  await h.settleAll();
+  assert.equal(h.sender.waitMs(3), 0, 'messages 2 and 3 are overdue and may go now');
+  h.setNow(99.5);
+  while (h.sender.pump() > 0) await h.settleAll();
+  assert.equal(h.sender.done, true);
+  assert.equal(h.sender.waitMs(99.5), 0.5, 'everything sent: sleep until the stop time');
+});
