@@ -27,7 +27,8 @@ export interface DriveOptions {
 /**
  * Sends `messages` (round robin) at `ratePerS` for `durationS`, open loop: a message goes when its time comes,
  * whatever the bus answers — no client-side limit, so an overloaded bus has to turn the excess away itself
- * (E_OVERLOADED). The timetable is checked on every event-loop turn (setImmediate).
+ * (E_OVERLOADED). Between due messages the driver sleeps on a timer (a driver that spun would take a core
+ * from the bus it drives).
  */
 export async function driveAtRate(bus: AgentBus, messages: readonly MessageInput[], options: DriveOptions): Promise<DriveResult> {
   const result: DriveResult = { sent: 0, settled: 0, lost: 0, delivered: 0, byCode: {}, peakRssBytes: 0, rssSamples: [], durationS: options.durationS };
@@ -60,7 +61,8 @@ export async function driveAtRate(bus: AgentBus, messages: readonly MessageInput
         bus.send(message).then(onSettled);
       }
       if (now >= stopAt && result.sent >= due) resolve();
-      else setImmediate(turn);
+      else if (result.sent < due) setImmediate(turn);
+      else setTimeout(turn, Math.min(stopAt - now, ((result.sent + 1) * 1000) / options.ratePerS - (now - started)));
     };
     setImmediate(turn);
   });
