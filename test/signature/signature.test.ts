@@ -79,12 +79,20 @@ test('malformed signatures are invalid, never a throw', () => {
   assert.equal(verifyMessageSignature(signed, Buffer.from(signed.signature, 'base64'), alice.publicKey), true, 'the raw 64 bytes verify too');
 });
 
+function hasProtoKey(value: JsonValue): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(hasProtoKey);
+  return Object.keys(value).some((key) => key === '__proto__' || hasProtoKey(value[key] as JsonValue));
+}
+
 test('a payload signed on the caller\'s thread verifies after crossing to a worker as msgpack (property)', () => {
   const codec = new PayloadCodec();
   const json: fc.Arbitrary<JsonValue> = fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<JsonValue>;
   const numbers = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom(-0, 2 ** 53 - 1, -(2 ** 53) + 1, 1e21, 5e-324, 0.1 + 0.2));
   fc.assert(
     fc.property(fc.oneof(json, fc.array(numbers), fc.dictionary(fc.string(), numbers)), (payload) => {
+      // Intake refuses a payload with a "__proto__" key (inspect-payload.ts): such a payload never crosses.
+      fc.pre(!hasProtoKey(payload));
       const signed = signMessage({ ...base, payload }, alice.privateKey);
       const crossed = codec.decode(codec.encode(signed.payload));
       assert.equal(canonicalSigningText({ ...signed, payload: crossed }), canonicalSigningText(signed));
