@@ -1,5 +1,5 @@
 /** Process 2: serves `worker-1` and `worker-2`; each task is answered with a fire-and-forget result to the planner. */
-import { connect, TENANT } from './shared.ts';
+import { connect, TENANT, waitForAgents } from './shared.ts';
 
 const bus = await connect();
 let done = 0;
@@ -17,6 +17,9 @@ for (const id of ['worker-1', 'worker-2']) {
       const { numbers } = message.payload as { numbers: number[] };
       const sum = numbers.reduce((a, b) => a + b, 0);
       console.log(`${id} got task ${message.id.slice(-4)} from ${message.from}: sum = ${sum}`);
+      // The registry is shared by heartbeat: a task can arrive before this process has seen its sender's
+      // registration, and a reply to an agent this bus does not know yet is refused (E_UNKNOWN_AGENT).
+      await waitForAgents(bus, [message.from]);
       // Judged by this process's bus too, then back across processes; accepted once it is in the planner's stream.
       const reply = await bus.send({ from: id, to: message.from, type: 'task_response', tenantId: TENANT, payload: { task: message.id, sum } }, { fireAndForget: true });
       if (reply.status !== 'accepted') console.log(`reply not accepted: ${JSON.stringify(reply)}`);
