@@ -68,10 +68,8 @@ export function pushRecord(batch: AuditBatch, record: AuditRecord): void {
   batch.deliberation.push(record.deliberation ?? null);
 }
 
+/** Record `i` of a batch. Absent members are left undefined (a literal of one shape, cheaper than spreads). */
 export function recordAt(batch: AuditBatch, i: number): AuditRecord {
-  const code = batch.code[i];
-  const policyRevision = batch.policyRevision[i];
-  const deliberation = batch.deliberation[i];
   return {
     time: batch.time[i]!,
     id: batch.id[i]!,
@@ -80,9 +78,9 @@ export function recordAt(batch: AuditBatch, i: number): AuditRecord {
     tenant: batch.tenant[i]!,
     type: batch.type[i]!,
     status: batch.status[i]!,
-    ...(code !== null && code !== undefined ? { code } : {}),
+    code: batch.code[i] ?? undefined,
     reasons: batch.reasons[i]!,
-    ...(policyRevision !== null && policyRevision !== undefined ? { policyRevision } : {}),
-    ...(deliberation !== null && deliberation !== undefined ? { deliberation } : {}),
+    policyRevision: batch.policyRevision[i] ?? undefined,
+    deliberation: batch.deliberation[i] ?? undefined,
   };
 }

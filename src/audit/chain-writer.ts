@@ -30,6 +30,7 @@ export class AuditLogDamagedError extends Error {
 }
 
 const TAIL_CHUNK = 64 * 1024;
+const PENDING_BYTES = 1024 * 1024;
 
 /** The last line of a file (without its newline), or null for an empty file; a file not ending in a newline is damaged. */
 async function readLastLine(path: string): Promise<string | null> {
@@ -73,6 +74,8 @@ async function readLastLine(path: string): Promise<string | null> {
  */
 export class ChainWriter {
   private failure: Error | null = null;
+  /** Encoded lines wait here until written: one buffer reused, no string joined and re-encoded per batch. */
+  private pending = Buffer.allocUnsafe(PENDING_BYTES);
 
   private constructor(
     private readonly options: ChainWriterOptions,
@@ -116,25 +119,30 @@ export class ChainWriter {
   async write(batch: AuditBatch): Promise<void> {
     if (this.failure !== null) throw this.failure;
     try {
-      const parts: string[] = [];
-      let pending = 0;
+      let used = 0;
       const n = batchLength(batch);
       for (let i = 0; i < n; i++) {
         const { line, hash } = encodeRecordLine(this.nextSeq, this.hash, recordAt(batch, i));
         const text = line + '\n';
-        const bytes = Buffer.byteLength(text);
-        if (this.size + pending > 0 && this.size + pending + bytes > this.options.maxBytes) {
-          await this.append(parts.join(''));
-          parts.length = 0;
-          pending = 0;
-          await this.rotate();
+        // UTF-8 takes at most 3 bytes per UTF-16 unit: make room for the worst case before encoding.
+        if (used + 3 * text.length > this.pending.length) {
+          await this.append(used);
+          used = 0;
+          if (3 * text.length > this.pending.length) this.pending = Buffer.allocUnsafe(3 * text.length);
         }
-        parts.push(text);
-        pending += bytes;
+        const bytes = this.pending.write(text, used, 'utf8');
+        if (this.size + used > 0 && this.size + used + bytes > this.options.maxBytes) {
+          // This record would take the segment past maxBytes: what precedes it closes the segment.
+          await this.append(used);
+          await this.rotate();
+          this.pending.copyWithin(0, used, used + bytes);
+          used = 0;
+        }
+        used += bytes;
         this.nextSeq++;
         this.hash = hash;
       }
-      if (parts.length > 0) await this.append(parts.join(''));
+      if (used > 0) await this.append(used);
       if (this.options.fsync) await this.handle.datasync();
     } catch (error) {
       this.failure = error as Error;
@@ -146,14 +154,14 @@ export class ChainWriter {
     await this.handle.close();
   }
 
-  private async append(text: string): Promise<void> {
-    const bytes = Buffer.from(text, 'utf8');
+  /** Writes the first `length` pending bytes to the current segment. */
+  private async append(length: number): Promise<void> {
     let offset = 0;
-    while (offset < bytes.length) {
-      const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset);
+    while (offset < length) {
+      const { bytesWritten } = await this.handle.write(this.pending, offset, length - offset);
       offset += bytesWritten;
     }
-    this.size += bytes.length;
+    this.size += length;
   }
 
   private async rotate(): Promise<void> {
