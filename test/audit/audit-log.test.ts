@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { parseRecordLine } from '../../src/audit/chain.ts';
@@ -160,4 +160,48 @@ test('appendOutcome writes exactly what append(auditRecordOf(...)) writes', asyn
   const a = readFileSync(join(dir, 'a.jsonl'), 'utf8');
   assert.equal(a.split('\n').length, 51);
   assert.equal(readFileSync(join(dir, 'b.jsonl'), 'utf8'), a);
+});
+
+/** Niceness of each thread of this process (Linux: field 19 of /proc/self/task/<tid>/stat). */
+function threadNiceness(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // The command name may hold spaces: fields are counted after its closing parenthesis.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), Number(fields[16]));
+    } catch {
+      // The thread exited while we listed them.
+    }
+  }
+  return out;
+}
+
+test('writer thread: runs at a lower priority than the threads of the bus, so it writes in their gaps', { skip: process.platform !== 'linux' && 'Linux only: thread ids from /proc' }, async () => {
+  const before = threadNiceness();
+  const log = await AuditLog.open({ file: join(tempDir(), 'audit.jsonl') });
+  try {
+    const niced = [...threadNiceness()].filter(([tid, nice]) => !before.has(tid) && nice > before.get(process.pid)!);
+    assert.equal(niced.length, 1, `new threads and their niceness: ${JSON.stringify([...threadNiceness()].filter(([tid]) => !before.has(tid)))}`);
+  } finally {
+    await log.close();
+  }
+});
+
+test('lingerMs: a record is written once it has waited lingerMs, without a flush', async () => {
+  const file = join(tempDir(), 'audit.jsonl');
+  const log = await AuditLog.open({ file, thread: false, lingerMs: 20 });
+  try {
+    log.append(sampleRecord(0));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(log.stats().written, 0, 'written before its linger was over');
+    const deadline = Date.now() + 2_000;
+    while (log.stats().written === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(log.stats().written, 1);
+    assert.equal(recordCount([file]), 1);
+  } finally {
+    await log.close();
+  }
+  await assert.rejects(AuditLog.open({ file, lingerMs: -1 }), { code: 'E_CONFIG' });
 });
