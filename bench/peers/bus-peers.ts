@@ -8,13 +8,24 @@ import { registerScenario } from '../scenario.ts';
 import { benchBusOptions } from './pipeline-spec.ts';
 import { outcomeOf, type Peer, type PeerDefinition, type PeerOptions } from './peer.ts';
 
-async function busPeer(options: PeerOptions, busOptions: BusOptions): Promise<Peer> {
+async function busPeer(options: PeerOptions, busOptions: BusOptions, afterClose?: (bus: AgentBus) => void): Promise<Peer> {
   const bus: AgentBus = await createAgentBus(busOptions);
   registerScenario(bus, options.scenario);
   return {
     send: (message: MessageInput) => bus.send(message).then(outcomeOf),
-    close: () => bus.close(),
+    close: async () => {
+      await bus.close();
+      afterClose?.(bus);
+    },
   };
+}
+
+/** A run whose audit trail missed a record measured a bus that did less than it claims: it fails. */
+function assertEveryRecordWritten(bus: AgentBus): void {
+  const stats = bus.auditStats();
+  if (stats === null || stats.written !== stats.appended || stats.dropped + stats.overflowed + stats.lost > 0) {
+    throw new Error(`agentbus-audit: the audit log did not write every record: ${JSON.stringify(stats)}`);
+  }
 }
 
 /** `createAgentBus()` as users run it: policy, deliberation and impact scoring on (defaults), only the log silenced. */
@@ -32,7 +43,7 @@ export const agentbusAuditPeer: PeerDefinition = {
   name: 'agentbus-audit',
   create: async (options) => {
     const dir = mkdtempSync(join(tmpdir(), 'agentbus-bench-audit-'));
-    const peer = await busPeer(options, { ...benchBusOptions(options.pipeline), mode: 'workers', workers: options.workers, audit: { file: join(dir, 'audit.jsonl') } });
+    const peer = await busPeer(options, { ...benchBusOptions(options.pipeline), mode: 'workers', workers: options.workers, audit: { file: join(dir, 'audit.jsonl') } }, assertEveryRecordWritten);
     return {
       send: peer.send,
       close: async () => {
