@@ -50,6 +50,8 @@ export interface CurvePoint {
   offeredRate: number;
   /** What was actually sent per second (below the offer when the producer falls behind). */
   sentRate: number;
+  /** Sends that failed because the offer was past what the producer sustains (see OVERLOAD_CODES). */
+  refused: number;
   oneWayUs: PercentileSummary;
   roundTripUs?: PercentileSummary;
 }
@@ -172,10 +174,13 @@ class LocalSink implements Sink {
 }
 
 interface Producer {
-  /** Sends n messages; resolves when the producer considers them sent (raw: XADD acked; otherwise: accepted). */
-  sendBatch(n: number): Promise<void>;
-  /** send() → remote handler settled (the reply path), where there is one. */
-  sendAndWait?(): Promise<void>;
+  /**
+   * Sends n messages; resolves when the producer considers them sent (raw: XADD acked; otherwise: accepted)
+   * with how many failed because the offer was past its capacity (OVERLOAD_CODES). Any other failure throws.
+   */
+  sendBatch(n: number): Promise<number>;
+  /** send() → remote handler settled (the reply path), where there is one; resolves 1 if it failed from overload, else 0. */
+  sendAndWait?(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -188,6 +193,7 @@ async function rawProducer(url: string, prefix: string): Promise<Producer> {
       const multi = client.multi();
       for (let i = 0; i < n; i++) multi.addCommand(['XADD', key, '*', 'm', JSON.stringify({ t: now(), pad: PAD })]);
       await multi.execAsPipeline();
+      return 0;
     },
     async close() {
       await client.close();
@@ -202,12 +208,11 @@ async function transportProducer(url: string, prefix: string): Promise<Producer>
   return {
     async sendBatch(n) {
       const outcomes = await Promise.all(Array.from({ length: n }, () => transport.deliver(message(), { fireAndForget: true })));
-      const bad = outcomes.find((o) => o.status !== 'accepted');
-      if (bad !== undefined) throw new Error(`send failed: ${JSON.stringify(bad)}`);
+      return countRefused(outcomes.map((o) => ({ status: o.status, code: o.status === 'failed' ? o.code : undefined, detail: o })), 'accepted');
     },
     async sendAndWait() {
       const outcome = await transport.deliver(message());
-      if (outcome.status !== 'delivered') throw new Error(`send failed: ${JSON.stringify(outcome)}`);
+      return countRefused([{ status: outcome.status, code: outcome.status === 'failed' ? outcome.code : undefined, detail: outcome }], 'delivered');
     },
     close: () => transport.close(),
   };
@@ -216,20 +221,34 @@ async function transportProducer(url: string, prefix: string): Promise<Producer>
 /** A bus as users run it (bundled policy, deliberation off so the figures are the transport's), sending as `bench-sender`. */
 async function busProducer(bus: AgentBus, fireAndForgetStatus: SendStatus): Promise<Producer> {
   const input = (): MessageInput => ({ from: 'bench-sender', to: 'bench-agent', type: 'event', tenantId: 'bench', payload: { t: now(), pad: PAD } });
-  const check = (status: SendStatus, expected: SendStatus, result: unknown) => {
-    if (status !== expected) throw new Error(`send failed: ${JSON.stringify(result)}`);
-  };
   return {
     async sendBatch(n) {
       const results = await Promise.all(Array.from({ length: n }, () => bus.send(input(), { fireAndForget: true })));
-      for (const result of results) check(result.status, fireAndForgetStatus, result);
+      return countRefused(results.map((r) => ({ status: r.status, code: r.code, detail: r })), fireAndForgetStatus);
     },
     async sendAndWait() {
       const result = await bus.send(input());
-      check(result.status, 'delivered', result);
+      return countRefused([{ status: result.status, code: result.code, detail: result }], 'delivered');
     },
     close: () => bus.close(),
   };
+}
+
+/**
+ * What an offer past the producer's capacity gets: its queue to Redis full (E_UNAVAILABLE), replies past their
+ * deadline (E_TIMEOUT), no room in flight (E_OVERLOADED). Counted, and the point marked overloaded; any other
+ * outcome fails the run.
+ */
+const OVERLOAD_CODES = new Set(['E_UNAVAILABLE', 'E_TIMEOUT', 'E_OVERLOADED']);
+
+function countRefused(outcomes: readonly { status: string; code?: string | undefined; detail: unknown }[], expected: string): number {
+  let refused = 0;
+  for (const o of outcomes) {
+    if (o.status === expected) continue;
+    if (OVERLOAD_CODES.has(o.code ?? '')) refused++;
+    else throw new Error(`send failed: ${JSON.stringify(o.detail)}`);
+  }
+  return refused;
 }
 
 async function waitForCount(sinks: readonly Sink[], expected: number, timeoutMs = 120_000): Promise<Report[]> {
@@ -249,12 +268,18 @@ async function waitForCount(sinks: readonly Sink[], expected: number, timeoutMs 
 async function maxRate(producer: Producer, sinks: readonly Sink[], count: number): Promise<{ total: number; perProcess: number[]; cpuUsPerMsg: { producer: number; consumer: number } }> {
   await Promise.all(sinks.map((c) => c.reset()));
   const warmup = Math.min(5_000, Math.ceil(count / 10));
-  for (let sent = 0; sent < warmup; sent += BATCH) await producer.sendBatch(Math.min(BATCH, warmup - sent));
+  const sendAll = async (total: number): Promise<void> => {
+    for (let sent = 0; sent < total; sent += BATCH) {
+      const refused = await producer.sendBatch(Math.min(BATCH, total - sent));
+      if (refused > 0) throw new Error(`${refused} sends failed with ${BATCH} in flight`);
+    }
+  };
+  await sendAll(warmup);
   await waitForCount(sinks, warmup);
   await Promise.all(sinks.map((c) => c.reset()));
   const began = now();
   const cpuBefore = process.cpuUsage();
-  for (let sent = 0; sent < count; sent += BATCH) await producer.sendBatch(Math.min(BATCH, count - sent));
+  await sendAll(count);
   const reports = await waitForCount(sinks, count);
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (Math.max(...reports.map((r) => r.lastAt)) - began) / 1000;
@@ -274,7 +299,8 @@ async function latencyAt(producer: Producer, sink: Sink, rate: number, durationS
   const began = performance.now();
   let sent = 0;
   let ticks = 0;
-  const pending: Promise<void>[] = [];
+  const pending: Promise<unknown>[] = [];
+  let refused = 0;
   const roundTrip = new LatencyHistogram();
   const total = Math.round(rate * durationS);
   while (sent < total) {
@@ -284,18 +310,23 @@ async function latencyAt(producer: Producer, sink: Sink, rate: number, durationS
       let batch = n;
       if (producer.sendAndWait !== undefined && ticks++ % 10 === 0) {
         const t0 = performance.now();
-        pending.push(producer.sendAndWait().then(() => roundTrip.record((performance.now() - t0) * 1000)));
+        pending.push(
+          producer.sendAndWait().then((r) => {
+            if (r === 0) roundTrip.record((performance.now() - t0) * 1000);
+            refused += r;
+          }),
+        );
         batch--;
       }
-      if (batch > 0) pending.push(producer.sendBatch(batch));
+      if (batch > 0) pending.push(producer.sendBatch(batch).then((r) => (refused += r)));
       sent += n;
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   const sentRate = Math.round(sent / ((performance.now() - began) / 1000));
   await Promise.all(pending);
-  const [report] = await waitForCount([sink], sent);
-  return { offeredRate: rate, sentRate, oneWayUs: report!.latencyUs, ...(producer.sendAndWait !== undefined ? { roundTripUs: roundTrip.summary() } : {}) };
+  const [report] = await waitForCount([sink], sent - refused);
+  return { offeredRate: rate, sentRate, refused, oneWayUs: report!.latencyUs, ...(producer.sendAndWait !== undefined ? { roundTripUs: roundTrip.summary() } : {}) };
 }
 
 async function waitForRemote(bus: AgentBus, id: string): Promise<void> {
@@ -354,7 +385,7 @@ export async function runRedisBench(options: RedisBenchOptions): Promise<RedisBe
         log(`${mode.padEnd(15)} max ${String(max.total).padStart(7)} msg/s | CPU per message: sender ${max.cpuUsPerMsg.producer} µs, consumer ${max.cpuUsPerMsg.consumer} µs`);
         for (const point of curve) {
           log(
-            `${''.padEnd(15)} at ${String(point.offeredRate).padStart(7)} msg/s (sent ${point.sentRate}): one-way P50 ${ms(point.oneWayUs.p50)} ms P99 ${ms(point.oneWayUs.p99)} ms` +
+            `${''.padEnd(15)} at ${String(point.offeredRate).padStart(7)} msg/s (sent ${point.sentRate}${point.refused > 0 ? `, ${point.refused} failed: overloaded` : ''}): one-way P50 ${ms(point.oneWayUs.p50)} ms P99 ${ms(point.oneWayUs.p99)} ms` +
               (point.roundTripUs ? ` | send→handler settled P50 ${ms(point.roundTripUs.p50)} ms P99 ${ms(point.roundTripUs.p99)} ms` : ''),
           );
         }
