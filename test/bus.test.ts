@@ -73,6 +73,29 @@ test('10,000 messages through a real worker all settle, each with the right stat
   });
 });
 
+test('overloaded (every slot taken, the waiting line full): send() refuses E_OVERLOADED at once without reading the message', async () => {
+  await withBus({ maxInFlight: 2, admissionTimeoutMs: 5_000 }, async (bus) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
+    bus.registerAgent({ id: 'slow', tenantId: 'tenant-a', handler: () => held });
+    const base = { from: 'sender', to: 'slow', type: 'task_request', tenantId: 'tenant-a' } as const;
+    // Two in flight (their handler holds them), two waiting for a slot: the line is as long as the table.
+    const admitted = Array.from({ length: 4 }, (_, i) => bus.send({ ...base, payload: { i } }));
+    while (bus.metrics().inFlight < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    let payloadReads = 0;
+    const flood = { ...base, id: 'flood-1' } as Record<string, unknown>;
+    Object.defineProperty(flood, 'payload', { enumerable: true, get: () => { payloadReads++; return { big: 'x'.repeat(1_000) }; } });
+    const refused = await bus.send(flood as never);
+    assert.equal(refused.code, 'E_OVERLOADED', JSON.stringify(refused));
+    assert.equal(refused.id, 'flood-1');
+    assert.equal(payloadReads, 0, 'the payload of a message refused for overload was read');
+    release();
+    const results = await Promise.all(admitted);
+    assert.deepEqual(results.map((r) => r.status), ['delivered', 'delivered', 'delivered', 'delivered']);
+  });
+});
+
 test('backpressure: in flight never exceeds the bound, E_OVERLOADED appears, nothing else is lost', async () => {
   const bound = 64;
   await withBus({ maxInFlight: bound, admissionTimeoutMs: 30 }, async (bus) => {

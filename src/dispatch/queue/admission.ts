@@ -54,6 +54,11 @@ export class Admission<T> {
     return this.live;
   }
 
+  /** The waiting line is full: `waitForSlot` would refuse at once. */
+  get lineFull(): boolean {
+    return this.live >= this.table.capacity;
+  }
+
   tryAdmit(entry: T): number {
     // Waiters go first: a newcomer must not overtake messages that have been waiting.
     if (this.waiting > 0 || !this.fits(entry)) return -1;
@@ -61,7 +66,7 @@ export class Admission<T> {
   }
 
   waitForSlot(entry: T, timeoutMs: number): Promise<number> {
-    if (this.live >= this.table.capacity || timeoutMs === 0) return Promise.resolve(ADMISSION_TIMED_OUT);
+    if (this.lineFull || timeoutMs === 0) return Promise.resolve(ADMISSION_TIMED_OUT);
     if (this.waiters.length - this.waitersHead > 2 * this.table.capacity) this.compact();
     return new Promise<number>((resolve) => {
       const waiter: Waiter<T> = {
