@@ -17,9 +17,9 @@ export type WriterReply =
 
 /**
  * The writer's niceness. Its work is never urgent (records wait in a queue bounded by backpressure), so it
- * yields the CPU to the threads that judge and deliver messages and runs in their gaps. At full load on
- * 2 cores this was worth ~20% of the audited bus's msgs/s (BENCHMARKS.md); if the gaps are too few, the
- * queue fills and admission waits for the writer, so nothing is lost.
+ * yields the CPU to the threads that judge and deliver messages and runs in their gaps (at full load on
+ * 2 cores, ~20% more audited msgs/s: ARCHITECTURE.md); if the gaps are too few, the queue fills and
+ * admission waits for the writer, so nothing is lost.
  */
 const WRITER_NICENESS = 10;
 
