@@ -20,6 +20,7 @@ import { AgentBusError, ErrorCode, reject, type Rejection } from './errors.ts';
 import { intakeMessage, type PayloadCrossing } from './intake/encode.ts';
 import { PayloadCodec } from './intake/payload-codec.ts';
 import { generateMessageId, type AcceptedMessage, type AgentMessage, type MessageInput } from './model/message.ts';
+import { ownStringField } from './model/own-field.ts';
 import type { AgentInfo } from './model/registry-snapshot.ts';
 import type { SendOptions, SendResult, SendStatus } from './model/send-result.ts';
 import { BusMetrics, type MetricsSnapshot } from './metrics/bus-metrics.ts';
@@ -91,6 +92,8 @@ export class AgentBus {
   private policy: PolicyInit | null;
   private readonly audit: AuditLog | null;
   private readonly auditGate: AuditGate | null;
+  /** Why a send is refused before intake: the same words every time, built once. */
+  private readonly lineFullReason: string;
   /** Created with the first signed message from a keyed sender (its memory is sized for a busy bus). */
   private replay: ReplayGuard | null = null;
 
@@ -105,6 +108,7 @@ export class AgentBus {
     this.payloadCrossing = this.options.mode !== 'workers' ? 'none' : parts.encodePayloads ? 'all' : 'signed';
     this.audit = parts.audit ?? null;
     this.auditGate = this.audit === null ? null : new AuditGate(this.audit, this.options.maxInFlight);
+    this.lineFullReason = `${this.options.maxInFlight} messages in flight and as many waiting for a slot: refused before intake`;
     const sink: JudgeSink = { verdict: this.onVerdict, failure: this.onJudgeFailure };
     this.judge = parts.makeJudge({ table: this.admission.table, registry: this.registry, sink });
     this.delivery = parts.makeDelivery?.(this.registry) ?? new InProcessDelivery(this.registry);
@@ -511,9 +515,8 @@ export class AgentBus {
 
   /** E_OVERLOADED without reading more of the message than its id (when it has one of its own). */
   private refuseUnread(input: unknown, startedAt: number): SendResult {
-    const id = ownId(input) ?? generateMessageId();
-    const reason = `${this.admission.waiting} messages already wait for a slot (${this.options.maxInFlight} in flight): refused before intake`;
-    return this.settleEarly(id, reject(ErrorCode.OVERLOADED, reason), startedAt, auditedInput(input, id));
+    const id = ownStringField(input, 'id') ?? generateMessageId();
+    return this.settleEarly(id, reject(ErrorCode.OVERLOADED, this.lineFullReason), startedAt, auditedInput(input, id));
   }
 
   private settleEarly(id: string, rejection: Rejection, startedAt: number, audited: AuditedMessage): SendResult {
@@ -536,17 +539,6 @@ export class AgentBus {
     // A copy: the caller owns the result's array and may change it before the record is written.
     const kept = reasons.length === 0 ? NO_REASONS : [...reasons];
     this.audit!.appendOutcome(Date.now(), message, status, code, kept, revision, deliberation === null ? undefined : auditDeliberationOf(deliberation));
-  }
-}
-
-/** The input's own `id` when it is a string data property; never calls a getter (the input is untrusted). */
-function ownId(input: unknown): string | undefined {
-  if (input === null || typeof input !== 'object') return undefined;
-  try {
-    const value = Object.getOwnPropertyDescriptor(input, 'id')?.value;
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import { AgentBusError, ErrorCode, reject, type Rejection } from '../errors.ts';
+import { ownStringField } from '../model/own-field.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { AuditDeliberation, AuditedMessage } from './record.ts';
 
@@ -69,10 +70,8 @@ export class AuditGate {
 /** Longest string a record keeps of a field of input intake refused (the rest is cut): the input is untrusted. */
 const MAX_UNTRUSTED_CHARS = 256;
 
-function ownString(input: object, key: string): string {
-  // A data property only: a getter is never called (it could throw, or answer differently each time).
-  const value = Object.getOwnPropertyDescriptor(input, key)?.value;
-  return typeof value === 'string' ? value.slice(0, MAX_UNTRUSTED_CHARS) : '';
+function ownString(input: unknown, key: string): string {
+  return ownStringField(input, key)?.slice(0, MAX_UNTRUSTED_CHARS) ?? '';
 }
 
 /**
@@ -80,17 +79,13 @@ function ownString(input: object, key: string): string {
  * bounded length, '' where there is none. Never throws (a Proxy's traps may).
  */
 export function auditedInput(input: unknown, id: string): AuditedMessage {
-  const fields = { id: id.slice(0, MAX_UNTRUSTED_CHARS), from: '', to: '', tenantId: '', type: '' };
-  if (input === null || typeof input !== 'object') return fields;
-  try {
-    fields.from = ownString(input, 'from');
-    fields.to = ownString(input, 'to');
-    fields.tenantId = ownString(input, 'tenantId');
-    fields.type = ownString(input, 'type');
-  } catch {
-    // A hostile Proxy: keep what was read.
-  }
-  return fields;
+  return {
+    id: id.slice(0, MAX_UNTRUSTED_CHARS),
+    from: ownString(input, 'from'),
+    to: ownString(input, 'to'),
+    tenantId: ownString(input, 'tenantId'),
+    type: ownString(input, 'type'),
+  };
 }
 
 /** The deliberation part of a record: the decision's verdict and grounds, without its diagnostics. */

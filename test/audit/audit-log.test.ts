@@ -178,7 +178,7 @@ function threadNiceness(): Map<number, number> {
   return out;
 }
 
-test('writer thread: runs at a lower priority than the threads of the bus, so it writes in their gaps', { skip: process.platform !== 'linux' && 'Linux only: thread ids from /proc' }, async () => {
+test('writer thread: runs at a lower priority than the threads of the bus, so it writes in their gaps', { skip: process.platform !== 'linux' && 'the writer lowers its priority on Linux only (its thread id comes from /proc), so elsewhere there is nothing to check' }, async () => {
   const before = threadNiceness();
   const log = await AuditLog.open({ file: join(tempDir(), 'audit.jsonl') });
   try {
