@@ -65,6 +65,8 @@ export interface DeliberationStats {
   timeouts: number;
   /** Solver workers that failed outside a task (e.g. could not start). */
   workerErrors: number;
+  /** Background unsat cores that failed or ran out of time (their denials keep naming the whole group). */
+  coreFailures: number;
   cacheHits: number;
   cacheMisses: number;
   solverTasks: number;
@@ -114,6 +116,13 @@ const STATIC_CHECK_TIMEOUT_MS = 60_000;
 const MAX_CHECKS_PER_TASK = 32;
 /** Background unsat-core computations in flight at most (each names a denial with given bindings once). */
 const MAX_CORES_PENDING = 64;
+/**
+ * Wall-clock budget of a background unsat core. It is on no message's path, so it does not get the
+ * decision budget: under load a 50 ms budget expired while the task waited for a CPU, and every expiry
+ * terminated the solver thread (a new one costs 50–400 ms of CPU) and counted against the breaker that
+ * guards real decisions. `rlimit` still bounds Z3's work.
+ */
+const CORE_TIMEOUT_MS = 2_000;
 const SOLVER_OUTCOME: CompiledOutcome = Object.freeze({ kind: 'solver' });
 
 function resolvePolicy(policy: DeliberationOptions['policy']): DeliberationPolicy {
@@ -152,7 +161,7 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
   const policy = resolvePolicy(options.policy);
   const timeoutMs = options.timeoutMs ?? 50;
   const cache = options.cacheSize === 0 ? undefined : new DecisionCache(options.cacheSize ?? 10_000, options.cacheBytes);
-  const counters = { decisions: 0, allowed: 0, denied: 0, errors: 0, timeouts: 0, solverTasks: 0, solverChecks: 0, workerErrors: 0, compiled: 0 };
+  const counters = { decisions: 0, allowed: 0, denied: 0, errors: 0, timeouts: 0, solverTasks: 0, solverChecks: 0, workerErrors: 0, compiled: 0, coreFailures: 0 };
   let compiled: LoadedCompiledPolicy | null = null;
   let pool: Piscina | undefined;
   let breaker: CircuitBreaker<[SolverTask], CheckTaskResult> | undefined;
@@ -160,9 +169,9 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
   let closed = false;
   let pendingFault: InjectedFault | undefined;
 
-  const runTask = (task: SolverTask): Promise<CheckTaskResult> => {
+  const runTask = (task: SolverTask, budgetMs = timeoutMs): Promise<CheckTaskResult> => {
     if (pool === undefined) return Promise.reject(new Error('deliberation is not started'));
-    return pool.run(task, { signal: AbortSignal.timeout(timeoutMs) }) as Promise<CheckTaskResult>;
+    return pool.run(task, { signal: AbortSignal.timeout(budgetMs) }) as Promise<CheckTaskResult>;
   };
 
   const record = (decision: DeliberationDecision): DeliberationDecision => {
@@ -189,6 +198,8 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
    */
   interface Waiting {
     readonly checks: readonly TemplateCheck[];
+    /** An unsat core asked for in the background: its own budget, and not the breaker's business. */
+    readonly background: boolean;
     readonly fault: InjectedFault | undefined;
     readonly resolve: (result: { verdicts: TemplateVerdict[]; solverMicros: number }) => void;
     readonly reject: (error: unknown) => void;
@@ -202,6 +213,10 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
     flushScheduled = false;
     const all = waiting;
     waiting = [];
+    sendBatches(all.filter((w) => !w.background), false);
+    sendBatches(all.filter((w) => w.background), true);
+  };
+  const sendBatches = (all: readonly Waiting[], background: boolean): void => {
     for (let start = 0; start < all.length; ) {
       const batch: Waiting[] = [];
       let count = 0;
@@ -214,7 +229,8 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
       counters.solverTasks++;
       counters.solverChecks += checks.length;
       const task: SolverTask = fault === undefined ? { kind: 'check', checks } : { kind: 'check', checks, fault };
-      (breaker as CircuitBreaker<[SolverTask], CheckTaskResult>).fire(task).then(
+      const running = background ? runTask(task, CORE_TIMEOUT_MS) : (breaker as CircuitBreaker<[SolverTask], CheckTaskResult>).fire(task);
+      running.then(
         (result) => {
           let at = 0;
           for (const w of batch) {
@@ -223,15 +239,15 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
           }
         },
         (error: unknown) => {
-          if (!isQueueFull(error) && (error as { code?: string })?.code !== 'EOPENBREAKER') lastFailure = (error as Error)?.message ?? String(error);
+          if (!background && !isQueueFull(error) && (error as { code?: string })?.code !== 'EOPENBREAKER') lastFailure = (error as Error)?.message ?? String(error);
           for (const w of batch) w.reject(error);
         },
       );
     }
   };
-  const solveBatched = (checks: readonly TemplateCheck[], fault: InjectedFault | undefined) =>
+  const solveBatched = (checks: readonly TemplateCheck[], fault: InjectedFault | undefined, background = false) =>
     new Promise<{ verdicts: TemplateVerdict[]; solverMicros: number }>((resolve, reject) => {
-      waiting.push({ checks, fault, resolve, reject });
+      waiting.push({ checks, background, fault, resolve, reject });
       if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(flushWaiting);
@@ -257,7 +273,7 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
           counters.workerErrors++;
         });
       }
-      breaker ??= new CircuitBreaker(runTask, {
+      breaker ??= new CircuitBreaker((task: SolverTask) => runTask(task), {
         timeout: false, // the AbortSignal enforces wall time and recycles the worker; opossum's timer would not stop Z3
         errorThresholdPercentage: options.breaker?.errorThresholdPercentage ?? 50,
         volumeThreshold: options.breaker?.volumeThreshold ?? 5,
@@ -332,9 +348,11 @@ export function createDeliberation(options: DeliberationOptions = {}): Deliberat
         }
       }
       if (checks.length > 0 && ready && !closed) {
-        solveBatched(checks, undefined).then(
+        solveBatched(checks, undefined, true).then(
           (result) => result.verdicts.forEach((verdict, i) => cache?.set(keys[i] as string, verdict)),
-          () => {},
+          () => {
+            counters.coreFailures++;
+          },
         ).finally(() => {
           for (const key of keys) coresPending.delete(key);
         });

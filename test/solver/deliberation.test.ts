@@ -227,3 +227,37 @@ describe('deliberation failures fail closed', () => {
     assert.equal((await scratch.decide(message({}), 0.9, context)).code, ErrorCode.DELIBERATION_ERROR);
   });
 });
+
+describe('a denial named in the background', () => {
+  it('names it with its own budget: a decision budget too short for the solver neither loses the core nor recycles the thread or opens the breaker', async () => {
+    const deliberation = createDeliberation({
+      wasm: await compileZ3Module(),
+      timeoutMs: 1,
+      breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeoutMs: 60_000 },
+    });
+    try {
+      assert.equal((await deliberation.start()).ok, true);
+      const thread = await deliberation.warm();
+      const nameOne = (): string => {
+        const outcome = deliberation.tryDecide(message({ tool: 'transfer', amount: 50_000 }), 0.85, context);
+        assert.equal(outcome.kind, 'denied-unnamed');
+        return deliberation.nameDenial(outcome as Extract<typeof outcome, { kind: 'denied-unnamed' }>).reasons[0] ?? '';
+      };
+      const wholeGroup = nameOne();
+      assert.match(wholeGroup, /^tier-quota: violated allocations-nonnegative, tier-caps, /);
+      let named = wholeGroup;
+      for (let waited = 0; named === wholeGroup && waited < 10_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        named = nameOne();
+      }
+      assert.match(named, /^tier-quota: violated .*tier-caps/);
+      assert.ok(named.length < wholeGroup.length, `the core names fewer constraints than the group: ${named}`);
+      const stats = deliberation.stats();
+      assert.equal(stats.coreFailures, 0);
+      assert.equal(stats.breaker, 'closed');
+      assert.equal(await deliberation.warm(), thread, 'the solver thread was not recycled');
+    } finally {
+      await deliberation.close();
+    }
+  });
+});
