@@ -14,7 +14,7 @@ export interface AgentBusOptions {
   /** The constitutional hash messages must carry. Env: AGENTBUS_CONSTITUTIONAL_HASH. */
   constitutionalHash?: string;
   limits?: Partial<MessageLimits>;
-  /** Messages admitted and not yet settled. Default 65,536. Env: AGENTBUS_MAX_IN_FLIGHT. */
+  /** Messages admitted and not yet settled. Default 8,192. Env: AGENTBUS_MAX_IN_FLIGHT. */
   maxInFlight?: number;
   /**
    * Bytes admitted and not yet settled (each message counts its exact encoded payload size plus an upper
@@ -148,7 +148,7 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
   if (typeof constitutionalHash !== 'string' || constitutionalHash.length === 0) {
     throw new AgentBusError(ErrorCode.CONFIG, 'constitutionalHash must be a non-empty string');
   }
-  const maxInFlight = positiveInt('maxInFlight', options.maxInFlight ?? envInt('AGENTBUS_MAX_IN_FLIGHT') ?? 65_536);
+  const maxInFlight = positiveInt('maxInFlight', options.maxInFlight ?? envInt('AGENTBUS_MAX_IN_FLIGHT') ?? 8_192);
   const ringBytes = positiveInt('ringBytes', options.ringBytes ?? 4 * 1024 * 1024, 1024);
   // A ring must hold a record of one largest message (payload, metadata, ids) with room to spare.
   const largestRecord = limits.maxPayloadBytes + limits.maxMetadataBytes + 6 * limits.maxIdBytes + 4096;

@@ -22,7 +22,7 @@ test('defaults', () => {
   assert.equal(o.workers, defaultWorkerCount());
   assert.ok(o.workers >= 1);
   assert.equal(o.constitutionalHash, DEFAULT_CONSTITUTIONAL_HASH);
-  assert.equal(o.maxInFlight, 65_536);
+  assert.equal(o.maxInFlight, 8_192);
   assert.equal(o.limits.maxPayloadBytes, 64 * 1024);
   assert.equal(o.limits.maxDepth, 32);
   assert.equal(o.limits.maxIdBytes, 256);

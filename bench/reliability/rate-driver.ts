@@ -14,6 +14,8 @@ export interface DriveResult {
   /** [seconds since start, RSS bytes], one per `sampleEveryMs`. */
   rssSamples: [number, number][];
   durationS: number;
+  /** Seconds from the first send to the last: longer than `durationS` when the driver could not keep its rate. */
+  sendingS: number;
 }
 
 export interface DriveOptions {
@@ -25,13 +27,20 @@ export interface DriveOptions {
 }
 
 /**
+ * Most messages sent in one turn. Large, so that the driver keeps its rate even when the bus's verdict drains
+ * take most of each turn: with 4,096 per turn, a bus at 2× its maximum slowed the driver to what it served
+ * (the excess was never offered, so never refused).
+ */
+const MAX_PER_TURN = 65_536;
+
+/**
  * Sends `messages` (round robin) at `ratePerS` for `durationS`, open loop: a message goes when its time comes,
  * whatever the bus answers — no client-side limit, so an overloaded bus has to turn the excess away itself
  * (E_OVERLOADED). Between due messages the driver sleeps on a timer (a driver that spun would take a core
  * from the bus it drives).
  */
 export async function driveAtRate(bus: AgentBus, messages: readonly MessageInput[], options: DriveOptions): Promise<DriveResult> {
-  const result: DriveResult = { sent: 0, settled: 0, lost: 0, delivered: 0, byCode: {}, peakRssBytes: 0, rssSamples: [], durationS: options.durationS };
+  const result: DriveResult = { sent: 0, settled: 0, lost: 0, delivered: 0, byCode: {}, peakRssBytes: 0, rssSamples: [], durationS: options.durationS, sendingS: 0 };
   const started = performance.now();
   const stopAt = started + options.durationS * 1000;
   const sample = (): void => {
@@ -54,7 +63,7 @@ export async function driveAtRate(bus: AgentBus, messages: readonly MessageInput
     const turn = (): void => {
       const now = performance.now();
       const due = Math.floor(((Math.min(now, stopAt) - started) / 1000) * options.ratePerS);
-      for (let n = 0; result.sent < due && n < 4096; n++) {
+      for (let n = 0; result.sent < due && n < MAX_PER_TURN; n++) {
         const message = messages[result.sent % messages.length]!;
         result.sent++;
         outstanding++;
@@ -66,6 +75,7 @@ export async function driveAtRate(bus: AgentBus, messages: readonly MessageInput
     };
     setImmediate(turn);
   });
+  result.sendingS = (performance.now() - started) / 1000;
   const drained = new Promise<void>((resolve) => {
     idle = resolve;
     if (outstanding === 0) resolve();

@@ -34,7 +34,11 @@ export async function runReliabilityLoad(name: string, defaultDurationS: number,
       durationS: options.durationS,
       deliberation: options.deliberation,
       sent: result.sent,
+      /** What the driver achieved: below `offeredPerS` when the bus's drains slowed it. */
+      sentPerS: Math.round(result.sent / result.sendingS),
       delivered: result.delivered,
+      /** Judged per second of sending (delivered or rejected by a check), i.e. not turned away for load. */
+      servedPerS: Math.round((result.settled - (result.byCode.E_OVERLOADED ?? 0) - (result.byCode.E_TIMEOUT ?? 0)) / result.sendingS),
       byCode: result.byCode,
       lost: result.lost,
       peakRssMiB: Math.round(result.peakRssBytes / MiB),

@@ -20,9 +20,7 @@ import { KeepAlive } from './keep-alive.ts';
 import type { ResolvedOptions } from '../config.ts';
 import { restartDelayMs } from './restart-backoff.ts';
 import { WorkerWatchdog } from './worker-watchdog.ts';
-
-/** Most verdicts handled per worker in one macrotask before yielding to the event loop. */
-const DRAIN_BUDGET = 64;
+import { DrainBudget } from './drain-budget.ts';
 
 /** One validation thread as the main thread sees it: its two rings, its status words, its loop task. */
 class WorkerLink {
@@ -89,6 +87,7 @@ export class WorkersJudge implements Judge {
   private flushQueued = false;
   private drainQueued = false;
   private verdictsThisDrain = 0;
+  private readonly drainBudget = new DrainBudget();
   private sleeping = false;
   private draining = false;
   private stopping = false;
@@ -232,7 +231,7 @@ export class WorkersJudge implements Judge {
    * Verdicts are drained in their own macrotask (setImmediate, or the doorbell's wake-up), never in a
    * microtask chain: handlers and `send()` continuations run from a drain, and a chain of microtasks that
    * keeps finding new verdicts would starve timers and I/O of the service embedding the bus. A drain takes
-   * at most DRAIN_BUDGET verdicts, then yields.
+   * at most its budget of verdicts per worker (which grows while verdicts are left behind), then yields.
    */
   private scheduleDrain(): void {
     if (this.drainQueued) return;
@@ -250,7 +249,8 @@ export class WorkersJudge implements Judge {
     this.draining = true;
     let more = false;
     try {
-      more = this.drainVerdicts(DRAIN_BUDGET);
+      more = this.drainVerdicts(this.drainBudget.current);
+      this.drainBudget.update(more);
       if (this.lanes.length > 0) this.dispatchLanes();
     } finally {
       this.draining = false;
