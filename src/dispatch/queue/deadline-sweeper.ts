@@ -14,8 +14,8 @@ export const SWEEP_INTERVAL_MS = 10;
  * something is in flight, walks the slot table a chunk per tick and hands each overdue entry to `onOverdue`.
  *
  * Precision: an entry is seen at most one full walk after its deadline, i.e. within
- * `ceil(highWater / SWEEP_CHUNK) × SWEEP_INTERVAL_MS` — 10 ms up to 4,096 slots ever in use at once, 160 ms at
- * the default 65,536 — plus the event loop's own delay. `onOverdue` is called again on every walk for an
+ * `ceil(highWater / SWEEP_CHUNK) × SWEEP_INTERVAL_MS` — 10 ms up to 4,096 slots ever in use at once, 20 ms at
+ * the default 8,192 — plus the event loop's own delay. `onOverdue` is called again on every walk for an
  * entry that stays in the table (one settled but still held by a judge): it must be idempotent.
  */
 export class DeadlineSweeper<T extends { readonly deadline: number }> {
