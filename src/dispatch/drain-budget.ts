@@ -4,12 +4,13 @@ export const MIN_DRAIN_BUDGET = 64;
 export const MAX_DRAIN_BUDGET = 8192;
 
 /**
- * How many verdicts per worker the next drain may take. A drain that leaves verdicts behind doubles it; one
- * that empties the rings halves it. Under normal load the rings empty every turn and the budget stays at
- * its minimum (the event loop's delay is what it was with a fixed 64); under a backlog it grows until
- * each drain takes what the workers produced since the last one. A fixed budget let a caller's own sends
- * (4,096 per macrotask from an open-loop driver, or a busy HTTP server) take nearly the whole main thread,
- * the drains that free slots got 64 verdicts per turn, and goodput fell to a fifth of the maximum.
+ * How many verdicts per worker the next drain may take. It doubles after a drain that left verdicts behind
+ * while senders wait for slots, and halves after any other. Under normal load (and in a closed loop below
+ * `maxInFlight`) it stays at its minimum, keeping the event loop's delay what it was with a fixed 64; with
+ * every slot taken it grows until each drain takes what the workers produced since the last one. A fixed
+ * budget let a caller that yields between bursts of sends (4,096 per macrotask from a load driver, or a
+ * server answering one poll phase's requests) take a turn for every 64 verdicts: at 2× the maximum, the
+ * drains that free slots got a fraction of the thread and goodput fell to half of what it is with this one.
  */
 export class DrainBudget {
   private budget = MIN_DRAIN_BUDGET;
@@ -18,10 +19,8 @@ export class DrainBudget {
     return this.budget;
   }
 
-  /** After a drain: `leftBehind` when a ring still held verdicts. */
-  update(leftBehind: boolean): void {
-    this.budget = leftBehind
-      ? Math.min(MAX_DRAIN_BUDGET, this.budget * 2)
-      : Math.max(MIN_DRAIN_BUDGET, this.budget >>> 1);
+  /** After a drain: `grow` when a ring still held verdicts while every slot was taken. */
+  update(grow: boolean): void {
+    this.budget = grow ? Math.min(MAX_DRAIN_BUDGET, this.budget * 2) : Math.max(MIN_DRAIN_BUDGET, this.budget >>> 1);
   }
 }

@@ -250,7 +250,8 @@ export class WorkersJudge implements Judge {
     let more = false;
     try {
       more = this.drainVerdicts(this.drainBudget.current);
-      this.drainBudget.update(more);
+      // Only senders waiting for a slot justify a longer drain; otherwise short turns keep the loop's delay low.
+      this.drainBudget.update(more && this.table.inUse >= this.table.capacity);
       if (this.lanes.length > 0) this.dispatchLanes();
     } finally {
       this.draining = false;

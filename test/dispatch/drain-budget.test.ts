@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DrainBudget, MAX_DRAIN_BUDGET, MIN_DRAIN_BUDGET } from '../../src/dispatch/drain-budget.ts';
 
-it('stays at its minimum while every drain empties the rings', () => {
+it('stays at its minimum while no drain is told to grow', () => {
   const budget = new DrainBudget();
   for (let i = 0; i < 10; i++) budget.update(false);
   assert.equal(budget.current, MIN_DRAIN_BUDGET);
 });
 
-it('doubles while drains leave verdicts behind, up to its maximum, and halves back once they do not', () => {
+it('doubles while it is told to grow (verdicts left behind, every slot taken), up to its maximum, and halves back after', () => {
   const budget = new DrainBudget();
   budget.update(true);
   assert.equal(budget.current, 2 * MIN_DRAIN_BUDGET);
