@@ -231,7 +231,7 @@ export class WorkersJudge implements Judge {
    * Verdicts are drained in their own macrotask (setImmediate, or the doorbell's wake-up), never in a
    * microtask chain: handlers and `send()` continuations run from a drain, and a chain of microtasks that
    * keeps finding new verdicts would starve timers and I/O of the service embedding the bus. A drain takes
-   * at most its budget of verdicts per worker (which grows while verdicts are left behind), then yields.
+   * at most its budget of verdicts per worker (see DrainBudget: 64 unless every slot is taken), then yields.
    */
   private scheduleDrain(): void {
     if (this.drainQueued) return;
