@@ -18,7 +18,6 @@ import type { InFlightEntry } from './dispatch/queue/in-flight-entry.ts';
 import type { Verdict } from './dispatch/wire/codec.ts';
 import { AgentBusError, ErrorCode, reject, type Rejection } from './errors.ts';
 import { intakeMessage, type PayloadCrossing } from './intake/encode.ts';
-import { PayloadCodec } from './intake/payload-codec.ts';
 import { generateMessageId, type AcceptedMessage, type AgentMessage, type MessageInput } from './model/message.ts';
 import { ownStringField } from './model/own-field.ts';
 import type { AgentInfo } from './model/registry-snapshot.ts';
@@ -76,8 +75,6 @@ export class AgentBus {
   private readonly options: ResolvedOptions;
   private readonly registry = new AgentRegistry();
   private readonly metricsRecorder = new BusMetrics();
-  /** Encodes payloads for the workers; null when nothing is judged there (inline mode). */
-  private readonly payloadCodec: PayloadCodec | null;
   /** Which payloads the workers get: every one when a stage there reads them, else a signed message's. */
   private readonly payloadCrossing: PayloadCrossing;
   private readonly admission: Admission<InFlightEntry>;
@@ -106,7 +103,6 @@ export class AgentBus {
     this.pipelineKind = parts.pipelineKind;
     this.admission = new Admission<InFlightEntry>(this.options.maxInFlight, this.options.maxInFlightBytes, entryBytes);
     this.sweeper = new DeadlineSweeper(this.admission.table, this.onOverdue);
-    this.payloadCodec = this.options.mode === 'workers' ? new PayloadCodec() : null;
     this.payloadCrossing = this.options.mode !== 'workers' ? 'none' : parts.encodePayloads ? 'all' : 'signed';
     this.audit = parts.audit ?? null;
     this.auditGate = this.audit === null ? null : new AuditGate(this.audit, this.options.maxInFlight);
@@ -214,9 +210,9 @@ export class AgentBus {
     // Overloaded, the caller's own sends must cost the main thread as little as possible, or they starve the
     // verdicts that would free slots (measured: goodput fell to a few thousand msgs/s at 2× the maximum).
     if (this.admission.lineFull) return Promise.resolve(this.refuseUnread(input, startedAt));
-    const intake = intakeMessage(input, this.options, this.payloadCodec, this.payloadCrossing);
+    const intake = intakeMessage(input, this.options, this.payloadCrossing);
     if (!intake.ok) return Promise.resolve(this.settleEarly(intake.id, intake.rejection, startedAt, this.auditedUnread(input, intake.id)));
-    const { accepted, payload } = intake;
+    const { accepted, sendsPayload } = intake;
     const timeoutMs = this.timeoutOf(input);
     if (timeoutMs < 0) {
       return Promise.resolve(this.settleEarly(accepted.message.id, reject(ErrorCode.INVALID_MESSAGE, 'deadlineMs must be a positive finite number of milliseconds'), startedAt, accepted.message));
@@ -226,8 +222,8 @@ export class AgentBus {
     const entry: InFlightEntry = {
       resolve: null,
       accepted,
-      payload,
-      wireBytes: (payload?.length ?? 0) + envelopeBytes,
+      sendsPayload,
+      wireBytes: (sendsPayload ? accepted.payloadBytes : 0) + envelopeBytes,
       bytes: accepted.payloadBytes + envelopeBytes,
       deadline: startedAt + timeoutMs,
       delivering: false,

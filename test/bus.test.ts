@@ -228,6 +228,31 @@ test('malformed input of every kind gets a typed rejection and the bus keeps wor
   });
 });
 
+test('a payload is judged as it is at dispatch: changed in size after send() it is refused E_INVALID_MESSAGE, never judged by its old size', async () => {
+  // A stage that reads payloads makes them cross to the worker, encoded when the batch is written.
+  const stage = fileURLToPath(new URL('./fixtures/slow-stage.ts', import.meta.url));
+  await withBus({ stages: [stage] }, async (bus) => {
+    const received: unknown[] = [];
+    bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
+    bus.registerAgent({ id: 'receiver', tenantId: 'tenant-a', handler: (m) => { received.push(m.payload); } });
+    const send = (payload: { n: number }) => bus.send({ from: 'sender', to: 'receiver', type: 'event', tenantId: 'tenant-a', payload });
+    const untouched = { n: 1 };
+    const grown = { n: 2 };
+    const sameSize = { n: 3 };
+    const sends = [send(untouched), send(grown), send(sameSize)];
+    grown.n = 5_000_000; // 1 byte measured at send(), 5 now
+    sameSize.n = 4;
+    const [a, b, c] = await Promise.all(sends);
+    assert.equal(a.status, 'delivered');
+    assert.deepEqual([b.status, b.code], ['rejected', 'E_INVALID_MESSAGE']);
+    assert.match(b.reasons[0]!, /payload changed after send\(\)/);
+    assert.equal(c.status, 'delivered');
+    // The handler gets the same object the caller sent; what was judged is what it got.
+    assert.deepEqual(received, [{ n: 1 }, { n: 4 }]);
+    assert.equal((await send({ n: 5 })).status, 'delivered', 'the bus keeps working');
+  });
+});
+
 test('registry changes reach the workers before the next message', async () => {
   await withBus({}, async (bus) => {
     bus.registerAgent({ id: 'a', tenantId: 'tenant-a', handler: () => {} });

@@ -1,5 +1,4 @@
 import { resolveOptions, type ResolvedOptions } from '../../src/config.ts';
-import { PayloadCodec } from '../../src/intake/payload-codec.ts';
 import { intakeMessage } from '../../src/intake/encode.ts';
 import { pipelineReadsPayload, type PipelineSpec } from '../../src/pipeline/spec.ts';
 import type { AcceptedMessage, MessageInput } from '../../src/model/message.ts';
@@ -9,23 +8,23 @@ import { noopHandler, type Scenario } from '../scenario.ts';
 
 export interface Intake {
   accepted: AcceptedMessage;
-  /** The payload as msgpack when the pipeline reads it (what crosses to the worker), else null. */
-  payload: Uint8Array | null;
+  /** Whether the pipeline reads the payload (it then crosses to the worker, encoded into the batch). */
+  sendsPayload: boolean;
 }
 
 /**
  * What the Piscina peers do on the main thread, made of the bus's own parts so that the only difference
  * between them and agentbus is how a message reaches a worker and how its verdict comes back: the same
- * intake (`acceptMessage` with the size check, + payload encoding when a stage reads the payload) before,
+ * intake (`acceptMessage` with the size check; the payload encoded into the batch when a stage reads it) before,
  * the same in-process delivery after.
  */
 export class MainSide {
   readonly options: ResolvedOptions = resolveOptions({});
   readonly registry = new AgentRegistry();
-  private readonly codec: PayloadCodec | null;
+  private readonly crossing: 'all' | 'none';
 
   constructor(scenario: Scenario, spec: PipelineSpec) {
-    this.codec = pipelineReadsPayload(spec) ? new PayloadCodec() : null;
+    this.crossing = pipelineReadsPayload(spec) ? 'all' : 'none';
     for (const agent of scenario.agents) {
       this.registry.register({ id: agent.id, tenantId: agent.tenantId, type: agent.tier, handler: noopHandler }, this.options.limits.maxIdBytes);
     }
@@ -33,8 +32,8 @@ export class MainSide {
 
   /** Null when intake refuses the message (it never reaches a worker, as in the bus). */
   intake(input: MessageInput): Intake | null {
-    const intake = intakeMessage(input, this.options, this.codec);
-    return intake.ok ? { accepted: intake.accepted, payload: intake.payload } : null;
+    const intake = intakeMessage(input, this.options, this.crossing);
+    return intake.ok ? { accepted: intake.accepted, sendsPayload: intake.sendsPayload } : null;
   }
 
   /** Delivers an allowed message to its (synchronous, in the scenario) handler; true when it accepted it. */

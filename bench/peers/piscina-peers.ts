@@ -4,6 +4,7 @@ import { Piscina } from 'piscina';
 import { readVerdicts } from '../../src/dispatch/wire/codec.ts';
 import { EnvelopeEncoder, type OutgoingMessage } from '../../src/dispatch/wire/envelope.ts';
 import { workerEntry } from '../../src/workers/entry.ts';
+import { PayloadCodec } from '../../src/intake/payload-codec.ts';
 import type { MessageInput } from '../../src/model/message.ts';
 import { MainSide, type Intake } from './main-side.ts';
 import type { Peer, PeerDefinition, PeerOptions } from './peer.ts';
@@ -42,9 +43,12 @@ async function warmThreads(warmUp: () => Promise<unknown>, threads: number): Pro
   await Promise.all(runs);
 }
 
+const payloads = new PayloadCodec();
+
+/** One message as one task: its payload as msgpack (the bus's codec) when the pipeline reads it. */
 function toSingleTask(intake: Intake): SingleTask {
-  const { payload: _decoded, ...header } = intake.accepted.message;
-  return { message: header, payload: intake.payload, payloadBytes: intake.accepted.payloadBytes, depth: intake.accepted.depth };
+  const { payload, ...header } = intake.accepted.message;
+  return { message: header, payload: intake.sendsPayload ? payloads.encode(payload) : null, payloadBytes: intake.accepted.payloadBytes, depth: intake.accepted.depth };
 }
 
 export const piscinaPerMessagePeer: PeerDefinition = {
@@ -98,9 +102,10 @@ export const piscinaBatchedPeer: PeerDefinition = {
       const slots = batch.map((_, i) => i);
       const generations = batch.map(() => 0);
       const now = performance.timeOrigin + performance.now();
-      const outgoing: OutgoingMessage[] = batch.map((p) => ({ accepted: p.intake.accepted, payload: p.intake.payload, sentAt: now }));
+      const outgoing: OutgoingMessage[] = batch.map((p) => ({ accepted: p.intake.accepted, sendsPayload: p.intake.sendsPayload, sentAt: now }));
       // A copy: the encoder reuses its buffer, and this one is moved to the worker.
       const bytes = Buffer.from(encoder.encodeBatch(slots, generations, outgoing));
+      for (const i of encoder.refused) batch[i]!.resolve('denied'); // payload changed after send(): the bus refuses it too
       (pool.run(Piscina.move(bytes)) as Promise<Uint8Array>).then(
         (verdicts) => {
           readVerdicts(verdicts, 0, verdicts.length, (verdict) => {

@@ -77,6 +77,8 @@ class WorkerLink {
  * worker. Verdicts arrive either during a flush or, when the main thread has nothing else to do, through
  * the doorbell's `Atomics.waitAsync`. No timers, no polling.
  */
+const PAYLOAD_CHANGED = 'the payload changed after send(): it no longer encodes to the size measured then (a payload must not change until its send settles)';
+
 export class WorkersJudge implements Judge {
   private readonly lanes = new PriorityLanes();
   private readonly links: WorkerLink[] = [];
@@ -333,6 +335,8 @@ export class WorkersJudge implements Judge {
       }
       if (slots.length === 0) return;
       const record = this.encoder.encodeBatch(slots, generations, batch);
+      if (this.encoder.refused.length > 0) this.refuseChanged(slots, batch);
+      if (batch.length === 0) continue;
       if (!link.request.tryWrite(RecordKind.MESSAGES, [record])) {
         for (let i = slots.length - 1; i >= 0; i--) this.lanes.putBack(slots[i]!, batch[i]!.accepted.message.priority);
         blocked.add(link);
@@ -487,6 +491,21 @@ export class WorkersJudge implements Judge {
     }, delay);
     // Messages in flight keep the process alive (KeepAlive); a pending restart alone must not.
     link.restartTimer.unref();
+  }
+
+  /**
+   * Refuses the messages the encoder left out of the batch (their payload changed after `send()`) and takes
+   * them out of `slots` and `batch`, which then match the record.
+   */
+  private refuseChanged(slots: number[], batch: InFlightEntry[]): void {
+    const refused = this.encoder.refused;
+    for (let r = refused.length - 1; r >= 0; r--) {
+      const i = refused[r]!;
+      const slot = slots.splice(i, 1)[0]!;
+      const entry = batch.splice(i, 1)[0]!;
+      entry.verdicted = true;
+      this.wiring.sink.verdict(slot, entry, { slot, generation: this.table.generation(slot), code: ErrorCode.INVALID_MESSAGE, reasons: [PAYLOAD_CHANGED], impact: 0, queuedUs: 0, pipelineUs: 0 });
+    }
   }
 
   /** Hands a settled entry back to the bus unjudged: the bus only frees its slot. */

@@ -28,7 +28,7 @@ export function judgeWiring(): JudgeWiring & { registry: AgentRegistry; handed: 
     if (!intake.ok) throw new Error(`fixture message refused: ${intake.rejection.reasons.join('; ')}`);
     const now = performance.now();
     // A resolver stands for the waiting send(): an entry without one counts as already settled (handed back unjudged).
-    const entry: InFlightEntry = { resolve: () => {}, accepted: intake.value, payload: null, wireBytes: 4096, bytes: 4096, deadline: now + 60_000, delivering: false, sentAt: performance.timeOrigin + now, startedAt: now, worker: -1, crashes: 0, verdicted: false, deliberation: null };
+    const entry: InFlightEntry = { resolve: () => {}, accepted: intake.value, sendsPayload: false, wireBytes: 4096, bytes: 4096, deadline: now + 60_000, delivering: false, sentAt: performance.timeOrigin + now, startedAt: now, worker: -1, crashes: 0, verdicted: false, deliberation: null };
     const slot = table.acquire(entry);
     if (slot === -1) throw new Error("fixture slot table is full");
     return { slot, entry };

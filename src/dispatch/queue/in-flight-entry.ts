@@ -15,8 +15,8 @@ export interface InFlightEntry {
   /** Resolves the `send()` promise; null before the message is admitted and after it settled. */
   resolve: ((result: SendResult) => void) | null;
   readonly accepted: AcceptedMessage;
-  /** The encoded payload when the workers' stages read it, else null (see pipelineReadsPayload). */
-  readonly payload: Uint8Array | null;
+  /** Whether its payload goes to the workers (a stage there reads it; see pipelineReadsPayload), encoded at dispatch. */
+  readonly sendsPayload: boolean;
   /** Upper bound of the bytes this message takes in a ring record. */
   readonly wireBytes: number;
   /** `performance.timeOrigin + performance.now()` at send(); comparable across threads. */

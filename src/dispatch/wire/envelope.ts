@@ -1,4 +1,5 @@
 import { MessageType, type AcceptedMessage, type Priority } from '../../model/message.ts';
+import { PayloadCodec, roomToEncode } from '../../intake/payload-codec.ts';
 import { StringTable } from './string-table.ts';
 
 /**
@@ -60,7 +61,8 @@ export interface Envelope {
 /** What the encoder needs of a message waiting to be sent. */
 export interface OutgoingMessage {
   readonly accepted: AcceptedMessage;
-  readonly payload: Uint8Array | null;
+  /** Whether its payload goes along (a stage on the other side reads it): encoded straight into the record. */
+  readonly sendsPayload: boolean;
   readonly sentAt: number;
 }
 
@@ -73,22 +75,36 @@ export class EnvelopeEncoder {
   private buffer = Buffer.allocUnsafe(64 * 1024);
   private view: DataView = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
   private at = 0;
+  private readonly payloads = new PayloadCodec();
+  /**
+   * Indices (in the last batch) of the messages left out of its record: their payload no longer encodes to
+   * the size intake measured, so it changed after `send()` and was never judged as sent. The caller refuses them.
+   */
+  readonly refused: number[] = [];
 
-  /** The record for `messages` (message i in `slots[i]`, `generations[i]`). Valid until the next call. */
+  /**
+   * The record for `messages` (message i in `slots[i]`, `generations[i]`), except those in `refused`.
+   * Valid until the next call.
+   */
   encodeBatch(slots: readonly number[], generations: readonly number[], messages: readonly OutgoingMessage[]): Uint8Array {
     this.at = RECORD_HEADER;
-    for (let i = 0; i < messages.length; i++) this.writeMessage(slots[i]!, generations[i]!, messages[i]!);
+    this.refused.length = 0;
+    for (let i = 0; i < messages.length; i++) {
+      if (!this.writeMessage(slots[i]!, generations[i]!, messages[i]!)) this.refused.push(i);
+    }
     this.view.setUint32(0, ENVELOPE_VERSION, true);
-    this.view.setUint32(4, messages.length, true);
+    this.view.setUint32(4, messages.length - this.refused.length, true);
     return this.buffer.subarray(0, this.at);
   }
 
-  private writeMessage(slot: number, generation: number, out: OutgoingMessage): void {
+  /** False, with nothing written, when the payload does not encode to the size intake measured. */
+  private writeMessage(slot: number, generation: number, out: OutgoingMessage): boolean {
     const m = out.accepted.message;
     const type = TYPE_INDEX.get(m.type);
     if (type === undefined) throw new TypeError(`message type ${String(m.type)} has no wire value`);
-    const payloadLength = out.payload === null ? 0 : out.payload.length;
-    this.reserve(FIXED_BYTES + payloadLength);
+    const payloadLength = out.sendsPayload ? out.accepted.payloadBytes : 0;
+    const begin = this.at;
+    this.reserve(FIXED_BYTES);
     const v = this.view;
     const o = this.at;
     v.setUint32(o, slot, true);
@@ -121,11 +137,30 @@ export class EnvelopeEncoder {
       entries++;
     }
     this.view.setUint32(countAt, entries, true);
-    if (out.payload !== null) {
-      this.reserve(payloadLength);
-      this.buffer.set(out.payload, this.at);
-      this.at += payloadLength;
+    if (out.sendsPayload && !this.writePayload(m.payload, payloadLength)) {
+      this.at = begin;
+      return false;
     }
+    return true;
+  }
+
+  /**
+   * Encodes the payload here, at dispatch, rather than at `send()`: a buffer per payload held until dispatch
+   * is what made the main thread collect (see PayloadCodec.encodeInto). What is judged is what the handler
+   * will be given — the same object, as it is now — and a payload changed since intake measured it is
+   * refused rather than judged by a size it no longer has.
+   */
+  private writePayload(payload: AcceptedMessage['message']['payload'], expected: number): boolean {
+    this.reserve(roomToEncode(expected));
+    let written: number;
+    try {
+      written = this.payloads.encodeInto(payload, this.buffer, this.at);
+    } catch {
+      return false; // e.g. a cycle added after send()
+    }
+    if (written !== expected) return false;
+    this.at += written;
+    return true;
   }
 
   private writeSignature(base64: string): void {

@@ -41,11 +41,12 @@ test('a batch of envelopes round-trips field for field, payloads sliced back in 
       const messages: OutgoingMessage[] = inputs.map((input, i) => {
         const accepted = accept(input);
         // Every other message goes without its payload bytes, as when no stage reads payloads.
-        return { accepted, payload: i % 2 === 0 ? payloads.encode(accepted.message.payload) : null, sentAt: 1234.5 + i };
+        return { accepted, sendsPayload: i % 2 === 0, sentAt: 1234.5 + i };
       });
       const slots = messages.map((_, i) => i * 3);
       const generations = messages.map((_, i) => i + 100);
       const envelopes = decoder.decodeBatch(Buffer.from(encoder.encodeBatch(slots, generations, messages)));
+      assert.deepEqual(encoder.refused, []);
       assert.equal(envelopes.length, messages.length);
       envelopes.forEach((e, i) => {
         const { message: m, depth, payloadBytes } = messages[i]!.accepted;
@@ -56,7 +57,11 @@ test('a batch of envelopes round-trips field for field, payloads sliced back in 
         const signature = header.signature === undefined ? undefined : Buffer.from(header.signature, 'base64');
         assert.deepEqual(decodedHeader, { ...header, metadata: { ...header.metadata }, signature });
         assert.deepEqual([slot, generation, sentAt, d, size], [slots[i], generations[i], 1234.5 + i, depth, payloadBytes]);
-        if (i % 2 === 0) assert.deepEqual(payloads.decode(payload!), m.payload);
+        if (i % 2 === 0) {
+          // The same bytes the codec writes on its own, sliced back exactly.
+          assert.deepEqual(Buffer.from(payload!), payloads.encode(m.payload));
+          assert.deepEqual(payloads.decode(payload!), m.payload);
+        }
         else assert.equal(payload, null);
       });
     }),
@@ -68,18 +73,37 @@ test('the encoder reuses its buffer: a record is valid until the next batch, and
   const encoder = new EnvelopeEncoder();
   const big = accept({ from: 'a', to: 'b', type: 'event', tenantId: 'tenant-a', payload: 'x'.repeat(60_000) });
   const payload = new PayloadCodec().encode(big.message.payload);
-  const batch = Array.from({ length: 4 }, () => ({ accepted: big, payload, sentAt: 0 }));
+  const batch = Array.from({ length: 4 }, () => ({ accepted: big, sendsPayload: true, sentAt: 0 }));
   const record = Buffer.from(encoder.encodeBatch([0, 1, 2, 3], [0, 0, 0, 0], batch));
   assert.ok(record.length > 4 * 60_000);
   const decoded = new EnvelopeDecoder().decodeBatch(record);
   assert.deepEqual(decoded.map((e) => e.slot), [0, 1, 2, 3]);
-  assert.ok(decoded.every((e) => e.payload !== null && e.payload.length === payload.length));
+  assert.ok(decoded.every((e) => e.payload !== null && Buffer.from(e.payload).equals(payload)));
+});
+
+test('a payload changed after intake measured it is left out of the record and named in `refused`, never misjudged', () => {
+  const encoder = new EnvelopeEncoder();
+  const decoder = new EnvelopeDecoder();
+  const grows = accept({ from: 'a', to: 'b', type: 'event', tenantId: 'tenant-a', payload: { amount: 5 } });
+  const cyclic = accept({ from: 'a', to: 'b', type: 'event', tenantId: 'tenant-a', payload: { list: [1] } });
+  const same = accept({ from: 'a', to: 'b', type: 'event', tenantId: 'tenant-a', payload: { amount: 7 } });
+  (grows.message.payload as { amount: number }).amount = 5_000_000; // 1 byte → 5
+  (cyclic.message.payload as { list: unknown[] }).list.push(cyclic.message.payload); // cannot be encoded at all
+  const batch = [same, grows, cyclic, same].map((accepted) => ({ accepted, sendsPayload: true, sentAt: 0 }));
+  const record = Buffer.from(encoder.encodeBatch([10, 11, 12, 13], [0, 0, 0, 0], batch));
+  assert.deepEqual(encoder.refused, [1, 2]);
+  const decoded = decoder.decodeBatch(record);
+  assert.deepEqual(decoded.map((e) => e.slot), [10, 13]);
+  assert.ok(decoded.every((e) => e.payload !== null && e.payload.length === e.payloadBytes));
+  // The next batch starts clean.
+  encoder.encodeBatch([0], [0], [batch[0]!]);
+  assert.deepEqual(encoder.refused, []);
 });
 
 test('a record cut short or with bytes left over is refused, never misread', () => {
   const encoder = new EnvelopeEncoder();
   const accepted = accept({ from: 'agent-ä', to: 'b', type: 'event', tenantId: 'tenant-a', payload: { x: 1 }, metadata: { k: 'v' }, conversationId: 'c' });
-  const record = Buffer.from(encoder.encodeBatch([7], [1], [{ accepted, payload: new PayloadCodec().encode({ x: 1 }), sentAt: 0 }]));
+  const record = Buffer.from(encoder.encodeBatch([7], [1], [{ accepted, sendsPayload: true, sentAt: 0 }]));
   const decoder = new EnvelopeDecoder();
   assert.equal(decoder.decodeBatch(record)[0]!.from, 'agent-ä');
   for (let cut = 0; cut < record.length; cut++) assert.throws(() => decoder.decodeBatch(record.subarray(0, cut)), Error, `cut at ${cut}`);
