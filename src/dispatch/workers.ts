@@ -69,6 +69,8 @@ class WorkerLink {
   }
 }
 
+const PAYLOAD_CHANGED = 'the payload changed after send(): it no longer encodes to the size measured then (a payload must not change until its send settles)';
+
 /**
  * The judge on validation threads: moves admitted messages to the threads and their verdicts back.
  *
@@ -77,8 +79,6 @@ class WorkerLink {
  * worker. Verdicts arrive either during a flush or, when the main thread has nothing else to do, through
  * the doorbell's `Atomics.waitAsync`. No timers, no polling.
  */
-const PAYLOAD_CHANGED = 'the payload changed after send(): it no longer encodes to the size measured then (a payload must not change until its send settles)';
-
 export class WorkersJudge implements Judge {
   private readonly lanes = new PriorityLanes();
   private readonly links: WorkerLink[] = [];
