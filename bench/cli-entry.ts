@@ -1,6 +1,9 @@
 // The one entry through which `agentbus bench` (src/cli/bench.ts) reaches the bench: src/ never imports
 // bench/, it resolves this file at run time (ARCHITECTURE.md, "The bench entry").
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import type { BenchCommandOptions, BenchEntry } from '../src/cli/bench.ts';
+import { compiledModule } from './compiled.ts';
 import { PEER_NAMES } from './peers/peer.ts';
 import { FULL_RUN, parsePeers, printBench, QUICK_RUN, runBench, writeBenchmarks } from './run.ts';
 
@@ -32,20 +35,21 @@ export async function runBenchCommand(opts: BenchCommandOptions): Promise<void> 
   if (opts.write) for (const file of writeBenchmarks(report)) process.stderr.write(`wrote ${file}\n`);
 }
 
-/** `agentbus bench --transport redis`: the cross-process bench (bench/redis/redis-bench.ts); `--rates` are msgs/s. */
+/**
+ * `agentbus bench --transport redis`: the cross-process bench, bench/redis/run.ts, run compiled in a process of
+ * its own (compiled.ts: this process runs the sources through tsx, and its worker threads would too).
+ */
 async function runRedis(opts: BenchCommandOptions): Promise<void> {
-  const { FULL, QUICK, runRedisBench } = await import('./redis/redis-bench.ts');
-  const preset = opts.quick ? QUICK : FULL;
-  const consumers = opts.consumers === undefined ? preset.consumers : opts.consumers.split(',').map(positiveRate).map(Math.round);
-  const report = await runRedisBench({
-    ...preset,
-    count: opts.count ?? preset.count,
-    durationS: opts.duration ?? preset.durationS,
-    consumers,
-    ...(opts.rates === undefined ? {} : { rates: opts.rates.split(',').map(positiveRate) }),
-    log: opts.json ? () => {} : (line) => console.log(line),
-  });
-  if (opts.json) console.log(JSON.stringify({ command: opts.command, ...report }, null, 2));
+  const args: string[] = [];
+  if (opts.quick) args.push('--quick');
+  if (opts.json) args.push('--json');
+  if (opts.count !== undefined) args.push('--count', String(opts.count));
+  if (opts.duration !== undefined) args.push('--duration', String(opts.duration));
+  if (opts.rates !== undefined) args.push('--rates', opts.rates.split(',').map(positiveRate).join(','));
+  if (opts.consumers !== undefined) args.push('--consumers', opts.consumers.split(',').map(positiveRate).map(Math.round).join(','));
+  const child = spawn(process.execPath, [compiledModule(new URL('./redis/run.ts', import.meta.url)), ...args], { stdio: 'inherit' });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) process.exitCode = code ?? 1;
 }
 
 export const entry: BenchEntry = { runBenchCommand };

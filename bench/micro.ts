@@ -1,6 +1,7 @@
 /**
  * Micro-benchmarks (tinybench): what one operation of the hot path costs, ns/op with its margin of error.
- * Run alone: `npm run bench:micro [-- --quick]`, or as part of `agentbus bench --micro` / `--write`.
+ * Run alone: `npm run bench:micro [-- --quick] [--json]`, or as part of `agentbus bench --micro` / `--write`
+ * (compiled, in a process of its own: runMicroCompiled).
  *
  * Policy, impact and Z3 benchmarks load their modules dynamically: a module that is missing or broken is
  * reported as skipped, not fatal, so the suite runs on any checkout.
@@ -237,13 +238,35 @@ export async function runMicro(settings: { quick: boolean; log?: (line: string) 
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isEntryPoint) {
-  const { textTable } = await import('./report/format.ts');
+  const json = process.argv.includes('--json');
   const run = await runMicro({ quick: process.argv.includes('--quick'), log: (line) => process.stderr.write(line + '\n') });
-  process.stdout.write(
-    textTable(
-      ['operation', 'ns/op', 'margin', 'samples', 'predecessor'],
-      run.results.map((m) => [m.name, m.nsPerOp.toLocaleString('en-US'), `±${m.rmePercent.toFixed(1)}%`, String(m.samples), m.claimNs === undefined ? '' : `${m.claimNs.toLocaleString('en-US')} (claim)`]),
-    ) + '\n',
-  );
-  for (const note of run.skipped) process.stdout.write(`skipped: ${note}\n`);
+  if (json) process.stdout.write(JSON.stringify(run) + '\n');
+  else {
+    const { textTable } = await import('./report/format.ts');
+    process.stdout.write(
+      textTable(
+        ['operation', 'ns/op', 'margin', 'samples', 'predecessor'],
+        run.results.map((m) => [m.name, m.nsPerOp.toLocaleString('en-US'), `±${m.rmePercent.toFixed(1)}%`, String(m.samples), m.claimNs === undefined ? '' : `${m.claimNs.toLocaleString('en-US')} (claim)`]),
+      ) + '\n',
+    );
+    for (const note of run.skipped) process.stdout.write(`skipped: ${note}\n`);
+  }
+}
+
+/**
+ * The micro-benchmarks in a process of their own, compiled (compiled.ts), as `agentbus bench --micro` runs
+ * them: the figures are those of the code users install. Progress lines go to stderr when `log` is given.
+ */
+export async function runMicroCompiled(settings: { quick: boolean; log?: boolean }): Promise<MicroRun> {
+  const { spawn } = await import('node:child_process');
+  const { compiledModule } = await import('./compiled.ts');
+  const args = [compiledModule(new URL('./micro.ts', import.meta.url)), '--json', ...(settings.quick ? ['--quick'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', settings.log === true ? 'inherit' : 'ignore'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => child.on('error', reject).on('exit', resolve));
+  if (code !== 0) throw new Error(`the micro-benchmarks exited with code ${code}`);
+  return JSON.parse(output) as MicroRun;
 }

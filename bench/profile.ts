@@ -4,7 +4,8 @@
  * Runs one peer under load in a child process started with `--cpu-prof --cpu-prof-dir=profiles`: the main
  * thread and every worker thread write a `.cpuprofile` when they exit. Then prints, per thread, the
  * functions with the most self time. Open the files in Chrome DevTools (Performance → Load profile) or VS
- * Code (open the file) for flame charts.
+ * Code (open the file) for flame charts. The child runs the checkout compiled to JavaScript, as the bench
+ * measures it (compiled.ts), so the functions are those of the built package.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { TrialSpec } from './load/trial.ts';
 import { PEER_NAMES, type PeerName } from './peers/peer.ts';
 import { summariseProfile, threadIdOf, threadRole, type CpuProfile } from './profile/cpuprofile.ts';
 import { textTable } from './report/format.ts';
+import { compiledModule } from './compiled.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,7 +56,7 @@ const startedAt = Date.now();
 process.stderr.write(`profiling ${peer}, ${pipeline} pipeline, ${values.mode} loop, ${seconds} s (+1 s warm-up) → ${dir}\n`);
 const child = spawn(
   process.execPath,
-  ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./load/trial.ts', import.meta.url)), JSON.stringify(spec)],
+  ['--cpu-prof', `--cpu-prof-dir=${dir}`, compiledModule(new URL('./load/trial.ts', import.meta.url)), JSON.stringify(spec)],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 let output = '';

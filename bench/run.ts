@@ -6,7 +6,7 @@ import { defaultWorkerCount } from '../src/config.ts';
 import type { BenchPipeline } from './peers/pipeline-spec.ts';
 import { runLoad, type LoadProgress } from './load.ts';
 import { machineInfo } from './machine.ts';
-import { runMicro } from './micro.ts';
+import { runMicroCompiled } from './micro.ts';
 import { PEER_NAMES, type PeerName } from './peers/peer.ts';
 import type { BenchReport } from './report/bench-report.ts';
 import { benchmarksMarkdown, COMPONENT_FIGURES, type ChartPaths } from './report/markdown.ts';
@@ -93,7 +93,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   } finally {
     bar?.stop();
   }
-  const micro = options.micro || options.write ? await runMicro({ quick: options.quick, log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`) }) : null;
+  const micro = options.micro || options.write ? await runMicroCompiled({ quick: options.quick, log: !options.json }) : null;
   return {
     machine: machineInfo(),
     command: options.command,

@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { compiledModule } from '../compiled.ts';
 
-const SERVER = fileURLToPath(new URL('../../examples/fastify-service/server.ts', import.meta.url));
+/** The example service compiled, as the bench measures everything (../compiled.ts). */
+const SERVER = compiledModule(new URL('../../examples/fastify-service/server.ts', import.meta.url));
 
 export interface RunningServer {
   base: string;
@@ -17,7 +18,7 @@ export interface RunningServer {
  * shutdown), SIGKILL if it does not exit within 30 s.
  */
 export async function startServer(withBus: boolean, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SERVER, ...(withBus ? [] : ['--no-bus'])], {
+  const child: ChildProcess = spawn(process.execPath, [SERVER, ...(withBus ? [] : ['--no-bus'])], {
     cwd: join(SERVER, '../../..'),
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,17 +1,23 @@
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { compiledModule } from '../compiled.ts';
 import type { LoadResult } from './result.ts';
 import type { TrialMessage, TrialSpec } from './trial.ts';
+
+/** What a trial's process runs: the compiled trial, with no loader (../compiled.ts). */
+export function trialProcess(extraNodeArgs: readonly string[] = []): { entry: string; execArgv: string[] } {
+  return { entry: compiledModule(new URL('./trial.ts', import.meta.url)), execArgv: [...extraNodeArgs] };
+}
 
 /**
  * Runs a trial in a fresh Node process. Each peer gets its own heap, JIT state and RSS: run in one process,
  * the second peer inherits the first one's garbage and its peak RSS, and its figures depend on the order.
- * A process costs ~0.4 s to start, small against seconds of measurement.
+ * A process costs ~0.4 s to start, small against seconds of measurement. The process runs the checkout
+ * compiled to JavaScript, as users run the installed package (see ../compiled.ts).
  */
 export function runTrialInChild(spec: TrialSpec, onProgress: (load: number, elapsedS: number, settled: number) => void, extraNodeArgs: readonly string[] = []): Promise<LoadResult[]> {
-  const entry = fileURLToPath(new URL('./trial.ts', import.meta.url));
+  const { entry, execArgv } = trialProcess(extraNodeArgs);
   const child = fork(entry, [JSON.stringify(spec)], {
-    execArgv: [...extraNodeArgs, '--import', import.meta.resolve('tsx')],
+    execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });

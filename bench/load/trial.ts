@@ -1,7 +1,9 @@
 /**
  * One trial: one peer, started once, put through a list of loads, in a process of its own. Runs as a child
- * of the bench (results go back over IPC) or alone, e.g. under `--cpu-prof` (results go to stdout):
+ * of the bench (results go back over IPC) or alone, e.g. under `--cpu-prof` (results go to stdout). The bench
+ * runs its compiled form (../compiled.ts); from source it runs the same way through tsx:
  *
+ *   node .bench-build/bench/load/trial.js '{"peer":"agentbus","pipeline":"validation","workers":1,...}'
  *   node --import tsx bench/load/trial.ts '{"peer":"agentbus","pipeline":"validation","workers":1,...}'
  */
 import { resolve } from 'node:path';

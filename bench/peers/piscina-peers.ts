@@ -27,7 +27,7 @@ function piscinaFor(options: PeerOptions, main: MainSide, spec: PipelineSpec, ex
   };
   // Same number of threads as agentbus gets; everything else is Piscina's default unless `extra` says otherwise.
   return new Piscina({
-    filename: fileURLToPath(new URL('./piscina-worker.ts', import.meta.url)),
+    filename: fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './piscina-worker.ts' : './piscina-worker.js', import.meta.url)),
     execArgv,
     workerData,
     minThreads: options.workers,

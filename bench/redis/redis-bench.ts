@@ -15,8 +15,8 @@
  * Figures on a loaded machine are not figures: the lead measures on a quiet one.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { compiledModule } from '../compiled.ts';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { createClient } from '@redis/client';
 import { RedisTransport } from '../../src/delivery/redis/transport.ts';
 import { createAgentBus, type AgentBus, type MessageInput, type SendStatus } from '../../src/index.ts';
@@ -106,8 +106,7 @@ class ConsumerProcess implements Sink {
   private constructor(private readonly child: ChildProcess) {}
 
   static async spawn(mode: 'raw' | 'transport' | 'bus', url: string, prefix: string, name: string): Promise<ConsumerProcess> {
-    const child = fork(fileURLToPath(new URL('./consumer-process.ts', import.meta.url)), {
-      execArgv: ['--import', 'tsx'],
+    const child = fork(compiledModule(new URL('./consumer-process.ts', import.meta.url)), {
       env: { ...process.env, BENCH_REDIS: JSON.stringify({ mode, url, prefix, consumer: name }) },
     });
     children.add(child);

@@ -57,6 +57,7 @@ export function benchmarksMarkdown(report: BenchReport, charts: ChartPaths, comp
     ['commit', m.commit],
     ['date', m.date],
     ['command', `\`${report.command}\``],
+    ['code', 'the checkout compiled to JavaScript (tsc, the settings of `npm run build`), run by plain `node` as users run the installed package, not through tsx'],
     ['pipeline', `${s.pipeline} (every peer except ring-empty runs it, built by \`buildPipeline\`)`],
     ['threads', `${s.workers} validation thread(s) for every threaded peer`],
     ['measurement', `${s.warmupS} s warm-up + ${s.durationS} s measured per load, median of ${s.repeat} repetition(s)`],
