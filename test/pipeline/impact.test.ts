@@ -11,7 +11,6 @@ import {
   leadingVerb,
   scoreImpact,
 } from '../../src/pipeline/impact.ts';
-import { SenderVolumeWindow } from '../../src/pipeline/sender-volume.ts';
 
 function message(payload: JsonValue, extra: Partial<MessageInput> = {}) {
   return createMessage({ from: 'agent-a', to: 'agent-b', type: MessageType.EVENT, tenantId: 't1', priority: Priority.NORMAL, payload, ...extra });
@@ -105,29 +104,5 @@ describe('createImpactScorer (the validation-worker stage)', () => {
     const scores = [1, 2, 3, 4, 5].map(() => scorer(item, { now: 1_000 }));
     assert.deepEqual(scores, [0.25, 0.5, 0.75, 1, 1]);
     assert.equal(scorer(item, { now: 100_000 }), 0.25, 'the window slid past the earlier messages');
-  });
-});
-
-describe('SenderVolumeWindow', () => {
-  it('counts per sender within the window and forgets old buckets', () => {
-    const window = new SenderVolumeWindow({ windowMs: 10_000, buckets: 10 });
-    const t0 = 1_000_000;
-    assert.equal(window.record('a', t0), 1);
-    assert.equal(window.record('a', t0 + 500), 2);
-    assert.equal(window.record('b', t0 + 500), 1);
-    assert.equal(window.count('a', t0 + 9_000), 2);
-    assert.equal(window.count('a', t0 + 10_500), 0, 'both messages fell out of the window');
-    assert.equal(window.record('a', t0 + 30_000), 1);
-  });
-
-  it('caps the number of senders tracked, forgetting the least recently seen', () => {
-    const window = new SenderVolumeWindow({ maxSenders: 2 });
-    window.record('a', 0);
-    window.record('b', 0);
-    window.record('a', 1);
-    window.record('c', 2);
-    assert.equal(window.trackedSenders, 2);
-    assert.equal(window.count('b', 3), 0, 'b was least recently seen');
-    assert.equal(window.count('a', 3), 2);
   });
 });
