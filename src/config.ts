@@ -30,7 +30,7 @@ export interface AgentBusOptions {
   messageTimeoutMs?: number;
   /** How long `send()` waits for room before resolving E_OVERLOADED. Default 1,000 ms. */
   admissionTimeoutMs?: number;
-  /** Data bytes of each request and response ring (power of two). Default 4 MiB. */
+  /** Data bytes of each request and response ring (rounded up to a power of two; at most 512 MiB). Default 4 MiB. */
   ringBytes?: number;
   /** Most messages per ring record. Default 256. */
   maxBatch?: number;
@@ -125,6 +125,8 @@ function envInt(name: string): number | undefined {
   return value;
 }
 
+const MAX_RING_BYTES = 2 ** 29;
+
 function positiveInt(name: string, value: number, min = 1): number {
   if (!Number.isInteger(value) || value < min) throw new AgentBusError(ErrorCode.CONFIG, `${name} must be an integer >= ${min}, got ${value}`);
   return value;
@@ -155,6 +157,8 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
   if (ringBytes < 4 * largestRecord) {
     throw new AgentBusError(ErrorCode.CONFIG, `ringBytes (${ringBytes}) must be at least 4 × the largest message record (${largestRecord} bytes)`);
   }
+  // A ring counts positions modulo 2^30 (dispatch/wire/ring.ts), so its size, rounded up to a power of two, stops at 2^29.
+  if (ringBytes > MAX_RING_BYTES) throw new AgentBusError(ErrorCode.CONFIG, `ringBytes (${ringBytes}) must be at most ${MAX_RING_BYTES} (512 MiB)`);
   return {
     mode,
     workers: positiveInt('workers', options.workers ?? envInt('AGENTBUS_WORKERS') ?? defaultWorkerCount()),

@@ -45,6 +45,7 @@ test('bad values are configuration errors, named', () => {
     ['mode', { mode: 'threads' as never }],
     ['limits.maxDepth', { limits: { maxDepth: -1 } }],
     ['ringBytes', { ringBytes: 64 * 1024 }],
+    ['ringBytes', { ringBytes: 2 ** 29 + 1 }],
     ['constitutionalHash', { constitutionalHash: '' }],
     ['deliberation.threshold', { deliberation: { threshold: 1.5 } }],
     ['policyCache.max', { policyCache: { max: 0, ttlMs: 1 } }],

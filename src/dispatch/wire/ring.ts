@@ -3,7 +3,10 @@
  *
  * Layout: a 192-byte control block — HEAD, TAIL and SLEEP, each an Int32 on its own 64-byte line so the
  * producer's and consumer's writes never share a cache line — followed by `capacity` data bytes
- * (a power of two). HEAD and TAIL are free-running u32 byte counters; `pos & mask` is the offset.
+ * (a power of two). HEAD and TAIL are free-running byte counters modulo 2^30; `pos & mask` is the offset.
+ * They wrap at 2^30, not 2^32, so they are always small integers (V8 Smis): free-running to 2^32, the hot
+ * functions on both sides were deoptimized when the counters passed 2^30 and 2^31 (a gibibyte through the
+ * ring: seconds into a load) and ran slow until re-optimized, a 10-20 ms stall each time.
  *
  * A record is `[i32 length][i32 kind][bytes]`, padded to 8 bytes. A record never wraps: when it doesn't
  * fit before the end, the producer writes a length of -1 (a wrap marker) and starts it at offset 0.
@@ -16,6 +19,9 @@ const SLEEP = 32;
 const CONTROL_BYTES = 192;
 const RECORD_HEADER = 8;
 const WRAP_MARKER = -1;
+/** Positions count modulo 2^30 (see above); the capacity must stay below it for `head - tail` to be exact. */
+const POSITION_MASK = 0x3fff_ffff;
+const MAX_CAPACITY = 2 ** 29;
 
 export interface RingRecord {
   readonly kind: number;
@@ -42,14 +48,14 @@ export class ByteRing {
   private constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
     this.capacity = buffer.byteLength - CONTROL_BYTES;
-    if (this.capacity < 64 || (this.capacity & (this.capacity - 1)) !== 0) {
-      throw new RangeError(`ring capacity must be a power of two >= 64, got ${this.capacity}`);
+    if (this.capacity < 64 || this.capacity > MAX_CAPACITY || (this.capacity & (this.capacity - 1)) !== 0) {
+      throw new RangeError(`ring capacity must be a power of two from 64 to 2^29, got ${this.capacity}`);
     }
     this.mask = this.capacity - 1;
     this.control = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
     this.bytes = new Uint8Array(buffer, CONTROL_BYTES, this.capacity);
     this.words = new Int32Array(buffer, CONTROL_BYTES, this.capacity / 4);
-    this.readCursor = Atomics.load(this.control, TAIL) >>> 0;
+    this.readCursor = Atomics.load(this.control, TAIL);
   }
 
   /** A new, empty ring of `capacity` data bytes (rounded up to a power of two). */
@@ -71,7 +77,7 @@ export class ByteRing {
 
   /** Bytes written and not yet released by the consumer. */
   usedBytes(): number {
-    return (Atomics.load(this.control, HEAD) - Atomics.load(this.control, TAIL)) >>> 0;
+    return (Atomics.load(this.control, HEAD) - Atomics.load(this.control, TAIL)) & POSITION_MASK;
   }
 
   /**
@@ -83,9 +89,9 @@ export class ByteRing {
     for (const part of parts) length += part.length;
     if (length > this.maxRecordBytes) throw new RangeError(`record of ${length} bytes exceeds the ring's limit of ${this.maxRecordBytes}`);
     const total = align8(RECORD_HEADER + length);
-    const head = Atomics.load(this.control, HEAD) >>> 0;
-    const tail = Atomics.load(this.control, TAIL) >>> 0;
-    const free = this.capacity - ((head - tail) >>> 0);
+    const head = Atomics.load(this.control, HEAD);
+    const tail = Atomics.load(this.control, TAIL);
+    const free = this.capacity - ((head - tail) & POSITION_MASK);
     let offset = head & this.mask;
     const toEnd = this.capacity - offset;
     let consumed = total;
@@ -110,7 +116,7 @@ export class ByteRing {
       }
       this.bytes.set(staging.subarray(0, length), offset + RECORD_HEADER);
     }
-    Atomics.store(this.control, HEAD, (head + consumed) | 0);
+    Atomics.store(this.control, HEAD, (head + consumed) & POSITION_MASK);
     return true;
   }
 
@@ -123,29 +129,29 @@ export class ByteRing {
 
   /** Consumer: the next record, or null when the ring is empty. Its bytes stay valid until `release()`. */
   read(): RingRecord | null {
-    const head = Atomics.load(this.control, HEAD) >>> 0;
+    const head = Atomics.load(this.control, HEAD);
     let cursor = this.readCursor;
     if (cursor === head) return null;
     let offset = cursor & this.mask;
     let length = this.words[offset >>> 2]!;
     if (length === WRAP_MARKER) {
-      cursor = (cursor + (this.capacity - offset)) >>> 0;
+      cursor = (cursor + (this.capacity - offset)) & POSITION_MASK;
       offset = 0;
       length = this.words[0]!;
     }
     const kind = this.words[(offset >>> 2) + 1]!;
-    this.readCursor = (cursor + align8(RECORD_HEADER + length)) >>> 0;
+    this.readCursor = (cursor + align8(RECORD_HEADER + length)) & POSITION_MASK;
     return { kind, start: offset + RECORD_HEADER, length };
   }
 
   /** Consumer: gives back the space of every record read so far. */
   release(): void {
-    Atomics.store(this.control, TAIL, this.readCursor | 0);
+    Atomics.store(this.control, TAIL, this.readCursor);
   }
 
   /** Consumer: true when a record is waiting to be read. */
   hasData(): boolean {
-    return Atomics.load(this.control, HEAD) !== (this.readCursor | 0);
+    return Atomics.load(this.control, HEAD) !== this.readCursor;
   }
 
   /**
@@ -154,7 +160,7 @@ export class ByteRing {
    * already include a record nobody has read, and waiting on it would sleep through that record.
    */
   waitForData(timeoutMs: number): void {
-    const position = this.readCursor | 0;
+    const position = this.readCursor;
     Atomics.store(this.control, SLEEP, 1);
     // Re-check after announcing sleep: a producer that wrote just before it saw SLEEP = 0 and won't notify.
     if (Atomics.load(this.control, HEAD) === position) Atomics.wait(this.control, HEAD, position, timeoutMs);

@@ -89,6 +89,31 @@ test('random record sizes survive many wrap-arounds in order (property)', () => 
   );
 });
 
+test('positions wrap at 2^30, so they stay small integers, and records cross the wrap intact', () => {
+  const created = ByteRing.create(256);
+  // Start both counters just before the wrap, as after ~1 GiB of traffic.
+  const nearWrap = 2 ** 30 - 40;
+  created.control[0] = nearWrap; // HEAD
+  created.control[16] = nearWrap; // TAIL (an Int32 index: its own 64-byte line)
+  const ring = ByteRing.attach(created.buffer);
+  const written: number[][] = [];
+  const got: number[][] = [];
+  for (let i = 0; i < 50; i++) {
+    const record = Uint8Array.from({ length: 10 + (i % 30) }, (_, k) => (i * 7 + k) & 0xff);
+    assert.ok(ring.tryWrite(1, [record]));
+    written.push([...record]);
+    got.push(...readAll(ring).map((r) => r.bytes));
+    for (const position of [ring.control[0]!, ring.control[16]!]) assert.ok(position >= 0 && position < 2 ** 30, `position ${position} left the small-integer range`);
+  }
+  assert.deepEqual(got, written);
+  assert.ok(ring.control[0]! < nearWrap, 'the counters did wrap');
+  assert.equal(ring.usedBytes(), 0);
+});
+
+test('a ring larger than the position range is refused', () => {
+  assert.throws(() => ByteRing.create(2 ** 30), RangeError);
+});
+
 test('a producer and a consumer on two threads exchange a million records without loss or reordering', async () => {
   const ring = ByteRing.create(1 << 16);
   const count = 1_000_000;
