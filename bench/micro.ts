@@ -130,12 +130,14 @@ async function impactTasks(): Promise<MicroTask[]> {
 }
 
 async function policyTasks(): Promise<MicroTask[]> {
-  const [{ createPolicyEvaluator }, { buildPolicyInput }, { loadPolicySource }] = await Promise.all([
+  const [{ createPolicyEvaluator }, { buildPolicyInput }, { loadPolicySource }, { BUNDLED_POLICY_DIR }] = await Promise.all([
     import('../src/pipeline/policy.ts'),
     import('../src/pipeline/policy-input.ts'),
     import('../src/rego/bundle.ts'),
+    import('../src/pipeline/policy-loader.ts'),
   ]);
-  const source = loadPolicySource(new URL('../policies', import.meta.url).pathname);
+  // Found as the bus finds it, from the sources and from the compiled copy alike.
+  const source = loadPolicySource(BUNDLED_POLICY_DIR);
   const make = (cache: false | { max: number; ttlMs: number }) =>
     createPolicyEvaluator({ module: source.module, data: source.data, entrypoint: 'agentbus/decision', revision: source.revision, cache });
   const uncached = make(false);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compiledModule, ensureCompiled } from '../../bench/compiled.ts';
 import { runTrialInChild, trialProcess } from '../../bench/load/child.ts';
+import { runMicroCompiled } from '../../bench/micro.ts';
 
 test('a trial process runs the compiled trial with plain node: no tsx, no TypeScript', () => {
   const { entry, execArgv } = trialProcess();
@@ -57,4 +58,10 @@ test('a compiled trial puts the default bus under load and reports back', async 
   assert.equal(result.name, 'agentbus');
   assert.ok(result.delivered > 0 && result.denied > 0, `delivered ${result.delivered}, denied ${result.denied}`);
   assert.equal(result.errors, 0);
+});
+
+test('the compiled micro-benchmarks find everything they measure (the bundled policy too) and skip nothing', async () => {
+  const run = await runMicroCompiled({ quick: true });
+  assert.deepEqual(run.skipped, []);
+  assert.ok(run.results.some((r) => /polic/i.test(r.name)), run.results.map((r) => r.name).join(', '));
 });
