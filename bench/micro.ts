@@ -268,7 +268,8 @@ export async function runMicroCompiled(settings: { quick: boolean; log?: boolean
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
   });
-  const code = await new Promise<number | null>((resolve, reject) => child.on('error', reject).on('exit', resolve));
+  // 'close', not 'exit': the output pipe may still hold data when the process has exited.
+  const code = await new Promise<number | null>((resolve, reject) => child.on('error', reject).on('close', resolve));
   if (code !== 0) throw new Error(`the micro-benchmarks exited with code ${code}`);
   return JSON.parse(output) as MicroRun;
 }
