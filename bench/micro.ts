@@ -9,7 +9,6 @@
 import { Bench } from 'tinybench';
 import { resolveOptions } from '../src/config.ts';
 import { RecordKind } from '../src/dispatch/wire/codec.ts';
-import { PayloadCodec } from '../src/intake/payload-codec.ts';
 import { EnvelopeDecoder, EnvelopeEncoder, type OutgoingMessage } from '../src/dispatch/wire/envelope.ts';
 import { ByteRing } from '../src/dispatch/wire/ring.ts';
 import { acceptMessage } from '../src/intake/accept.ts';
@@ -41,20 +40,17 @@ export interface MicroRun {
 
 const options = resolveOptions({});
 
-function sampleMessages(): { accepted: AcceptedMessage[]; payloads: Uint8Array[]; high: AgentMessage } {
+function sampleMessages(): { accepted: AcceptedMessage[]; high: AgentMessage } {
   const scenario = buildScenario({ count: 256 });
-  const codec = new PayloadCodec();
   const accepted: AcceptedMessage[] = [];
-  const payloads: Uint8Array[] = [];
   let high: AgentMessage | null = null;
   scenario.messages.forEach((input, i) => {
     const intake = acceptMessage(input, options.constitutionalHash, options.limits, Date.now());
     if (!intake.ok) return;
     accepted.push(intake.value);
-    payloads.push(codec.encode(intake.value.message.payload));
     if (high === null && scenario.kinds[i] === 'high-impact') high = intake.value.message;
   });
-  return { accepted, payloads, high: high ?? accepted[0]!.message };
+  return { accepted, high: high ?? accepted[0]!.message };
 }
 
 function coreTasks(): MicroTask[] {
@@ -142,13 +138,13 @@ async function policyTasks(): Promise<MicroTask[]> {
     createPolicyEvaluator({ module: source.module, data: source.data, entrypoint: 'agentbus/decision', revision: source.revision, cache });
   const uncached = make(false);
   const cached = make({ max: 10_000, ttlMs: 60_000 });
-  const { accepted, payloads } = sampleMessages();
+  const { accepted } = sampleMessages();
   const scenario = buildScenario({ count: 1 });
   const tenantOf = new Map(scenario.agents.map((a) => [a.id, a]));
-  const inputs = accepted.map((a, k) => {
+  const inputs = accepted.map((a) => {
     const sender = tenantOf.get(a.message.from)!;
     const recipient = tenantOf.get(a.message.to)!;
-    return buildPolicyInput(a.message, payloads[k]!.length, {
+    return buildPolicyInput(a.message, a.payloadBytes, {
       expectedHash: options.constitutionalHash,
       now: 0,
       sender: { tenantId: sender.tenantId, type: sender.tier, capabilities: [] },
