@@ -1,9 +1,7 @@
 // The one entry through which `agentbus bench` (src/cli/bench.ts) reaches the bench: src/ never imports
 // bench/, it resolves this file at run time (ARCHITECTURE.md, "The bench entry").
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import type { BenchCommandOptions, BenchEntry } from '../src/cli/bench.ts';
-import { compiledModule } from './compiled.ts';
+import { runCompiled } from './compiled.ts';
 import { PEER_NAMES } from './peers/peer.ts';
 import { FULL_RUN, parsePeers, printBench, QUICK_RUN, runBench, writeBenchmarks } from './run.ts';
 
@@ -47,9 +45,8 @@ async function runRedis(opts: BenchCommandOptions): Promise<void> {
   if (opts.duration !== undefined) args.push('--duration', String(opts.duration));
   if (opts.rates !== undefined) args.push('--rates', opts.rates.split(',').map(positiveRate).join(','));
   if (opts.consumers !== undefined) args.push('--consumers', opts.consumers.split(',').map(positiveRate).map(Math.round).join(','));
-  const child = spawn(process.execPath, [compiledModule(new URL('./redis/run.ts', import.meta.url)), ...args], { stdio: 'inherit' });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) process.exitCode = code ?? 1;
+  const code = await runCompiled(new URL('./redis/run.ts', import.meta.url), args);
+  if (code !== 0) process.exitCode = code;
 }
 
 export const entry: BenchEntry = { runBenchCommand };

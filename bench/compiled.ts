@@ -13,7 +13,7 @@
  * source file or compiler setting differs from what it was built from: a figure is never of stale code.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
@@ -81,4 +81,13 @@ export function ensureCompiled(root: string = REPO_ROOT): string {
 export function compiledModule(source: URL): string {
   const path = relative(REPO_ROOT, fileURLToPath(source)).replace(/\.ts$/, '.js');
   return join(ensureCompiled(), path);
+}
+
+/** Runs a bench script's compiled form in a child process with the same terminal; resolves its exit code. */
+export function runCompiled(source: URL, args: readonly string[]): Promise<number> {
+  const child = spawn(process.execPath, [compiledModule(source), ...args], { stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
+  });
 }
