@@ -17,7 +17,7 @@ import { busHealth, type BusHealth } from './dispatch/health.ts';
 import type { InFlightEntry } from './dispatch/queue/in-flight-entry.ts';
 import type { Verdict } from './dispatch/wire/codec.ts';
 import { AgentBusError, ErrorCode, reject, type Rejection } from './errors.ts';
-import { intakeMessage, type PayloadCrossing } from './intake/encode.ts';
+import { intakeMessage, type PayloadCrossing } from './intake/intake-message.ts';
 import { generateMessageId, type AcceptedMessage, type AgentMessage, type MessageInput } from './model/message.ts';
 import { ownStringField } from './model/own-field.ts';
 import type { AgentInfo } from './model/registry-snapshot.ts';

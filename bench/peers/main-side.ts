@@ -1,5 +1,5 @@
 import { resolveOptions, type ResolvedOptions } from '../../src/config.ts';
-import { intakeMessage } from '../../src/intake/encode.ts';
+import { intakeMessage } from '../../src/intake/intake-message.ts';
 import { pipelineReadsPayload, type PipelineSpec } from '../../src/pipeline/spec.ts';
 import type { AcceptedMessage, MessageInput } from '../../src/model/message.ts';
 import { AgentRegistry } from '../../src/delivery/registry.ts';

@@ -21,7 +21,7 @@ export class PayloadCodec {
   /** Payloads `encodeInto` could not write in place (msgpackr allocated a buffer of its own): 0 given `roomToEncode`. */
   outgrown = 0;
 
-  /** A new buffer each call (msgpackr allocates a fresh one every few kilobytes). */
+  /** A view into msgpackr's own buffer, which it shares between calls and replaces every few kilobytes: for control values, not per message (see encodeInto). */
   encode(payload: JsonValue): Buffer {
     return this.packr.pack(payload);
   }

@@ -36,7 +36,7 @@ const headerSignature = (item: PipelineItem): unknown => (item.message as Signed
  * without a key are not checked. Reads the payload of a signed message (the signature covers it): the bus
  * sends the payload of every message that carries a signature to the workers. Runs after the tenant stage (the sender is known) and before the
  * policy (no policy decision about a sender not proven to be who it says). Built into every pipeline
- * (build.ts); a signed message's payload crosses to the validation threads (intake/encode.ts).
+ * (build.ts); a signed message's payload crosses to the validation threads (intake/intake-message.ts).
  */
 export function createSignatureStage(options: SignatureStageOptions = {}): Stage {
   const publicKeyOf = options.publicKeyOf ?? registryKey;

@@ -22,7 +22,7 @@ export interface PipelineSpec {
  * Whether any stage of this spec reads the payload itself (not just its size): impact scoring and user
  * stages (which may). The policy stage never does in the bus: its input carries the size only. When this is
  * false the bus encodes for the workers only the payloads of signed messages, which the signature stage
- * verifies (intake/encode.ts: `PayloadCrossing`): a sender without a key costs nothing more.
+ * verifies (intake/intake-message.ts: `PayloadCrossing`): a sender without a key costs nothing more.
  */
 export function pipelineReadsPayload(spec: Pick<PipelineSpec, 'kind' | 'stages' | 'impact'>): boolean {
   return spec.kind !== 'empty' && (spec.impact || spec.stages.length > 0);

@@ -145,10 +145,9 @@ export class EnvelopeEncoder {
   }
 
   /**
-   * Encodes the payload here, at dispatch, rather than at `send()`: a buffer per payload held until dispatch
-   * is what made the main thread collect (see PayloadCodec.encodeInto). What is judged is what the handler
-   * will be given — the same object, as it is now — and a payload changed since intake measured it is
-   * refused rather than judged by a size it no longer has.
+   * Encodes the payload into the record (PayloadCodec.encodeInto says why not at `send()`). What is judged is
+   * what the handler will be given — the same object, as it is now — and a payload changed since intake
+   * measured it is refused rather than judged by a size it no longer has.
    */
   private writePayload(payload: AcceptedMessage['message']['payload'], expected: number): boolean {
     this.reserve(roomToEncode(expected));

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveOptions } from '../../src/config.ts';
 import { PayloadCodec } from '../../src/intake/payload-codec.ts';
-import { intakeMessage } from '../../src/intake/encode.ts';
+import { intakeMessage } from '../../src/intake/intake-message.ts';
 
 const options = resolveOptions({});
 const message = { from: 'a', to: 'b', type: 'event', tenantId: 'tenant-a', payload: { text: 'héllo', n: [1, 2.5, -40] } };

@@ -3,7 +3,7 @@ import type { Rejection } from '../errors.ts';
 import type { AcceptedMessage } from '../model/message.ts';
 import { acceptMessage } from './accept.ts';
 
-export type EncodedIntake =
+export type IntakeResult =
   | {
       ok: true;
       accepted: AcceptedMessage;
@@ -27,7 +27,7 @@ export type PayloadCrossing = 'all' | 'signed' | 'none';
  * Everything that happens to a message on the caller's thread before it can be queued: shape checks and
  * the exact size (`acceptMessage`), and whether its payload crosses the thread boundary (`crossing`).
  */
-export function intakeMessage(input: unknown, options: ResolvedOptions, crossing: PayloadCrossing): EncodedIntake {
+export function intakeMessage(input: unknown, options: ResolvedOptions, crossing: PayloadCrossing): IntakeResult {
   const intake = acceptMessage(input, options.constitutionalHash, options.limits, Date.now());
   if (!intake.ok) return intake;
   const accepted = intake.value;
