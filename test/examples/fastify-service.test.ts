@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { createAgentBus, type AgentBus, type AgentBusOptions } from '../../src/index.ts';
 import { buildService, type Service } from '../../examples/fastify-service/app.ts';
 import { registerDemoAgents } from '../../examples/fastify-service/demo-agents.ts';
+import { oneHiddenClass } from '../helpers/hidden-class.ts';
 import { parsePrometheusText, sampleValue } from '../helpers/prometheus-text.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -31,6 +32,20 @@ function post(base: string, agent: string, message: unknown): Promise<Response> 
 }
 
 const message = { from: 'planner', type: 'task_request', tenantId: 'acme', payload: { task: 'write the tests' } };
+
+test('the messages the service hands to the bus share one hidden class (no new map per request)', async () => {
+  await withService({}, 0, async (base, _service, bus) => {
+    const handed: object[] = [];
+    const send = bus.send.bind(bus);
+    bus.send = (input) => {
+      handed.push(input);
+      return send(input);
+    };
+    for (let i = 0; i < 40; i++) assert.equal((await post(base, 'coder', message)).status, 200);
+    assert.equal(handed.length, 40);
+    assert.ok(oneHiddenClass(handed.slice(20)), 'each request built a message of its own hidden class');
+  });
+});
 
 test('POST /agents/:id/messages answers 200 with the result, 4xx with the code, and /metrics, /healthz, /readyz answer', async () => {
   await withService({}, 0, async (base) => {
