@@ -1,10 +1,12 @@
 // `npm run bench:http`: the example Fastify service with the default bus against the same app answering
-// without the bus, side by side in one run: req/s and P50/P99 end to end (autocannon, in its own process), at
-// the maximum and at fixed rates, including 50% of the bus's maximum (where the design targets P99 ≤ 5 ms).
+// without the bus, side by side in one run: req/s and P50/P99 end to end, at the maximum (autocannon, closed
+// loop) and at fixed rates (an open loop paced on a timetable: ./paced-load.ts says why not autocannon's -R),
+// including 50% of the bus's maximum (where the design targets P99 ≤ 5 ms). Each load runs in its own process.
 //
 //   npm run bench:http -- [--duration 10] [--warmup 2] [--connections 32] [--rates 1000,5000] [--repeat 1] [--json]
 import { parseArgs } from 'node:util';
 import { runAutocannon, type AutocannonResult } from './autocannon.ts';
+import { runPacedLoad } from './paced-load.ts';
 import { startServer, type RunningServer } from './server-process.ts';
 
 export type Target = 'fastify' | 'fastify+agentbus';
@@ -21,6 +23,8 @@ export interface HttpBenchRow {
   errors: number;
   /** A fixed rate the server did not keep up with (under 95% of it answered). */
   overloaded: boolean;
+  /** The load generator's own CPU, in cores (fixed rates; autocannon does not report it). */
+  generatorCores: number | null;
 }
 
 export interface HttpBenchReport {
@@ -40,18 +44,43 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function row(target: Target, load: 'max' | number, runs: AutocannonResult[]): HttpBenchRow {
-  const rps = median(runs.map((r) => r.requests.average));
+/** One load's figures, whichever generator produced them. */
+interface LoadFigures {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  non2xx: number;
+  errors: number;
+  generatorCores: number | null;
+}
+
+function fromAutocannon(result: AutocannonResult): LoadFigures {
+  return {
+    rps: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    generatorCores: null,
+  };
+}
+
+function row(target: Target, load: 'max' | number, runs: LoadFigures[]): HttpBenchRow {
+  const rps = median(runs.map((r) => r.rps));
+  const cores = runs.map((r) => r.generatorCores).filter((c): c is number => c !== null);
   return {
     target,
     load,
     rps,
-    p50Ms: median(runs.map((r) => r.latency.p50)),
-    p99Ms: median(runs.map((r) => r.latency.p99)),
-    maxMs: median(runs.map((r) => r.latency.max)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    maxMs: median(runs.map((r) => r.maxMs)),
     non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
-    errors: runs.reduce((s, r) => s + r.errors + r.timeouts, 0),
+    errors: runs.reduce((s, r) => s + r.errors, 0),
     overloaded: load !== 'max' && rps < 0.95 * load,
+    generatorCores: cores.length > 0 ? median(cores) : null,
   };
 }
 
@@ -61,15 +90,20 @@ export async function runHttpBench(settings: HttpBenchReport['settings'], log: (
     // Both servers up at once, so the alternating runs below see the same machine state.
     servers.set('fastify', await startServer(false));
     servers.set('fastify+agentbus', await startServer(true));
-    const measure = async (target: Target, rate: number | undefined, durationS: number): Promise<AutocannonResult> =>
-      runAutocannon({ url: `${servers.get(target)!.base}/agents/coder/messages`, body: BODY, durationS, connections: settings.connections, ...(rate === undefined ? {} : { rate }) });
+    const url = (target: Target): string => `${servers.get(target)!.base}/agents/coder/messages`;
+    const measureMax = async (target: Target, durationS: number): Promise<LoadFigures> =>
+      fromAutocannon(await runAutocannon({ url: url(target), body: BODY, durationS, connections: settings.connections }));
+    const measureRate = async (target: Target, rate: number): Promise<LoadFigures> => {
+      const result = await runPacedLoad({ url: url(target), body: BODY, rate, durationS: settings.durationS, warmupS: settings.warmupS, connections: settings.connections });
+      return { rps: result.rps, p50Ms: result.latency.p50, p99Ms: result.latency.p99, maxMs: result.latency.max, non2xx: result.non2xx, errors: result.errors, generatorCores: result.generatorCores };
+    };
 
     for (const target of servers.keys()) {
       log(`warm-up: ${target}, ${settings.warmupS} s`);
-      await measure(target, undefined, settings.warmupS);
+      await measureMax(target, settings.warmupS);
     }
-    const runs = new Map<string, AutocannonResult[]>();
-    const record = (target: Target, load: 'max' | number, result: AutocannonResult): void => {
+    const runs = new Map<string, LoadFigures[]>();
+    const record = (target: Target, load: 'max' | number, result: LoadFigures): void => {
       const key = `${target}|${load}`;
       runs.set(key, [...(runs.get(key) ?? []), result]);
     };
@@ -78,17 +112,17 @@ export async function runHttpBench(settings: HttpBenchReport['settings'], log: (
       // Alternate which target goes first, so neither always runs on the fresher machine.
       for (const target of rep % 2 === 0 ? targets : [...targets].reverse()) {
         log(`repetition ${rep + 1}: ${target} at maximum, ${settings.durationS} s`);
-        record(target, 'max', await measure(target, undefined, settings.durationS));
+        record(target, 'max', await measureMax(target, settings.durationS));
       }
     }
-    const busMax = median(runs.get('fastify+agentbus|max')!.map((r) => r.requests.average));
+    const busMax = median(runs.get('fastify+agentbus|max')!.map((r) => r.rps));
     const halfMaxRate = Math.max(1, Math.round(busMax / 2));
     const rates = [...new Set([...settings.rates, halfMaxRate])].sort((a, b) => a - b);
     for (let rep = 0; rep < settings.repeat; rep++) {
       for (const rate of rates) {
         for (const target of rep % 2 === 0 ? targets : [...targets].reverse()) {
           log(`repetition ${rep + 1}: ${target} at ${rate} req/s, ${settings.durationS} s`);
-          record(target, rate, await measure(target, rate, settings.durationS));
+          record(target, rate, await measureRate(target, rate));
         }
       }
     }
@@ -105,7 +139,7 @@ export async function runHttpBench(settings: HttpBenchReport['settings'], log: (
 }
 
 export function formatHttpBench(report: HttpBenchReport): string {
-  const header = ['target', 'load', 'req/s', 'P50 ms', 'P99 ms', 'max ms', 'non-2xx', 'errors', ''];
+  const header = ['target', 'load', 'req/s', 'P50 ms', 'P99 ms', 'max ms', 'non-2xx', 'errors', 'generator CPU', ''];
   const lines = report.rows.map((r) => [
     r.target,
     r.load === 'max' ? 'max' : `${r.load} req/s${r.load === report.halfMaxRate ? ' (50% of bus max)' : ''}`,
@@ -115,13 +149,14 @@ export function formatHttpBench(report: HttpBenchReport): string {
     r.maxMs.toFixed(2),
     String(r.non2xx),
     String(r.errors),
+    r.generatorCores === null ? '' : `${Math.round(r.generatorCores * 100)}%`,
     r.overloaded ? 'overloaded' : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const { durationS, connections, repeat } = report.settings;
   return [
-    `HTTP: POST /agents/coder/messages, ${connections} connections, ${durationS} s per load, median of ${repeat}; latency end to end (autocannon)`,
+    `HTTP: POST /agents/coder/messages, ${connections} connections, ${durationS} s per load, median of ${repeat}; latency end to end: at max autocannon (closed loop), at fixed rates an open loop from each request's intended time (generator CPU: its own, % of a core)`,
     fmt(header),
     ...lines.map(fmt),
     `fastify+agentbus max / fastify max: ${(report.maxRatio * 100).toFixed(1)}% (the bus costs ${((1 - report.maxRatio) * 100).toFixed(1)}% of the bare app's maximum)`,
