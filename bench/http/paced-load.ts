@@ -5,9 +5,10 @@
 // start of every second, then idle, so at any "fixed rate" the server sees bursts of `connections` requests in
 // flight, and its coordinated-omission correction fills in one synthetic sample per millisecond of each slow
 // response. The P99 it reports at a fixed rate is its own burst's queueing: bare Fastify showed 11 ms at
-// 1,000 req/s. autocannon stays the load for the maximum (closed loop, what it does well). Requests go out
-// on raw keep-alive sockets, answers are read with http-parser-js (autocannon's own parser): through undici,
-// the generator took 0.6–0.76 of a core at 12,374 req/s, on a machine whose 2 cores the server needs.
+// 1,000 req/s. autocannon stays the load for the maximum (closed loop, what it does well). The generator
+// shares the machine's 2 cores with the server, so it stays light as autocannon does: prebuilt requests on raw
+// keep-alive sockets, answers read with http-parser-js (autocannon's own parser); a general-purpose client
+// cost about twice the CPU per request (ARCHITECTURE.md, "The HTTP bench paces its fixed rates itself").
 //
 //   node paced-load.js <url> <body> <rate req/s> <duration s> <warm-up s> <connections>   → prints a PacedLoadResult as JSON
 import { execFile } from 'node:child_process';

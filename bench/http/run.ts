@@ -11,20 +11,24 @@ import { startServer, type RunningServer } from './server-process.ts';
 
 export type Target = 'fastify' | 'fastify+agentbus';
 
-export interface HttpBenchRow {
-  target: Target;
-  /** 'max' or the offered rate, req/s. */
-  load: 'max' | number;
+/** One load's figures, whichever generator produced them. */
+interface LoadFigures {
   rps: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
   non2xx: number;
   errors: number;
-  /** A fixed rate the server did not keep up with (under 95% of it answered). */
-  overloaded: boolean;
   /** The load generator's own CPU, in cores (fixed rates; autocannon does not report it). */
   generatorCores: number | null;
+}
+
+export interface HttpBenchRow extends LoadFigures {
+  target: Target;
+  /** 'max' or the offered rate, req/s. */
+  load: 'max' | number;
+  /** A fixed rate the server did not keep up with (under 95% of it answered). */
+  overloaded: boolean;
 }
 
 export interface HttpBenchReport {
@@ -42,17 +46,6 @@ const BODY = JSON.stringify({ from: 'planner', type: 'task_request', tenantId: '
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-/** One load's figures, whichever generator produced them. */
-interface LoadFigures {
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  non2xx: number;
-  errors: number;
-  generatorCores: number | null;
 }
 
 function fromAutocannon(result: AutocannonResult): LoadFigures {
