@@ -125,7 +125,8 @@ function envInt(name: string): number | undefined {
   return value;
 }
 
-const MAX_RING_BYTES = 2 ** 29;
+/** The largest ring: a ring counts positions modulo 2^30 (dispatch/wire/ring.ts), and its capacity must stay below that. */
+export const MAX_RING_BYTES = 2 ** 29;
 
 function positiveInt(name: string, value: number, min = 1): number {
   if (!Number.isInteger(value) || value < min) throw new AgentBusError(ErrorCode.CONFIG, `${name} must be an integer >= ${min}, got ${value}`);
@@ -157,7 +158,6 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
   if (ringBytes < 4 * largestRecord) {
     throw new AgentBusError(ErrorCode.CONFIG, `ringBytes (${ringBytes}) must be at least 4 × the largest message record (${largestRecord} bytes)`);
   }
-  // A ring counts positions modulo 2^30 (dispatch/wire/ring.ts), so its size, rounded up to a power of two, stops at 2^29.
   if (ringBytes > MAX_RING_BYTES) throw new AgentBusError(ErrorCode.CONFIG, `ringBytes (${ringBytes}) must be at most ${MAX_RING_BYTES} (512 MiB)`);
   return {
     mode,

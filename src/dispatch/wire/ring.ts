@@ -13,15 +13,16 @@
  * The producer publishes HEAD with a sequentially consistent store after writing the bytes, the consumer
  * publishes TAIL after it has finished with them; that pair of stores is the whole synchronisation.
  */
+import { MAX_RING_BYTES } from '../../config.ts';
+
 const HEAD = 0;
 const TAIL = 16;
 const SLEEP = 32;
 const CONTROL_BYTES = 192;
 const RECORD_HEADER = 8;
 const WRAP_MARKER = -1;
-/** Positions count modulo 2^30 (see above); the capacity must stay below it for `head - tail` to be exact. */
+/** Positions count modulo 2^30 (see above); the capacity (at most MAX_RING_BYTES) stays below it, so `head - tail` is exact. */
 const POSITION_MASK = 0x3fff_ffff;
-const MAX_CAPACITY = 2 ** 29;
 
 export interface RingRecord {
   readonly kind: number;
@@ -48,7 +49,7 @@ export class ByteRing {
   private constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
     this.capacity = buffer.byteLength - CONTROL_BYTES;
-    if (this.capacity < 64 || this.capacity > MAX_CAPACITY || (this.capacity & (this.capacity - 1)) !== 0) {
+    if (this.capacity < 64 || this.capacity > MAX_RING_BYTES || (this.capacity & (this.capacity - 1)) !== 0) {
       throw new RangeError(`ring capacity must be a power of two from 64 to 2^29, got ${this.capacity}`);
     }
     this.mask = this.capacity - 1;
