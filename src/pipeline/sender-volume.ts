@@ -8,10 +8,9 @@ import { LRUCache } from 'lru-cache';
  * seen sender is forgotten first, which can only lower its count (never raise anyone else's).
  * Each validation worker owns one; counts are per worker, which is what a cheap local signal needs.
  *
- * Recording a known sender allocates nothing: lru-cache keeps recency in typed arrays. (Kept as a Map's
- * insertion order, each record was a delete and a re-insert, and every few dozen of those the Map rebuilt its
- * table; the table had long been promoted, so the rebuilds went straight to the old generation, ~50 bytes a
- * message: at 97,000 msgs/s a full collection of the validation thread every ~10 s, a 20 ms stall each.)
+ * Recording a known sender allocates nothing: lru-cache keeps recency in typed arrays, where a Map's insertion
+ * order costs a delete and a re-insert per message and, through the Map's table rebuilds, old-generation
+ * garbage on the validation thread (ARCHITECTURE.md, "Sender volume keeps recency in lru-cache").
  */
 export interface SenderVolumeOptions {
   windowMs?: number;
