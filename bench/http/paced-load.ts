@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { HTTPParser } from 'http-parser-js';
 import { LatencyHistogram } from '../../src/metrics/histogram.ts';
 import { compiledModule } from '../compiled.ts';
+import { paceOpenLoop } from '../load/open-loop.ts';
 import { OpenLoopSchedule, OpenLoopSender } from '../load/open-loop-schedule.ts';
 import type { SendOutcome } from '../peers/peer.ts';
 
@@ -158,24 +159,13 @@ export async function pacedLoad(spec: PacedLoadSpec): Promise<PacedLoadResult> {
       if (!sent) unsent++;
     },
   });
-  // As the bus's open loop: sleep on a timer until the next request is due, then send all that are due (a
-  // timer wakes up to ~1 ms late, and that lateness is in every latency); never spin a core.
   let cpuFrom: NodeJS.CpuUsage | null = null;
   let cpuFromMs = 0;
-  await new Promise<void>((resolve) => {
-    const turn = (): void => {
-      const now = performance.now();
-      if (cpuFrom === null && now >= measureFromMs) {
-        cpuFrom = process.cpuUsage();
-        cpuFromMs = now;
-      }
-      sender.pump();
-      if (now >= stopAtMs) return resolve();
-      const waitMs = Math.min(sender.waitMs(now), stopAtMs - now);
-      if (waitMs <= 0) setImmediate(turn);
-      else setTimeout(turn, waitMs);
-    };
-    setImmediate(turn);
+  await paceOpenLoop(sender, stopAtMs, (now) => {
+    if (cpuFrom === null && now >= measureFromMs) {
+      cpuFrom = process.cpuUsage();
+      cpuFromMs = now;
+    }
   });
   const cpu = process.cpuUsage(cpuFrom ?? undefined);
   const cpuMs = performance.now() - (cpuFrom === null ? startMs : cpuFromMs);

@@ -22,12 +22,31 @@ export interface OpenLoopOptions {
 const KEEPING_UP = 0.95;
 
 /**
+ * Drives `sender` until `stopAtMs`: sleeps on a timer until the next message is due, then sends every message
+ * due by then (`onTurn` runs first on each turn, with the time). A timer wakes up to about a millisecond late,
+ * and that lateness counts in every latency (the `noop` peer's row shows it); a sender that re-checked the
+ * timetable on every turn of the event loop would be punctual, but it spins a core, and on a 2-core machine
+ * that core is the one the measured system's other threads (GC, the solver, the validation worker) need.
+ */
+export function paceOpenLoop(sender: OpenLoopSender, stopAtMs: number, onTurn: (nowMs: number) => void = () => {}): Promise<void> {
+  return new Promise((resolve) => {
+    const turn = (): void => {
+      const now = performance.now();
+      onTurn(now);
+      sender.pump();
+      if (now >= stopAtMs) return resolve(); // that pump sent the last messages intended before the stop
+      const after = performance.now();
+      const waitMs = Math.min(sender.waitMs(after), stopAtMs - after);
+      if (waitMs <= 0) setImmediate(turn);
+      else setTimeout(turn, waitMs);
+    };
+    setImmediate(turn);
+  });
+}
+
+/**
  * Open loop at a fixed offered rate: messages go on a timetable whatever the peer does, latency counts from
- * each message's intended time (see open-loop-schedule.ts). Between messages the sender sleeps on a timer
- * until the next one is due, and then sends every message due by then. A timer wakes up to about a
- * millisecond late, and that lateness counts in every latency (the `noop` peer's row shows it); a sender that
- * re-checked the timetable on every turn of the event loop would be punctual, but it spins a core, and on a
- * 2-core machine that core is the one the bus's other threads (GC, the solver, the validation worker) need.
+ * each message's intended time (see open-loop-schedule.ts), paced by paceOpenLoop.
  */
 export async function runOpenLoop(name: PeerName, peer: Peer, messages: readonly MessageInput[], options: OpenLoopOptions): Promise<LoadResult> {
   const histogram = new LatencyHistogram();
@@ -54,24 +73,11 @@ export async function runOpenLoop(name: PeerName, peer: Peer, messages: readonly
   });
 
   const progress = setInterval(() => options.onProgress?.(Math.max(0, (performance.now() - measureFromMs) / 1000), settledInWindow), 250);
-  await new Promise<void>((resolve) => {
-    const turn = (): void => {
-      const now = performance.now();
-      if (!measuring && now >= measureFromMs) {
-        measuring = true;
-        window.begin();
-      }
-      if (now >= stopAtMs) {
-        sender.pump(); // the last messages intended before the stop
-        resolve();
-        return;
-      }
-      sender.pump();
-      const waitMs = Math.min(sender.waitMs(performance.now()), stopAtMs - performance.now());
-      if (waitMs <= 0) setImmediate(turn);
-      else setTimeout(turn, waitMs);
-    };
-    setImmediate(turn);
+  await paceOpenLoop(sender, stopAtMs, (now) => {
+    if (!measuring && now >= measureFromMs) {
+      measuring = true;
+      window.begin();
+    }
   });
   measuring = false;
   const figures = window.end();
