@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { runJsonChild } from './json-child.ts';
 
 /** What one autocannon run reports (its --json output, the fields the bench reads). */
 export interface AutocannonResult {
@@ -12,38 +12,26 @@ export interface AutocannonResult {
   duration: number;
 }
 
-export interface LoadSpec {
+/** A closed loop: `connections` requests in flight, each sent when the previous answer on its connection came. */
+export interface ClosedLoadSpec {
   url: string;
   body: string;
   durationS: number;
   connections: number;
-  /** Requests per second over all connections; undefined: as fast as the server answers. */
-  rate?: number;
 }
 
 const require = createRequire(import.meta.url);
 const AUTOCANNON_BIN = join(dirname(require.resolve('autocannon/package.json')), 'autocannon.js');
 
 /**
- * Runs autocannon's own CLI in its own process (so the load generator never shares an event loop with the
- * bench or the server) and returns its JSON report. Bounded: autocannon stops after `durationS`, and the
- * child is killed if it runs three times longer.
+ * Runs autocannon's own CLI in its own process, as fast as the server answers, and returns its JSON report
+ * (fixed rates are paced-load.ts's). Bounded: autocannon stops after `durationS`, and the child is killed if
+ * it runs three times longer.
  */
-export function runAutocannon(spec: LoadSpec): Promise<AutocannonResult> {
+export function runAutocannon(spec: ClosedLoadSpec): Promise<AutocannonResult> {
   const args = [
     AUTOCANNON_BIN, '--json', '-m', 'POST', '-H', 'content-type=application/json', '-b', spec.body,
-    '-c', String(spec.connections), '-d', String(spec.durationS),
-    ...(spec.rate === undefined ? [] : ['-R', String(Math.round(spec.rate))]),
-    spec.url,
+    '-c', String(spec.connections), '-d', String(spec.durationS), spec.url,
   ];
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { timeout: (spec.durationS * 3 + 30) * 1000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`autocannon failed: ${error.message}\n${stderr}`));
-      try {
-        resolve(JSON.parse(stdout) as AutocannonResult);
-      } catch {
-        reject(new Error(`autocannon printed no JSON: ${stdout.slice(0, 500)}\n${stderr}`));
-      }
-    });
-  });
+  return runJsonChild<AutocannonResult>('autocannon', args, (spec.durationS * 3 + 30) * 1000);
 }

@@ -11,7 +11,6 @@
 // cost about twice the CPU per request (ARCHITECTURE.md, "The HTTP bench paces its fixed rates itself").
 //
 //   node paced-load.js <url> <body> <rate req/s> <duration s> <warm-up s> <connections>   → prints a PacedLoadResult as JSON
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +19,7 @@ import { LatencyHistogram } from '../../src/metrics/histogram.ts';
 import { compiledModule } from '../compiled.ts';
 import { paceOpenLoop } from '../load/open-loop.ts';
 import { OpenLoopSchedule, OpenLoopSender } from '../load/open-loop-schedule.ts';
+import { runJsonChild } from './json-child.ts';
 import type { SendOutcome } from '../peers/peer.ts';
 
 export interface PacedLoadSpec {
@@ -187,16 +187,7 @@ export async function pacedLoad(spec: PacedLoadSpec): Promise<PacedLoadResult> {
 export function runPacedLoad(spec: PacedLoadSpec): Promise<PacedLoadResult> {
   const script = compiledModule(new URL('./paced-load.ts', import.meta.url));
   const args = [script, spec.url, spec.body, String(spec.rate), String(spec.durationS), String(spec.warmupS), String(spec.connections)];
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { timeout: ((spec.durationS + spec.warmupS) * 3 + 30) * 1000, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`paced load failed: ${error.message}\n${stderr}`));
-      try {
-        resolve(JSON.parse(stdout) as PacedLoadResult);
-      } catch {
-        reject(new Error(`paced load printed no JSON: ${stdout.slice(0, 500)}\n${stderr}`));
-      }
-    });
-  });
+  return runJsonChild<PacedLoadResult>('paced load', args, ((spec.durationS + spec.warmupS) * 3 + 30) * 1000);
 }
 
 async function main(): Promise<void> {
