@@ -40,7 +40,8 @@ test('paced load keeps its rate, counts non-2xx apart, and measures from each re
     },
     async (url) => {
       const result = await pacedLoad({ url, body: '{}', rate: 1000, durationS: 1.5, warmupS: 0.3, connections: 4 });
-      assert.equal(result.offered, 1500);
+      // 1.5 s at 1,000/s; the warm-up's edge falls on a float sum, so one request either side of it.
+      assert.ok(Math.abs(result.offered - 1500) <= 1, `offered ${result.offered}`);
       assert.equal(result.errors, 0);
       assert.ok(Math.abs(result.rps - 1000) <= 20, `kept the rate: ${result.rps} req/s`);
       // Every tenth answer was a 503 (the warm-up's answers are not counted).
