@@ -162,28 +162,3 @@ export function isBuiltPolicyInput(input: object): input is PolicyInput {
 export function pairKey(input: PolicyInput): string {
   return input.message.from.length + ':' + input.message.from + input.message.to;
 }
-
-function sameAgent(a: PolicyAgent | undefined, b: PolicyAgent | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a.tenantId !== b.tenantId || a.type !== b.type || a.capabilities.length !== b.capabilities.length) return false;
-  for (let i = 0; i < a.capabilities.length; i++) if (a.capabilities[i] !== b.capabilities[i]) return false;
-  return true;
-}
-
-/**
- * Whether two built inputs of the same (from, to) pair are the same document: every other field
- * compared directly, which is cheaper than building and hashing a key string per message.
- */
-export function sameBuiltInput(a: PolicyInput, b: PolicyInput): boolean {
-  const x = a.message;
-  const y = b.message;
-  if (x.type !== y.type || x.tenantId !== y.tenantId || x.priority !== y.priority || x.constitutionalHash !== y.constitutionalHash
-    || a.payloadKiB !== b.payloadKiB || a.expectedHash !== b.expectedHash) return false;
-  let n = 0;
-  for (const k in x.metadata) {
-    if (x.metadata[k] !== y.metadata[k]) return false;
-    n++;
-  }
-  for (const k in y.metadata) if (k in y.metadata) n--;
-  return n === 0 && sameAgent(a.sender, b.sender) && sameAgent(a.recipient, b.recipient);
-}

@@ -93,3 +93,34 @@ test('bounded by bytes: a document larger than the whole bound is not cached, an
   cache.set(input(), verdict(4), 0);
   assert.deepEqual(cache.get(input(), 0), verdict(4));
 });
+
+test('documents of one pair with the same size, priority and type length are still told apart', () => {
+  const cache = new PairDecisionCache<{ n: number }>(100, 1000);
+  // 'query' and 'iuery': same length, same low bits of the first letter — what a lookup filters entries by first.
+  cache.set(input({ type: 'query' }), verdict(1), 0);
+  cache.set(input({ type: 'iuery' }), verdict(2), 0);
+  cache.set(input({ type: 'query', metadata: { k: 'v' } }), verdict(3), 0);
+  assert.deepEqual(cache.get(input({ type: 'query' }), 0), verdict(1));
+  assert.deepEqual(cache.get(input({ type: 'iuery' }), 0), verdict(2));
+  assert.deepEqual(cache.get(input({ type: 'query', metadata: { k: 'v' } }), 0), verdict(3));
+  assert.equal(cache.get(input({ type: 'query', metadata: { k: 'w' } }), 0), undefined);
+  assert.equal(cache.get(input({ type: 'query', metadata: { k: 'v', l: 'v' } }), 0), undefined);
+  // Agents equal field by field (a fresh capabilities array of the same values) are the same document.
+  assert.deepEqual(cache.get(input({ type: 'iuery' }, 10, { ...worker, capabilities: ['chat'] }), 0), verdict(2));
+  assert.equal(cache.get(input({ type: 'iuery' }, 10, { ...worker, capabilities: ['chat', 'x'] }), 0), undefined);
+});
+
+test('a pair used recently is never the one evicted, though hits refresh recency only once per epoch', () => {
+  // max 64: an epoch is 4 lookups and stores. The hot pair is used every third operation while new pairs
+  // keep arriving; an LRU that never heard of those hits would evict it within 64 stores.
+  const cache = new PairDecisionCache<{ n: number }>(64, 60_000);
+  cache.set(input({ to: 'hot' }), verdict(0), 0);
+  for (let i = 0; i < 2_000; i++) {
+    cache.set(input({ to: `cold-${i}` }), verdict(i + 1), 0);
+    if (i % 2 === 0) assert.deepEqual(cache.get(input({ to: 'hot' }), 0), verdict(0), `evicted after ${i} stores`);
+  }
+  assert.equal(cache.size, 64);
+  // The oldest cold pairs were the ones that left.
+  assert.equal(cache.get(input({ to: 'cold-0' }), 0), undefined);
+  assert.deepEqual(cache.get(input({ to: 'cold-1999' }), 0), verdict(2_000));
+});
