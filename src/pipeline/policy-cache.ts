@@ -9,8 +9,8 @@
 // entry (shapeOf) so a lookup reads only the entry that can match: with ~1,100 pairs and ~4,000 documents
 // these objects are not in the CPU's caches, and each object read was a cache miss. The LRU, keyed by
 // the pair key made once per bucket, still owns recency and the bounds on pairs and on bytes; evicting a
-// bucket takes it out of the index. A hit tells the LRU at most once per RECENCY_SHARE of its capacity
-// in operations (see touch): moving the entry in lru-cache's lists was a third of a hit's cost.
+// bucket takes it out of the index. A hit tells the LRU of its pair at most once per epoch (a sixteenth
+// of `max` lookups and stores; see touch): moving the entry in lru-cache's lists was a third of a hit's cost.
 import { LRUCache } from 'lru-cache';
 import { pairKey, type PolicyAgent, type PolicyInput } from './policy-input.ts';
 import { LRU_ENTRY_BYTES, policyInputRetainedBytes, stringRetainedBytes } from './retained-bytes.ts';
@@ -85,6 +85,7 @@ function shapeOf(input: PolicyInput): number {
   return ((input.payloadKiB | 0) * 4 + (priority & 3)) * 128 + (((type.length & 15) << 3) | (type.charCodeAt(0) & 7));
 }
 
+/** Whether `agent` is the agent whose fields an entry holds (`tenantId` undefined: the entry has none). */
 function isAgent(tenantId: string | undefined, type: string | undefined, capabilities: readonly string[] | undefined, agent: PolicyAgent | undefined): boolean {
   if (agent === undefined) return tenantId === undefined;
   if (tenantId !== agent.tenantId || type !== agent.type || capabilities === undefined) return false;
