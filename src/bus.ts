@@ -11,8 +11,9 @@ import type { DeliveryOutcome } from './delivery/route.ts';
 import { AgentRegistry, type AgentRegistration, type RegisteredAgent } from './delivery/registry.ts';
 import type { TransportOption } from './delivery/transport-option.ts';
 import type { Judge, JudgeSink, JudgeWiring } from './dispatch/judge.ts';
-import { Admission, ADMISSION_CLOSED, ADMISSION_TIMED_OUT } from './dispatch/queue/admission.ts';
+import { Admission } from './dispatch/queue/admission.ts';
 import { DeadlineSweeper } from './dispatch/queue/deadline-sweeper.ts';
+import { SendLine } from './dispatch/queue/send-line.ts';
 import { busHealth, type BusHealth } from './dispatch/health.ts';
 import type { InFlightEntry } from './dispatch/queue/in-flight-entry.ts';
 import type { Verdict } from './dispatch/wire/codec.ts';
@@ -39,6 +40,16 @@ const NO_REASONS: readonly string[] = Object.freeze([]);
 const TIME_ORIGIN = performance.timeOrigin;
 /** Stands in for an input's audited fields when there is no audit log to record them. */
 const UNAUDITED: AuditedMessage = Object.freeze({ id: '', from: '', to: '', tenantId: '', type: '' });
+
+/** A send waiting in the line for room in flight. */
+interface WaitingSend {
+  readonly input: MessageInput | AgentMessage;
+  readonly options: SendOptions | undefined;
+  readonly startedAt: number;
+  readonly resolve: (result: SendResult) => void;
+  /** Its intake, when it was read before it had to wait (its bytes did not fit, or it waited for the audit log). */
+  entry: InFlightEntry | null;
+}
 
 /** What `createAgentBus()` hands the bus, built before it starts. */
 export interface BusParts {
@@ -78,6 +89,8 @@ export class AgentBus {
   /** Which payloads the workers get: every one when a stage there reads them, else a signed message's. */
   private readonly payloadCrossing: PayloadCrossing;
   private readonly admission: Admission<InFlightEntry>;
+  /** Sends waiting for room in flight, unread (see send-line.ts). */
+  private readonly line: SendLine<WaitingSend>;
   private readonly judge: Judge;
   private readonly sweeper: DeadlineSweeper<InFlightEntry>;
   /** Whether a validation worker was alive, read once per sweep tick (`now`) when something is overdue. */
@@ -93,6 +106,8 @@ export class AgentBus {
   private readonly auditGate: AuditGate | null;
   /** Why a send is refused before intake: the same words every time, built once. */
   private readonly lineFullRefusal: Rejection;
+  /** Why a send that waited `admissionTimeoutMs` for room is refused. */
+  private readonly admissionRefusal: Rejection;
   /** Created with the first signed message from a keyed sender (its memory is sized for a busy bus). */
   private replay: ReplayGuard | null = null;
 
@@ -106,7 +121,10 @@ export class AgentBus {
     this.payloadCrossing = this.options.mode !== 'workers' ? 'none' : parts.encodePayloads ? 'all' : 'signed';
     this.audit = parts.audit ?? null;
     this.auditGate = this.audit === null ? null : new AuditGate(this.audit, this.options.maxInFlight);
-    this.lineFullRefusal = reject(ErrorCode.OVERLOADED, `${this.options.maxInFlight} messages in flight and as many waiting for a slot: refused before intake`);
+    this.line = new SendLine<WaitingSend>(this.options.maxWaiting, (waiting) => this.refuseWaiting(waiting, this.admissionRefusal));
+    this.lineFullRefusal = reject(ErrorCode.OVERLOADED, `${this.options.maxInFlight} messages in flight and ${this.options.maxWaiting} waiting for room: refused before intake`);
+    const bound = `${this.options.maxInFlight} messages or ${this.options.maxInFlightBytes} bytes`;
+    this.admissionRefusal = reject(ErrorCode.OVERLOADED, `in flight at the bound (${bound}) for ${this.options.admissionTimeoutMs} ms`);
     const sink: JudgeSink = { verdict: this.onVerdict, failure: this.onJudgeFailure };
     this.judge = parts.makeJudge({ table: this.admission.table, registry: this.registry, sink });
     this.delivery = parts.makeDelivery?.(this.registry) ?? new InProcessDelivery(this.registry);
@@ -207,19 +225,28 @@ export class AgentBus {
   send(input: MessageInput | AgentMessage, options?: SendOptions): Promise<SendResult> {
     this.assertOpen();
     const startedAt = performance.now();
-    // Overloaded, the caller's own sends must cost the main thread as little as possible, or they starve the
-    // verdicts that would free slots (measured: goodput fell to a few thousand msgs/s at 2× the maximum).
-    if (this.admission.lineFull) return Promise.resolve(this.refuseUnread(input, startedAt));
+    // Behind others, or no slot free: wait unread. Read only when admitted, a waiter keeps nothing alive of
+    // its own (see send-line.ts), and a flood beyond the line is refused without being read at all.
+    if (this.line.length > 0 || !this.admission.hasSlot) return this.wait(input, options, startedAt, null);
+    const entry = this.prepare(input, options, startedAt);
+    if (!isEntry(entry)) return Promise.resolve(entry);
+    if (this.auditGate !== null && !this.auditGate.open) return this.admitWhenAudited(input, options, entry);
+    const slot = this.admission.tryAdmit(entry);
+    if (slot !== -1) return this.begin(slot, entry);
+    return this.wait(input, options, startedAt, entry);
+  }
+
+  /** Intake: the message read and checked, with what the bus keeps of it in flight; or its early result. */
+  private prepare(input: MessageInput | AgentMessage, options: SendOptions | undefined, startedAt: number): InFlightEntry | SendResult {
     const intake = intakeMessage(input, this.options, this.payloadCrossing);
-    if (!intake.ok) return Promise.resolve(this.settleEarly(intake.id, intake.rejection, startedAt, this.auditedUnread(input, intake.id)));
+    if (!intake.ok) return this.settleEarly(intake.id, intake.rejection, startedAt, this.auditedUnread(input, intake.id));
     const { accepted, sendsPayload } = intake;
     const timeoutMs = this.timeoutOf(input);
     if (timeoutMs < 0) {
-      return Promise.resolve(this.settleEarly(accepted.message.id, reject(ErrorCode.INVALID_MESSAGE, 'deadlineMs must be a positive finite number of milliseconds'), startedAt, accepted.message));
+      return this.settleEarly(accepted.message.id, reject(ErrorCode.INVALID_MESSAGE, 'deadlineMs must be a positive finite number of milliseconds'), startedAt, accepted.message);
     }
-
     const envelopeBytes = envelopeBytesUpperBound(accepted);
-    const entry: InFlightEntry = {
+    return {
       resolve: null,
       accepted,
       sendsPayload,
@@ -235,35 +262,63 @@ export class AgentBus {
       deliberation: null,
       fireAndForget: options?.fireAndForget === true,
     };
-    if (this.auditGate !== null && !this.auditGate.open) return this.admitWhenAudited(entry);
-    return this.admit(entry, this.options.admissionTimeoutMs);
   }
 
-  /** Takes a slot, or waits for one at most `timeoutMs`. */
-  private admit(entry: InFlightEntry, timeoutMs: number): Promise<SendResult> {
-    const slot = this.admission.tryAdmit(entry);
-    if (slot !== -1) return this.begin(slot, entry);
-    const message = entry.accepted.message;
-    return this.admission.waitForSlot(entry, timeoutMs).then((waited) => {
-      if (waited === ADMISSION_CLOSED) {
-        return this.settleEarly(message.id, reject(ErrorCode.CLOSED, 'the bus closed while the message waited for admission'), entry.startedAt, message);
-      }
-      if (waited === ADMISSION_TIMED_OUT) {
-        const bound = `${this.options.maxInFlight} messages or ${this.options.maxInFlightBytes} bytes`;
-        return this.settleEarly(message.id, reject(ErrorCode.OVERLOADED, `in flight at the bound (${bound}) for ${timeoutMs} ms`), entry.startedAt, message);
-      }
-      return this.begin(waited, entry);
+  /** Joins the line (refused at once when it is full, or when the bus may not wait at all). */
+  private wait(input: MessageInput | AgentMessage, options: SendOptions | undefined, startedAt: number, entry: InFlightEntry | null): Promise<SendResult> {
+    if (this.line.full || this.options.admissionTimeoutMs === 0) {
+      const refusal = this.line.full ? this.lineFullRefusal : this.admissionRefusal;
+      return Promise.resolve(entry === null ? this.refuseUnread(input, startedAt, refusal) : this.settleEarly(entry.accepted.message.id, refusal, startedAt, entry.accepted.message));
+    }
+    return new Promise<SendResult>((resolve) => {
+      this.line.push({ input, options, startedAt, resolve, entry }, startedAt + this.options.admissionTimeoutMs);
     });
   }
 
+  /**
+   * Room freed up: admit the longest-waiting sends, in order, reading each as it comes in. One whose bytes
+   * do not fit stays at the head (read, so its size is known), and nobody overtakes it.
+   */
+  private admitWaiting(): void {
+    while (this.line.length > 0 && this.admission.hasSlot) {
+      const waiting = this.line.peek()!;
+      if (waiting.entry === null) {
+        const entry = this.prepare(waiting.input, waiting.options, waiting.startedAt);
+        if (!isEntry(entry)) {
+          this.line.shift();
+          waiting.resolve(entry);
+          continue;
+        }
+        if (this.auditGate !== null && !this.auditGate.open) {
+          this.line.shift();
+          this.admitWhenAudited(waiting.input, waiting.options, entry).then(waiting.resolve);
+          continue;
+        }
+        waiting.entry = entry;
+      }
+      const slot = this.admission.tryAdmit(waiting.entry);
+      if (slot === -1) return;
+      this.line.shift();
+      this.submit(slot, waiting.entry, waiting.resolve);
+    }
+  }
+
+  /** A waiter leaves the line unadmitted: past its deadline, or the bus is closing. */
+  private refuseWaiting(waiting: WaitingSend, rejection: Rejection): void {
+    const entry = waiting.entry;
+    if (entry === null) waiting.resolve(this.refuseUnread(waiting.input, waiting.startedAt, rejection));
+    else waiting.resolve(this.settleEarly(entry.accepted.message.id, rejection, waiting.startedAt, entry.accepted.message));
+  }
+
   /** The audit log is full (backpressure) or failed: wait for it within the admission budget, or refuse. */
-  private async admitWhenAudited(entry: InFlightEntry): Promise<SendResult> {
+  private async admitWhenAudited(input: MessageInput | AgentMessage, options: SendOptions | undefined, entry: InFlightEntry): Promise<SendResult> {
     const message = entry.accepted.message;
     const refused = await this.auditGate!.wait(this.options.admissionTimeoutMs);
     if (refused !== null) return this.settleEarly(message.id, refused, entry.startedAt, message);
     if (this.closing) return this.settleEarly(message.id, reject(ErrorCode.CLOSED, 'the bus closed while the message waited for the audit log'), entry.startedAt, message);
-    const left = this.options.admissionTimeoutMs - (performance.now() - entry.startedAt);
-    return this.admit(entry, Math.max(0, Math.floor(left)));
+    const slot = this.line.length > 0 ? -1 : this.admission.tryAdmit(entry);
+    if (slot !== -1) return this.begin(slot, entry);
+    return this.wait(input, options, entry.startedAt, entry);
   }
 
   /** Sends several messages; they share ring records, so this costs less per message than a loop of awaits. */
@@ -342,7 +397,8 @@ export class AgentBus {
 
   private async shutdown(timeoutMs: number): Promise<void> {
     this.closing = true;
-    this.admission.rejectWaiters();
+    const closed = reject(ErrorCode.CLOSED, 'the bus closed while the message waited for admission');
+    this.line.clear((waiting) => this.refuseWaiting(waiting, closed));
     if (this.admission.table.inUse > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -382,12 +438,14 @@ export class AgentBus {
   }
 
   private begin(slot: number, entry: InFlightEntry): Promise<SendResult> {
-    const promise = new Promise<SendResult>((resolve) => {
-      entry.resolve = resolve;
-    });
+    return new Promise<SendResult>((resolve) => this.submit(slot, entry, resolve));
+  }
+
+  /** Hands an admitted message to the judge; `resolve` settles its caller. */
+  private submit(slot: number, entry: InFlightEntry, resolve: (result: SendResult) => void): void {
+    entry.resolve = resolve;
     this.sweeper.arm();
     this.judge.submit(slot, entry);
-    return promise;
   }
 
   private readonly onVerdict = (slot: number, entry: InFlightEntry, verdict: Verdict): void => {
@@ -466,6 +524,7 @@ export class AgentBus {
   private release(slot: number, entry: InFlightEntry): void {
     if (this.admission.table.at(slot) !== entry) return;
     this.admission.release(slot);
+    if (this.line.length > 0 && !this.closing) this.admitWaiting();
     if (this.admission.table.inUse === 0) {
       this.judge.idle();
       if (this.drained) {
@@ -519,10 +578,10 @@ export class AgentBus {
     return this.audit === null ? UNAUDITED : auditedInput(input, id);
   }
 
-  /** E_OVERLOADED without reading more of the message than its id (when it has one of its own). */
-  private refuseUnread(input: unknown, startedAt: number): SendResult {
+  /** Refused without reading more of the message than its id (when it has one of its own). */
+  private refuseUnread(input: unknown, startedAt: number, rejection: Rejection = this.lineFullRefusal): SendResult {
     const id = ownStringField(input, 'id') ?? generateMessageId();
-    return this.settleEarly(id, this.lineFullRefusal, startedAt, this.auditedUnread(input, id));
+    return this.settleEarly(id, rejection, startedAt, this.auditedUnread(input, id));
   }
 
   private settleEarly(id: string, rejection: Rejection, startedAt: number, audited: AuditedMessage): SendResult {
@@ -546,6 +605,10 @@ export class AgentBus {
     const kept = reasons.length === 0 ? NO_REASONS : [...reasons];
     this.audit!.appendOutcome(Date.now(), message, status, code, kept, revision, deliberation === null ? undefined : auditDeliberationOf(deliberation));
   }
+}
+
+function isEntry(prepared: InFlightEntry | SendResult): prepared is InFlightEntry {
+  return (prepared as InFlightEntry).accepted !== undefined;
 }
 
 function entryBytes(entry: InFlightEntry): number {

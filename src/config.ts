@@ -23,6 +23,11 @@ export interface AgentBusOptions {
    */
   maxInFlightBytes?: number;
   /**
+   * Sends waiting for room in flight (first come, first served; read only when admitted). Past this many,
+   * `send()` resolves E_OVERLOADED at once. Default: 2 × `maxInFlight`. Env: AGENTBUS_MAX_WAITING.
+   */
+  maxWaiting?: number;
+  /**
    * A message not judged and delivered within this many ms of `send()` settles E_TIMEOUT (`rejected`, or
    * `failed` when its handler overran; E_UNAVAILABLE when no validation worker was alive) and is never
    * delivered late. A message may carry a shorter `deadlineMs`. Default 5,000.
@@ -100,6 +105,7 @@ export interface ResolvedOptions {
   limits: MessageLimits;
   maxInFlight: number;
   maxInFlightBytes: number;
+  maxWaiting: number;
   messageTimeoutMs: number;
   admissionTimeoutMs: number;
   ringBytes: number;
@@ -166,6 +172,7 @@ export function resolveOptions(options: AgentBusOptions = {}): ResolvedOptions {
     limits,
     maxInFlight,
     maxInFlightBytes: positiveInt('maxInFlightBytes', options.maxInFlightBytes ?? 256 * 1024 * 1024, 1024),
+    maxWaiting: positiveInt('maxWaiting', options.maxWaiting ?? envInt('AGENTBUS_MAX_WAITING') ?? 2 * maxInFlight),
     messageTimeoutMs: positiveInt('messageTimeoutMs', options.messageTimeoutMs ?? 5_000),
     admissionTimeoutMs: positiveInt('admissionTimeoutMs', options.admissionTimeoutMs ?? 1_000, 0),
     ringBytes,

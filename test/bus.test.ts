@@ -74,13 +74,13 @@ test('10,000 messages through a real worker all settle, each with the right stat
 });
 
 test('overloaded (every slot taken, the waiting line full): send() refuses E_OVERLOADED at once without reading the message', async () => {
-  await withBus({ maxInFlight: 2, admissionTimeoutMs: 5_000 }, async (bus) => {
+  await withBus({ maxInFlight: 2, maxWaiting: 2, admissionTimeoutMs: 5_000 }, async (bus) => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
     bus.registerAgent({ id: 'slow', tenantId: 'tenant-a', handler: () => held });
     const base = { from: 'sender', to: 'slow', type: 'task_request', tenantId: 'tenant-a' } as const;
-    // Two in flight (their handler holds them), two waiting for a slot: the line is as long as the table.
+    // Two in flight (their handler holds them), two waiting for a slot: the line is full.
     const admitted = Array.from({ length: 4 }, (_, i) => bus.send({ ...base, payload: { i } }));
     while (bus.metrics().inFlight < 2) await new Promise((resolve) => setTimeout(resolve, 5));
     let payloadReads = 0;
@@ -94,6 +94,70 @@ test('overloaded (every slot taken, the waiting line full): send() refuses E_OVE
     const results = await Promise.all(admitted);
     assert.deepEqual(results.map((r) => r.status), ['delivered', 'delivered', 'delivered', 'delivered']);
   });
+});
+
+/** A message whose payload counts its reads (through a getter, as intake reads it). */
+function counted(base: Record<string, unknown>, id: string): { message: never; reads: () => number } {
+  let reads = 0;
+  const message = { ...base, id } as Record<string, unknown>;
+  Object.defineProperty(message, 'payload', { enumerable: true, get: () => { reads++; return { id }; } });
+  return { message: message as never, reads: () => reads };
+}
+
+test('a send that finds every slot taken waits unread, and is read when admitted, in the order it came', async () => {
+  await withBus({ maxInFlight: 1, maxWaiting: 8, admissionTimeoutMs: 5_000 }, async (bus) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
+    bus.registerAgent({ id: 'slow', tenantId: 'tenant-a', handler: (m) => { order.push(m.id); return held; } });
+    const base = { from: 'sender', to: 'slow', type: 'task_request', tenantId: 'tenant-a' } as const;
+    const first = bus.send({ ...base, id: 'first' });
+    while (bus.metrics().inFlight < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    const waiters = ['w1', 'w2', 'w3'].map((id) => counted(base, id));
+    const invalid = bus.send({ ...base, id: 'w-bad', type: 'not-a-type' } as never);
+    const sends = waiters.map((w) => bus.send(w.message));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const readsWhileWaiting = waiters.map((w) => w.reads());
+    release();
+    assert.deepEqual(readsWhileWaiting, [0, 0, 0], 'a waiting message was read before it was admitted');
+    const invalidResult = await invalid;
+    assert.equal(invalidResult.code, 'E_INVALID_MESSAGE', 'read when its turn came, and refused then');
+    const results = await Promise.all([first, ...sends]);
+    assert.deepEqual(results.map((r) => r.status), ['delivered', 'delivered', 'delivered', 'delivered']);
+    assert.deepEqual(order, ['first', 'w1', 'w2', 'w3']);
+    assert.ok(waiters.every((w) => w.reads() > 0));
+  });
+});
+
+test('a waiter past admissionTimeoutMs settles E_OVERLOADED unread; close() turns the rest away with E_CLOSED', async () => {
+  const bus = await createAgentBus({ workers: 1, log: () => {}, deliberation: false, maxInFlight: 1, admissionTimeoutMs: 40 });
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  bus.registerAgent({ id: 'sender', tenantId: 'tenant-a', handler: () => {} });
+  bus.registerAgent({ id: 'slow', tenantId: 'tenant-a', handler: () => held });
+  const base = { from: 'sender', to: 'slow', type: 'task_request', tenantId: 'tenant-a' } as const;
+  const first = bus.send({ ...base, id: 'first' });
+  try {
+    while (bus.metrics().inFlight < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    const late = counted(base, 'late');
+    const timedOut = await bus.send(late.message);
+    assert.equal(timedOut.code, 'E_OVERLOADED', JSON.stringify(timedOut));
+    assert.equal(timedOut.id, 'late');
+    assert.match(timedOut.reasons[0]!, /for 40 ms/);
+    assert.ok(timedOut.latencyUs >= 40_000, `settled after ${timedOut.latencyUs} µs`);
+    assert.equal(late.reads(), 0, 'a message refused for overload was read');
+    const waiting = bus.send({ ...base, id: 'closing' });
+    const closing = bus.close();
+    const closed = await waiting;
+    assert.equal(closed.code, 'E_CLOSED', JSON.stringify(closed));
+    release();
+    await closing;
+    assert.equal((await first).status, 'delivered');
+  } finally {
+    release();
+    await bus.close();
+  }
 });
 
 test('backpressure: in flight never exceeds the bound, E_OVERLOADED appears, nothing else is lost', async () => {

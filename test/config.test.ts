@@ -23,6 +23,8 @@ test('defaults', () => {
   assert.ok(o.workers >= 1);
   assert.equal(o.constitutionalHash, DEFAULT_CONSTITUTIONAL_HASH);
   assert.equal(o.maxInFlight, 8_192);
+  assert.equal(o.maxWaiting, 16_384, 'twice maxInFlight');
+  assert.equal(resolveOptions({ maxInFlight: 10 }).maxWaiting, 20);
   assert.equal(o.limits.maxPayloadBytes, 64 * 1024);
   assert.equal(o.limits.maxDepth, 32);
   assert.equal(o.limits.maxIdBytes, 256);
@@ -31,9 +33,9 @@ test('defaults', () => {
 });
 
 test('environment overrides apply, explicit options win over them', () => {
-  withEnv({ AGENTBUS_WORKERS: '3', AGENTBUS_MAX_IN_FLIGHT: '128', AGENTBUS_CONSTITUTIONAL_HASH: 'abc', AGENTBUS_MAX_SPIN_MICROS: '70' }, () => {
+  withEnv({ AGENTBUS_WORKERS: '3', AGENTBUS_MAX_IN_FLIGHT: '128', AGENTBUS_MAX_WAITING: '7', AGENTBUS_CONSTITUTIONAL_HASH: 'abc', AGENTBUS_MAX_SPIN_MICROS: '70' }, () => {
     const o = resolveOptions();
-    assert.deepEqual([o.workers, o.maxInFlight, o.constitutionalHash, o.maxSpinMicros], [3, 128, 'abc', 70]);
+    assert.deepEqual([o.workers, o.maxInFlight, o.maxWaiting, o.constitutionalHash, o.maxSpinMicros], [3, 128, 7, 'abc', 70]);
     assert.equal(resolveOptions({ workers: 2 }).workers, 2);
   });
 });
@@ -42,6 +44,7 @@ test('bad values are configuration errors, named', () => {
   const bad: [string, Parameters<typeof resolveOptions>[0]][] = [
     ['workers', { workers: 0 }],
     ['maxInFlight', { maxInFlight: 1.5 }],
+    ['maxWaiting', { maxWaiting: 0 }],
     ['mode', { mode: 'threads' as never }],
     ['limits.maxDepth', { limits: { maxDepth: -1 } }],
     ['ringBytes', { ringBytes: 64 * 1024 }],
