@@ -438,7 +438,12 @@ export class AgentBus {
   }
 
   private begin(slot: number, entry: InFlightEntry): Promise<SendResult> {
-    return new Promise<SendResult>((resolve) => this.submit(slot, entry, resolve));
+    const promise = new Promise<SendResult>((resolve) => {
+      entry.resolve = resolve;
+    });
+    this.sweeper.arm();
+    this.judge.submit(slot, entry);
+    return promise;
   }
 
   /** Hands an admitted message to the judge; `resolve` settles its caller. */
