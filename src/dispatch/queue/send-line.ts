@@ -5,10 +5,10 @@ export const LINE_SWEEP_INTERVAL_MS = 10;
 
 /**
  * The sends waiting for room in flight: first come, first served, bounded by `capacity`. A waiter costs the
- * line one array element and one float: no timer, promise or record of its own. Under a deep backlog every
- * waiter lives through several young-generation collections, and what it keeps alive is copied at each
- * (measured: with a timer, a promise and a read message per waiter, a backlog of 8,192 halved the bus's
- * throughput); so a waiter is kept as little as the bus can keep, and read only when it is admitted.
+ * line one array element and one float: no timer, promise or record of its own. Under overload every waiter
+ * lives through young-generation collections, and what it keeps alive is copied at each (measured at twice
+ * the sustainable rate: the bus served 38% more once a waiter stopped carrying a timer, a promise and a read
+ * message; ARCHITECTURE.md); so a waiter is kept as little as the bus can keep, and read only when admitted.
  *
  * Deadlines are found by one unref'd interval, running only while someone waits, that walks the line; a
  * waiter is turned away within `LINE_SWEEP_INTERVAL_MS` (plus the event loop's delay) of its deadline. Most
