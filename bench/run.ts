@@ -123,8 +123,9 @@ export function printBench(report: BenchReport, json: boolean): void {
 /** Writes one SVG per load (closed loop, each open-loop rate) and BENCHMARKS.md embedding them. */
 export function writeBenchmarks(report: BenchReport, markdownPath = BENCHMARKS_PATH, chartsDir = CHARTS_DIR): string[] {
   mkdirSync(chartsDir, { recursive: true });
-  // Charts of loads this run did not have (another rate, another pipeline) would be stale: remove them.
-  for (const old of readdirSync(chartsDir)) if (/^latency-.*\.svg$/.test(old)) rmSync(join(chartsDir, old));
+  // Charts of loads this run did not have (another rate, another pipeline) would be stale: remove them. The
+  // HTTP bench's charts (latency-http-*) are another command's, embedded through the component figures: kept.
+  for (const old of readdirSync(chartsDir)) if (/^latency-(?!http-).*\.svg$/.test(old)) rmSync(join(chartsDir, old));
   const written: string[] = [];
   const charts: ChartPaths = {};
   for (const section of resultSections(report.results, report.settings.inFlight)) {

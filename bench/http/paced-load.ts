@@ -16,6 +16,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { HTTPParser } from 'http-parser-js';
 import { LatencyHistogram } from '../../src/metrics/histogram.ts';
+import { CHART_PERCENTILES, type DistributionPoint } from '../load/result.ts';
 import { compiledModule } from '../compiled.ts';
 import { paceOpenLoop } from '../load/open-loop.ts';
 import { OpenLoopSchedule, OpenLoopSender } from '../load/open-loop-schedule.ts';
@@ -37,6 +38,8 @@ export interface PacedLoadResult {
   rps: number;
   /** From each request's intended time to the end of its response, ms. */
   latency: { p50: number; p99: number; max: number };
+  /** Latency (µs) at the chart's percentiles, for the latency-by-percentile chart. */
+  distribution: DistributionPoint[];
   /** Responses with a status outside 2xx. */
   non2xx: number;
   /** Requests that failed without a response, or were due and never sent (the generator fell behind). */
@@ -176,6 +179,7 @@ export async function pacedLoad(spec: PacedLoadSpec): Promise<PacedLoadResult> {
   return {
     rps: responses / spec.durationS,
     latency: { p50: summary.p50 / 1000, p99: summary.p99 / 1000, max: summary.max / 1000 },
+    distribution: histogram.count === 0 ? [] : histogram.distribution(CHART_PERCENTILES),
     non2xx,
     errors: failed + unsent,
     offered,

@@ -4,7 +4,12 @@
 // including 50% of the bus's maximum (where the design targets P99 ≤ 5 ms). Each load runs in its own process.
 //
 //   npm run bench:http -- [--duration 10] [--warmup 2] [--connections 32] [--rates 1000,5000] [--repeat 1] [--json]
+//                          [--charts bench/charts]   (one latency-by-percentile SVG per fixed rate, both targets)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { DistributionPoint } from '../load/result.ts';
+import { percentileChartSvg } from '../report/svg-chart.ts';
 import { runAutocannon, type AutocannonResult } from './autocannon.ts';
 import { runPacedLoad } from './paced-load.ts';
 import { startServer, type RunningServer } from './server-process.ts';
@@ -21,6 +26,8 @@ interface LoadFigures {
   errors: number;
   /** The load generator's own CPU, in cores (fixed rates; autocannon does not report it). */
   generatorCores: number | null;
+  /** Latency at the chart's percentiles (fixed rates: the bench's own histogram; autocannon gives none). */
+  distribution: readonly DistributionPoint[];
 }
 
 export interface HttpBenchRow extends LoadFigures {
@@ -57,6 +64,7 @@ function fromAutocannon(result: AutocannonResult): LoadFigures {
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     generatorCores: null,
+    distribution: [],
   };
 }
 
@@ -74,6 +82,8 @@ function row(target: Target, load: 'max' | number, runs: LoadFigures[]): HttpBen
     errors: runs.reduce((s, r) => s + r.errors, 0),
     overloaded: load !== 'max' && rps < 0.95 * load,
     generatorCores: cores.length > 0 ? median(cores) : null,
+    // The repetition whose P99 is the median: its whole curve, not a mix of repetitions.
+    distribution: [...runs].sort((a, b) => a.p99Ms - b.p99Ms)[Math.floor(runs.length / 2)]!.distribution,
   };
 }
 
@@ -88,7 +98,7 @@ export async function runHttpBench(settings: HttpBenchReport['settings'], log: (
       fromAutocannon(await runAutocannon({ url: url(target), body: BODY, durationS, connections: settings.connections }));
     const measureRate = async (target: Target, rate: number): Promise<LoadFigures> => {
       const result = await runPacedLoad({ url: url(target), body: BODY, rate, durationS: settings.durationS, warmupS: settings.warmupS, connections: settings.connections });
-      return { rps: result.rps, p50Ms: result.latency.p50, p99Ms: result.latency.p99, maxMs: result.latency.max, non2xx: result.non2xx, errors: result.errors, generatorCores: result.generatorCores };
+      return { rps: result.rps, p50Ms: result.latency.p50, p99Ms: result.latency.p99, maxMs: result.latency.max, non2xx: result.non2xx, errors: result.errors, generatorCores: result.generatorCores, distribution: result.distribution };
     };
 
     for (const target of servers.keys()) {
@@ -131,6 +141,26 @@ export async function runHttpBench(settings: HttpBenchReport['settings'], log: (
   }
 }
 
+/** One latency-by-percentile chart per fixed rate, bare app and bus side by side; returns the files written. */
+export function writeHttpCharts(report: HttpBenchReport, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const rates = [...new Set(report.rows.map((r) => r.load))].filter((load): load is number => load !== 'max');
+  for (const rate of rates) {
+    const rows = report.rows.filter((r) => r.load === rate && r.distribution.length > 0);
+    if (rows.length === 0) continue;
+    const half = rate === report.halfMaxRate ? ' (50% of the bus\'s maximum)' : '';
+    const file = join(dir, `latency-http-${rate}.svg`);
+    writeFileSync(file, percentileChartSvg({
+      title: `HTTP, ${rate.toLocaleString('en-US')} req/s${half}: latency by percentile`,
+      subtitle: `end to end, from each request's intended time; the repetition with the median P99 of ${report.settings.repeat}`,
+      series: rows.map((r) => ({ name: r.target, points: r.distribution })),
+    }));
+    written.push(file);
+  }
+  return written;
+}
+
 export function formatHttpBench(report: HttpBenchReport): string {
   const header = ['target', 'load', 'req/s', 'P50 ms', 'P99 ms', 'max ms', 'non-2xx', 'errors', 'generator CPU', ''];
   const lines = report.rows.map((r) => [
@@ -165,6 +195,7 @@ async function main(): Promise<void> {
       rates: { type: 'string', default: '1000,5000' },
       repeat: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
+      charts: { type: 'string' },
     },
   });
   const positive = (name: string, text: string): number => {
@@ -181,6 +212,7 @@ async function main(): Promise<void> {
   };
   const report = await runHttpBench(settings, values.json ? () => {} : (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatHttpBench(report)}\n`);
+  if (values.charts !== undefined) for (const file of writeHttpCharts(report, values.charts)) process.stderr.write(`wrote ${file}\n`);
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {

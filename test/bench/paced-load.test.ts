@@ -50,6 +50,10 @@ test('paced load keeps its rate, counts non-2xx apart, and measures from each re
       // count their wait from when they were due, so the worst is about the whole stall.
       assert.ok(result.latency.max >= stallMs * 0.9, `max ${result.latency.max} ms shows the ${stallMs} ms stall`);
       assert.ok(result.latency.p50 < 50, `P50 ${result.latency.p50} ms outside the stall`);
+      // The chart's curve: the same histogram, rising, ending at the stall.
+      const micros = result.distribution.map((point) => point.micros);
+      assert.ok(micros.length > 10 && micros.every((value, i) => i === 0 || value >= micros[i - 1]!), 'distribution rises with the percentile');
+      assert.ok(micros.at(-1)! >= stallMs * 0.9 * 1000, `its last point ${micros.at(-1)} µs is the stall`);
     },
   );
 });

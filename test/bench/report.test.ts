@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, medianResult } from '../../bench/load/median.ts';
@@ -106,9 +106,13 @@ test('BENCHMARKS.md: machine, command, tables, ratios, charts, how to read it', 
 
 test('--write puts one chart per load next to BENCHMARKS.md and links them relatively', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agentbus-bench-'));
+  // A stale chart of this bench goes; the HTTP bench's chart (another command's) stays.
+  mkdirSync(join(dir, 'bench', 'charts'), { recursive: true });
+  writeFileSync(join(dir, 'bench', 'charts', 'latency-full-open-7000.svg'), '<svg/>');
+  writeFileSync(join(dir, 'bench', 'charts', 'latency-http-9000.svg'), '<svg/>');
   const written = writeBenchmarks(sampleReport(), join(dir, 'BENCHMARKS.md'), join(dir, 'bench', 'charts'));
   assert.equal(written.length, 5);
-  assert.deepEqual(readdirSync(join(dir, 'bench', 'charts')).sort(), ['latency-full-closed.svg', 'latency-full-open-100000.svg', 'latency-full-open-150000.svg', 'latency-full-open-240000.svg']);
+  assert.deepEqual(readdirSync(join(dir, 'bench', 'charts')).sort(), ['latency-full-closed.svg', 'latency-full-open-100000.svg', 'latency-full-open-150000.svg', 'latency-full-open-240000.svg', 'latency-http-9000.svg']);
   const md = readFileSync(join(dir, 'BENCHMARKS.md'), 'utf8');
   assert.ok(md.includes('](bench/charts/latency-full-closed.svg)'));
 });
