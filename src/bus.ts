@@ -268,7 +268,7 @@ export class AgentBus {
   private wait(input: MessageInput | AgentMessage, options: SendOptions | undefined, startedAt: number, entry: InFlightEntry | null): Promise<SendResult> {
     if (this.line.full || this.options.admissionTimeoutMs === 0) {
       const refusal = this.line.full ? this.lineFullRefusal : this.admissionRefusal;
-      return Promise.resolve(entry === null ? this.refuseUnread(input, startedAt, refusal) : this.settleEarly(entry.accepted.message.id, refusal, startedAt, entry.accepted.message));
+      return Promise.resolve(this.refuseAdmission(input, startedAt, entry, refusal));
     }
     return new Promise<SendResult>((resolve) => {
       this.line.push({ input, options, startedAt, resolve, entry }, startedAt + this.options.admissionTimeoutMs);
@@ -305,9 +305,14 @@ export class AgentBus {
 
   /** A waiter leaves the line unadmitted: past its deadline, or the bus is closing. */
   private refuseWaiting(waiting: WaitingSend, rejection: Rejection): void {
-    const entry = waiting.entry;
-    if (entry === null) waiting.resolve(this.refuseUnread(waiting.input, waiting.startedAt, rejection));
-    else waiting.resolve(this.settleEarly(entry.accepted.message.id, rejection, waiting.startedAt, entry.accepted.message));
+    waiting.resolve(this.refuseAdmission(waiting.input, waiting.startedAt, waiting.entry, rejection));
+  }
+
+  /** Refused before admission: unread (only its own `id` is looked at) unless it was read already. */
+  private refuseAdmission(input: unknown, startedAt: number, entry: InFlightEntry | null, rejection: Rejection): SendResult {
+    if (entry !== null) return this.settleEarly(entry.accepted.message.id, rejection, startedAt, entry.accepted.message);
+    const id = ownStringField(input, 'id') ?? generateMessageId();
+    return this.settleEarly(id, rejection, startedAt, this.auditedUnread(input, id));
   }
 
   /** The audit log is full (backpressure) or failed: wait for it within the admission budget, or refuse. */
@@ -581,12 +586,6 @@ export class AgentBus {
    */
   private auditedUnread(input: unknown, id: string): AuditedMessage {
     return this.audit === null ? UNAUDITED : auditedInput(input, id);
-  }
-
-  /** Refused without reading more of the message than its id (when it has one of its own). */
-  private refuseUnread(input: unknown, startedAt: number, rejection: Rejection = this.lineFullRefusal): SendResult {
-    const id = ownStringField(input, 'id') ?? generateMessageId();
-    return this.settleEarly(id, rejection, startedAt, this.auditedUnread(input, id));
   }
 
   private settleEarly(id: string, rejection: Rejection, startedAt: number, audited: AuditedMessage): SendResult {
